@@ -1,0 +1,40 @@
+"""skser: speech emotion recognition that speaks scikit-learn.
+
+Data flow, one contract per stage::
+
+    paths --AudioLoader--> list of 1-D float32 waveforms
+          --TrimPad------> (n_clips, n_samples)
+          --FrameFeatures1D--> (n_clips, n_frames, n_features)   [1-D]
+          --MelSpectrogram2D-> (n_clips, n_mels, n_frames, 1)     [2-D]
+          --StandardScalerND--> same shape
+          --CNNClassifier---> labels
+
+Importing skser does not import TensorFlow; fitting a `CNNClassifier` does.
+"""
+
+from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
+from .features import FEATURE_NAMES, FrameFeatures1D, MelSpectrogram2D
+from .loading import AudioLoader, AudioReadError
+from .models import ARCHITECTURES, CNNClassifier
+from .pipeline import make_ser_pipeline
+from .preprocessing import StandardScalerND, TrimPad
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "ARCHITECTURES",
+    "AddNoise",
+    "AudioLoader",
+    "AudioReadError",
+    "AugmentedCopies",
+    "CNNClassifier",
+    "FEATURE_NAMES",
+    "FrameFeatures1D",
+    "FrequencyMask",
+    "MelSpectrogram2D",
+    "StandardScalerND",
+    "TimeMask",
+    "TimeShift",
+    "TrimPad",
+    "make_ser_pipeline",
+]

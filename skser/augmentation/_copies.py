@@ -1,0 +1,152 @@
+"""AugmentedCopies: originals plus augmented copies, X and y kept aligned.
+
+A sampler (``fit_resample``) for `imblearn.pipeline.Pipeline`, which calls it
+while fitting and skips it while predicting or scoring.
+
+Data contract
+-------------
+input : X with ``n_clips`` rows (an array whose first axis indexes clips, or a
+    list of waveforms) and y of length ``n_clips``.
+output : X with ``n_clips * (1 + n_copies * n_augmenters)`` rows, same
+    trailing shape and dtype, the originals first; y repeated to match.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+
+__all__ = ["AugmentedCopies"]
+
+
+def _reseed(estimator, rng):
+    """Give every ``random_state`` parameter of ``estimator`` a fresh int seed,
+    including those of steps nested in a Pipeline."""
+    names = [
+        name for name in estimator.get_params()
+        if name == "random_state" or name.endswith("__random_state")
+    ]
+    return estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in names})
+
+
+class AugmentedCopies(BaseEstimator):
+    """Append augmented copies of the training clips (training only).
+
+    For each of ``n_copies`` rounds and each augmenter, the whole training
+    set is augmented once (the augmenter's ``fit_transform``) and appended
+    after the originals, with the labels repeated. The seeds trained this way:
+    originals plus noisy and shifted copies (1-D), or plus frequency-masked
+    copies (2-D).
+
+    Use it as a step of `imblearn.pipeline.Pipeline` (which
+    `make_ser_pipeline` returns): that Pipeline applies samplers during
+    ``fit`` only, so prediction and scoring see the original clips, one row
+    each. A plain `sklearn.pipeline.Pipeline` refuses the step, since a
+    scikit-learn transformer cannot change y.
+
+    Parameters
+    ----------
+    augmenters : estimator or list of estimators
+        Augmenters (`AddNoise`, `TimeShift`, `FrequencyMask`, `TimeMask`, or a
+        Pipeline chaining several, or any transformer whose ``fit_transform``
+        keeps the number of rows).
+    n_copies : int, default=1
+        Rounds of copies; the output has ``1 + n_copies * len(augmenters)``
+        times as many rows as the input.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every copy: each augmenter's ``random_state`` is replaced by a
+        seed drawn from this, so copies differ from each other and an int makes
+        the result reproducible.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser import AddNoise, AugmentedCopies, TimeShift
+    >>> X, y = np.zeros((4, 100), dtype="float32"), np.array(["a", "b", "a", "b"])
+    >>> copies = AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0)
+    >>> Xr, yr = copies.fit_resample(X, y)
+    >>> Xr.shape, yr[:6].tolist()
+    ((12, 100), ['a', 'b', 'a', 'b', 'a', 'b'])
+    """
+
+    _parameter_constraints = {
+        "augmenters": [list, tuple, HasMethods(["fit_transform"])],
+        "n_copies": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, augmenters, n_copies=1, random_state=None):
+        self.augmenters = augmenters
+        self.n_copies = n_copies
+        self.random_state = random_state
+
+    def _augmenter_list(self):
+        augmenters = self.augmenters
+        if not isinstance(augmenters, (list, tuple)):
+            augmenters = [augmenters]
+        if not augmenters:
+            raise ValueError("augmenters is empty; give at least one augmenter.")
+        for aug in augmenters:
+            if not hasattr(aug, "fit_transform"):
+                raise TypeError(
+                    f"augmenters must be estimators with fit_transform; got {aug!r}."
+                )
+        return augmenters
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Validate the parameters; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like or list [n_clips rows]
+        y : array-like [shape=(n_clips,)] or None
+
+        Returns
+        -------
+        self : AugmentedCopies
+        """
+        self._augmenter_list()
+        return self
+
+    def fit_resample(self, X, y=None, **params):
+        """Return the originals followed by their augmented copies.
+
+        Parameters
+        ----------
+        X : np.ndarray [shape=(n_clips, ...)] or list of n_clips waveforms
+            Training clips.
+        y : array-like [shape=(n_clips,)] or None
+            Labels, repeated for the copies.
+        **params : dict
+            Ignored; accepted for imbalanced-learn's metadata routing.
+
+        Returns
+        -------
+        X_resampled : np.ndarray [shape=(n_out, ...)] or list of n_out waveforms
+            ``n_out = n_clips * (1 + n_copies * len(augmenters))``.
+        y_resampled : np.ndarray [shape=(n_out,)] or None
+        """
+        self.fit(X, y)
+        n_clips = len(X)
+        if y is not None and len(y) != n_clips:
+            raise ValueError(f"X has {n_clips} clips but y has {len(y)} labels.")
+        rng = check_random_state(self.random_state)
+        parts = [X]
+        for _ in range(self.n_copies):
+            for aug in self._augmenter_list():
+                Xa = _reseed(clone(aug), rng).fit_transform(X, y)
+                if len(Xa) != n_clips:
+                    raise ValueError(
+                        f"augmenter {aug!r} returned {len(Xa)} clips for {n_clips}; "
+                        "augmenters must keep the number of rows."
+                    )
+                parts.append(Xa)
+        if isinstance(X, list):
+            X_out = [clip for part in parts for clip in part]
+        else:
+            X_out = np.concatenate([np.asarray(p) for p in parts], axis=0)
+        y_out = None if y is None else np.concatenate([np.asarray(y)] * len(parts))
+        return X_out, y_out

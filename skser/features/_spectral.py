@@ -1,0 +1,134 @@
+"""Shared machinery of the feature steps: parameters, chunked parallel runs,
+and a per-clip dB conversion.
+
+Both feature steps work on chunks of clips: librosa's feature functions take
+``(..., n_samples)`` arrays, so one call covers a whole chunk (vectorised over
+clips), and chunks are what joblib spreads over ``n_jobs`` workers. Chunking
+also bounds memory: the complex STFT of a whole corpus would not fit.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from .._validation import check_waveform_batch
+
+# Clips per librosa call: large enough to amortise Python overhead, small
+# enough that the complex STFT of a chunk (~chunk * 1 MB at 3 s) stays small.
+CHUNK_SIZE = 32
+
+
+def power_to_db(S, *, top_db, amin=1e-10):
+    """`librosa.power_to_db` with ``ref=1.0``, applying ``top_db`` per clip.
+
+    `librosa.power_to_db` floors at ``S.max() - top_db`` over the whole array;
+    on a batch that would make one clip's values depend on the loudest other
+    clip. Here the floor is per clip (axis 0), as if each were converted alone.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(n_clips, ...)]
+        Power (not magnitude) values.
+    top_db : float or None
+        Dynamic range kept below each clip's maximum; None keeps everything.
+    amin : float
+        Power floor before the logarithm.
+
+    Returns
+    -------
+    S_db : np.ndarray [same shape as S]
+    """
+    S_db = 10.0 * np.log10(np.maximum(amin, S))
+    if top_db is not None:
+        peak = S_db.max(axis=tuple(range(1, S_db.ndim)), keepdims=True)
+        S_db = np.maximum(S_db, peak - top_db)
+    return S_db
+
+
+class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
+    """Common parameters and the chunked, parallel ``transform`` loop."""
+
+    _parameter_constraints = {
+        "sr": [Interval(Integral, 1, None, closed="left")],
+        "n_fft": [Interval(Integral, 2, None, closed="left")],
+        "hop_length": [Interval(Integral, 1, None, closed="left")],
+        "win_length": [Interval(Integral, 1, None, closed="left"), None],
+        "window": [str],
+        "center": ["boolean"],
+        "n_mels": [Interval(Integral, 1, None, closed="left")],
+        "fmin": [Interval(Real, 0, None, closed="left")],
+        "fmax": [Interval(Real, 0, None, closed="neither"), None],
+        "top_db": [Interval(Real, 0, None, closed="neither"), None],
+        "n_jobs": [Integral, None],
+    }
+
+    def _check_params(self):
+        """Cross-parameter checks that constraints on single values cannot say."""
+        self._validate_params()
+        if self.win_length is not None and self.win_length > self.n_fft:
+            raise ValueError(
+                f"win_length={self.win_length} must be <= n_fft={self.n_fft}."
+            )
+        nyquist = self.sr / 2
+        fmax = nyquist if self.fmax is None else self.fmax
+        if fmax > nyquist:
+            raise ValueError(f"fmax={self.fmax} Hz is above the Nyquist frequency sr/2={nyquist} Hz.")
+        if self.fmin >= fmax:
+            raise ValueError(f"fmin={self.fmin} Hz must be below fmax={fmax} Hz.")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate parameters and record the clip length; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, n_samples)]
+            Fixed-length waveforms (e.g. from `TrimPad`).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = check_waveform_batch(X)
+        validate_data(self, X, reset=True, skip_check_array=True)
+        return self
+
+    def transform(self, X):
+        """Compute the features of every clip.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, n_samples)]
+            Fixed-length mono waveforms at ``sr``.
+
+        Returns
+        -------
+        Xt : np.ndarray [dtype=float32]
+            See the class docstring for the shape.
+        """
+        self._check_params()
+        X = check_waveform_batch(X)
+        # Checks the clip length against fit's, when fit was called.
+        validate_data(self, X, reset=False, skip_check_array=True)
+        chunks = [X[i:i + CHUNK_SIZE] for i in range(0, X.shape[0], CHUNK_SIZE)]
+        if len(chunks) == 1:
+            return self._transform_chunk(chunks[0])
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._transform_chunk)(chunk) for chunk in chunks
+        )
+        return np.concatenate(parts, axis=0)
+
+    def _transform_chunk(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,248 @@
+"""AudioLoader: the first step of every skser pipeline.
+
+Data contract
+-------------
+input : sequence of n_clips items, each a file path (``str`` or
+    ``os.PathLike``), a waveform array ``(n_samples,)`` or
+    ``(n_channels, n_samples)`` already at ``sr``, or a tuple
+    ``(waveform, orig_sr)`` to be resampled.
+output : list of n_clips ``np.ndarray`` of dtype float32, each
+    ``(n_samples_i,)`` when ``mono=True`` (lengths differ between clips) or
+    ``(n_channels, n_samples_i)`` when ``mono=False``.
+"""
+
+import os
+from numbers import Integral, Real
+
+import librosa
+import numpy as np
+import soundfile as sf
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = ["AudioLoader", "AudioReadError"]
+
+_RES_TYPES = {
+    "soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq",
+    "kaiser_best", "kaiser_fast", "fft", "scipy", "polyphase",
+    "linear", "zero_order_hold", "sinc_best", "sinc_medium", "sinc_fastest",
+}
+
+
+class AudioReadError(OSError, ValueError):
+    """An audio file could not be read; the message names the file and why.
+
+    Subclasses both `OSError` (it is an I/O failure) and `ValueError` (so
+    scikit-learn's machinery reports it as bad input).
+    """
+
+
+def _is_path(item):
+    return isinstance(item, (str, bytes)) or hasattr(item, "__fspath__")
+
+
+def _read_file(path, *, sr, mono, offset, duration, res_type):
+    """Decode one file with soundfile, reading only the frames needed."""
+    path = os.fsdecode(os.fspath(path))
+    if not os.path.exists(path):
+        raise AudioReadError(f"audio file {path!r} does not exist.")
+    if os.path.isdir(path):
+        raise AudioReadError(f"audio file {path!r} is a directory, not a file.")
+    if os.path.getsize(path) == 0:
+        raise AudioReadError(f"audio file {path!r} is empty (0 bytes).")
+    try:
+        with sf.SoundFile(path) as f:
+            orig_sr = f.samplerate
+            start = int(round(offset * orig_sr))
+            stop = None if duration is None else start + int(round(duration * orig_sr))
+            if f.seekable() and start:
+                f.seek(min(start, f.frames))
+            elif start:
+                f.read(start, dtype="float32")
+            n = -1 if stop is None else stop - start
+            y = f.read(frames=n, dtype="float32", always_2d=True).T
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioReadError(
+            f"audio file {path!r} could not be decoded ({exc}); expected WAV, "
+            "FLAC, OGG/Vorbis, MP3 or another format libsndfile reads."
+        ) from exc
+    return _finish(y, orig_sr, sr=sr, mono=mono, res_type=res_type)
+
+
+def _finish(y, orig_sr, *, sr, mono, res_type):
+    """Mix down and resample one waveform of shape (n_channels, n_samples)."""
+    if mono:
+        y = librosa.to_mono(y) if y.shape[0] > 1 else y[0]
+    if orig_sr != sr and y.shape[-1] > 0:
+        y = librosa.resample(y, orig_sr=orig_sr, target_sr=sr, res_type=res_type)
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _load_item(item, index, *, sr, mono, offset, duration, res_type):
+    if _is_path(item):
+        return _read_file(
+            item, sr=sr, mono=mono, offset=offset, duration=duration, res_type=res_type
+        )
+    orig_sr = sr
+    if isinstance(item, tuple):
+        if len(item) != 2 or not isinstance(item[1], Integral) or item[1] <= 0:
+            raise ValueError(
+                f"X[{index}] is a tuple; expected (waveform, sample_rate) with a "
+                f"positive integer sample rate, got {item!r:.80}."
+            )
+        item, orig_sr = item
+    y = np.asarray(item)
+    if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
+        raise TypeError(
+            f"X[{index}] must be a file path or a numeric waveform; got dtype {y.dtype}."
+        )
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"X[{index}] must be a waveform of shape (n_samples,) or "
+            f"(n_channels, n_samples); got shape {y.shape}."
+        )
+    if np.issubdtype(y.dtype, np.integer):
+        # Integer PCM in memory: scale to [-1, 1) as soundfile does for files.
+        y = y / float(np.iinfo(y.dtype).max + 1)
+    y = np.atleast_2d(y).astype(np.float32)
+    start = int(round(offset * orig_sr))
+    stop = None if duration is None else start + int(round(duration * orig_sr))
+    y = y[:, start:stop]
+    return _finish(y, orig_sr, sr=sr, mono=mono, res_type=res_type)
+
+
+class AudioLoader(TransformerMixin, BaseEstimator):
+    """Load audio files (or in-memory audio) as float32 waveforms at one rate.
+
+    Reads WAV, FLAC, OGG/Vorbis and MP3 (anything libsndfile decodes) at any
+    sample rate, channel count and sample format, reading only the part
+    ``offset``/``duration`` asks for, then mixes down to mono and resamples to
+    ``sr``. Arrays can be passed instead of paths, so users who already hold
+    audio need no files.
+
+    The step is stateless: ``fit`` only validates the parameters.
+
+    Parameters
+    ----------
+    sr : int, default=16000
+        Target sampling rate in Hz.
+    mono : bool, default=True
+        Mix all channels down to one (their mean). With ``mono=False`` each
+        waveform keeps its channel axis, ``(n_channels, n_samples)``; later
+        skser steps expect mono and will say so.
+    offset : float, default=0.0
+        Start reading this many seconds into each clip.
+    duration : float or None, default=None
+        Read at most this many seconds (None reads to the end). Bounds memory
+        for long files: only these frames are decoded.
+    res_type : str, default="soxr_hq"
+        Resampling method passed to `librosa.resample`.
+    n_jobs : int or None, default=None
+        Number of parallel jobs over files (joblib). None means 1 unless in a
+        `joblib.parallel_config` context; -1 uses all processors.
+
+    See Also
+    --------
+    TrimPad : Trim silence and fix the length of each waveform.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser import AudioLoader
+    >>> loader = AudioLoader(sr=16000)
+    >>> waves = loader.fit_transform([(np.zeros(8000), 8000), np.ones(100)])
+    >>> [w.shape for w in waves]
+    [(16000,), (100,)]
+    """
+
+    _parameter_constraints = {
+        "sr": [Interval(Integral, 1, None, closed="left")],
+        "mono": ["boolean"],
+        "offset": [Interval(Real, 0, None, closed="left")],
+        "duration": [Interval(Real, 0, None, closed="neither"), None],
+        "res_type": [StrOptions(_RES_TYPES)],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self, *, sr=16000, mono=True, offset=0.0, duration=None, res_type="soxr_hq",
+        n_jobs=None,
+    ):
+        self.sr = sr
+        self.mono = mono
+        self.offset = offset
+        self.duration = duration
+        self.res_type = res_type
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X=None, y=None):
+        """Validate the parameters; the loader learns nothing.
+
+        Parameters
+        ----------
+        X : ignored
+        y : ignored
+
+        Returns
+        -------
+        self : AudioLoader
+        """
+        return self
+
+    def transform(self, X):
+        """Load every item of ``X``.
+
+        Parameters
+        ----------
+        X : sequence of str, os.PathLike, np.ndarray or (np.ndarray, int)
+            ``n_clips`` file paths, waveforms at ``sr`` or ``(waveform, orig_sr)``
+            tuples (mixed freely).
+
+        Returns
+        -------
+        waveforms : list of np.ndarray [shape=(n_samples_i,) or (n_channels, n_samples_i), dtype=float32]
+            One waveform per item, in input order.
+        """
+        self._validate_params()
+        items = _as_items(X)
+        kwargs = dict(
+            sr=self.sr, mono=self.mono, offset=self.offset, duration=self.duration,
+            res_type=self.res_type,
+        )
+        return Parallel(n_jobs=self.n_jobs)(
+            delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items)
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+def _as_items(X):
+    if _is_path(X):
+        raise TypeError(
+            f"X must be a sequence of file paths or waveforms, not a single path "
+            f"({X!r}); wrap it in a list."
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object and X.dtype.kind not in "US":
+        if X.ndim == 1:
+            raise TypeError(
+                "X is a single 1-D array; pass a list of waveforms (e.g. [y]) "
+                "or a 2-D array of shape (n_clips, n_samples)."
+            )
+        return list(X)
+    try:
+        items = list(X)
+    except TypeError as exc:
+        raise TypeError(
+            f"X must be a sequence of file paths or waveforms; got {type(X).__name__}."
+        ) from exc
+    if not items:
+        raise ValueError("X is empty; expected at least one file path or waveform.")
+    return items

@@ -1,0 +1,271 @@
+"""CNNClassifier: the seeds' CNNs as one scikit-learn classifier.
+
+Data contract
+-------------
+X : ``(n_clips, n_frames, n_features)`` -> the 1-D form of the network
+    (Conv1D over frames), or ``(n_clips, n_mels, n_frames, n_channels)`` -> the
+    2-D form (Conv2D over the log-mel image).
+y : ``(n_clips,)`` labels of any type (strings are fine).
+predict_proba : ``(n_clips, n_classes)`` float32, columns ordered as ``classes_``.
+
+This module imports neither TensorFlow nor Keras: `fit` imports them (through
+scikeras) when a network is first built.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+
+from .._validation import check_feature_array
+
+__all__ = ["ARCHITECTURES", "CNNClassifier"]
+
+#: Network designs `CNNClassifier` can build (parameter ``model``).
+ARCHITECTURES = ("lenet5", "alexnet", "vgg16", "custom")
+
+_X_SHAPES = "(n_clips, n_frames, n_features) or (n_clips, n_mels, n_frames, n_channels)"
+
+
+class CNNClassifier(ClassifierMixin, BaseEstimator):
+    """Convolutional network classifier for 1-D or 2-D speech features.
+
+    Builds one of the seeds' architectures, in its 1-D form for frame
+    features ``(n_clips, n_frames, n_features)`` and its 2-D form for log-mel
+    images ``(n_clips, n_mels, n_frames, n_channels)``, sized from the
+    training data, and trains it with scikeras' `KerasClassifier` (available
+    after fit as ``estimator_``). Defaults follow the seeds (RMSprop) plus
+    early stopping on a stratified validation split.
+
+    Parameters
+    ----------
+    model : {"custom", "lenet5", "alexnet", "vgg16"}, default="custom"
+        Architecture. ``"custom"`` is skser's compact design (conv blocks with
+        batch normalisation and global pooling), cheapest on a CPU.
+    width : float, default=1.0
+        Multiplier of every filter count and dense width (1.0 gives the
+        classic sizes; small values give tiny networks for quick runs).
+    dropout : float, default=0.3
+        Dropout rate of the dense head.
+    optimizer : {"rmsprop", "adam", "adamw", "nadam", "sgd"}, default="rmsprop"
+        Keras optimizer.
+    learning_rate : float, default=1e-3
+        Optimizer learning rate.
+    epochs : int, default=50
+        Maximum number of epochs.
+    batch_size : int, default=32
+        Mini-batch size.
+    validation_split : float, default=0.1
+        Fraction of the training clips held out (stratified, shuffled with
+        ``random_state``) to monitor early stopping; 0 trains on everything.
+        Held-out clips come from the data ``fit`` receives, so when
+        `AugmentedCopies` ran before, a copy of a held-out clip may be trained
+        on: early stopping then reads slightly optimistic figures.
+    patience : int or None, default=8
+        Stop after this many epochs without improvement of the validation loss
+        (the training loss when ``validation_split=0``) and restore the best
+        weights; None trains for all ``epochs``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the weight initialisation, dropout and
+        shuffling, and makes TensorFlow's ops deterministic during fit: an int
+        gives identical results on the same machine.
+    verbose : int, default=0
+        Keras verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+
+    Attributes
+    ----------
+    classes_ : np.ndarray [shape=(n_classes,)]
+        Labels seen in fit.
+    estimator_ : scikeras KerasClassifier
+        The fitted scikeras estimator (its ``model_`` is the Keras model).
+    history_ : dict of str to list of float
+        Loss and accuracy per epoch (``val_`` keys when validating).
+    n_epochs_ : int
+        Epochs trained (fewer than ``epochs`` after early stopping).
+    input_shape_ : tuple of int
+        Shape of one clip seen in fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser import CNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(20, 16, 8, 1)).astype("float32")
+    >>> y = np.array(["sad", "angry"] * 10)
+    >>> clf = CNNClassifier(width=0.1, epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X).shape, clf.classes_.tolist()
+    ((20, 2), ['angry', 'sad'])
+    """
+
+    _parameter_constraints = {
+        "model": [StrOptions(set(ARCHITECTURES))],
+        "width": [Interval(Real, 0, None, closed="neither")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "optimizer": [StrOptions({"rmsprop", "adam", "adamw", "nadam", "sgd"})],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self, *, model="custom", width=1.0, dropout=0.3, optimizer="rmsprop",
+        learning_rate=1e-3, epochs=50, batch_size=32, validation_split=0.1, patience=8,
+        class_weight=None, random_state=None, verbose=0,
+    ):
+        self.model = model
+        self.width = width
+        self.dropout = dropout
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Build a network for the shape of ``X`` and train it.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, n_frames, n_features) or (n_clips, n_mels, n_frames, n_channels)]
+            Training features.
+        y : array-like [shape=(n_clips,)]
+            Labels.
+
+        Returns
+        -------
+        self : CNNClassifier
+        """
+        X = check_feature_array(X, ndims=(3, 4), what=_X_SHAPES)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        self.classes_, y_enc = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(
+                f"y holds a single class ({self.classes_[0]!r}); a classifier "
+                "needs at least two."
+            )
+        rng = check_random_state(self.random_state)
+        seed = None if self.random_state is None else int(rng.randint(2**31 - 1))
+        train, val = self._split(y_enc, rng)
+
+        # Deferred: this is where TensorFlow gets imported.
+        from ._keras import early_stopping, make_keras_classifier
+
+        self.estimator_ = make_keras_classifier(
+            architecture=self.model, n_classes=self.classes_.size, width=self.width,
+            dropout=self.dropout, optimizer=self.optimizer,
+            learning_rate=self.learning_rate, epochs=self.epochs,
+            batch_size=self.batch_size, seed=seed, verbose=self.verbose,
+        )
+        fit_kwargs = {}
+        if val is not None:
+            fit_kwargs["validation_data"] = (X[val], y_enc[val])
+        if self.patience is not None:
+            monitor = "val_loss" if val is not None else "loss"
+            fit_kwargs["callbacks"] = [early_stopping(monitor=monitor, patience=self.patience)]
+        sample_weight = None
+        if self.class_weight is not None:
+            class_weight = self.class_weight
+            if isinstance(class_weight, dict):
+                class_weight = self._encode_class_weight(class_weight)
+            sample_weight = compute_sample_weight(class_weight, y_enc[train])
+        self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight, **fit_kwargs)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in self.estimator_.history_.items()}
+        self.n_epochs_ = len(self.history_.get("loss", []))
+        self.input_shape_ = X.shape[1:]
+        return self
+
+    def _split(self, y_enc, rng):
+        """Indices of the training and validation clips (None: no validation)."""
+        indices = np.arange(y_enc.size)
+        if self.validation_split == 0:
+            return indices, None
+        counts = np.bincount(y_enc)
+        n_val = int(np.ceil(self.validation_split * y_enc.size))
+        if counts.min() < 2 or n_val < counts.size or y_enc.size - n_val < counts.size:
+            # Too few clips to hold some out of every class and keep every
+            # class in training: train on all, stop on the training loss.
+            return indices, None
+        splitter = StratifiedShuffleSplit(
+            n_splits=1, test_size=n_val, random_state=rng.randint(2**31 - 1),
+        )
+        train, val = next(splitter.split(indices, y_enc))
+        return np.sort(train), np.sort(val)
+
+    def _encode_class_weight(self, class_weight):
+        unknown = set(class_weight) - set(self.classes_.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight names labels {sorted(map(str, unknown))} that are not in "
+                f"y (classes: {self.classes_.tolist()})."
+            )
+        return {
+            int(np.flatnonzero(self.classes_ == label)[0]): weight
+            for label, weight in class_weight.items()
+        }
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self, "estimator_")
+        X = check_feature_array(X, ndims=(3, 4), what=_X_SHAPES)
+        if X.shape[1:] != tuple(self.input_shape_):
+            raise ValueError(
+                f"X has clips of shape {X.shape[1:]}, but the network was built for "
+                f"{tuple(self.input_shape_)}: use the same feature parameters and "
+                "clip duration as in fit."
+            )
+        return X
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, *input_shape_)]
+
+        Returns
+        -------
+        proba : np.ndarray [shape=(n_clips, n_classes), dtype=float32]
+            Columns follow ``classes_``; rows sum to 1.
+        """
+        X = self._check_predict_input(X)
+        return np.asarray(self.estimator_.predict_proba(X), dtype=np.float32)
+
+    def predict(self, X):
+        """Most probable label of each clip.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, *input_shape_)]
+
+        Returns
+        -------
+        labels : np.ndarray [shape=(n_clips,)]
+            Values from ``classes_``.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags

@@ -1,0 +1,112 @@
+"""make_ser_pipeline: the seeds' recipes as ready Pipelines.
+
+=========  ======================================  =======================================
+step       1-D (``kind="1d"``)                     2-D (``kind="2d"``)
+=========  ======================================  =======================================
+load       `AudioLoader` -> list of waveforms      same
+trim       `TrimPad` -> ``(n, n_samples)``         same
+augment    `AugmentedCopies` of `AddNoise` and     (after features)
+           `TimeShift` (training only)
+features   `FrameFeatures1D` -> ``(n, T, F)``      `MelSpectrogram2D` -> ``(n, M, T, 1)``
+augment    (before features)                       `AugmentedCopies` of `FrequencyMask`
+                                                   + `TimeMask` (training only)
+scale      `StandardScalerND`                      same
+clf        `CNNClassifier` (1-D network)           `CNNClassifier` (2-D network)
+=========  ======================================  =======================================
+"""
+
+from imblearn.pipeline import Pipeline
+from sklearn.pipeline import make_pipeline
+
+from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
+from .features import FrameFeatures1D, MelSpectrogram2D
+from .loading import AudioLoader
+from .models import CNNClassifier
+from .preprocessing import StandardScalerND, TrimPad
+
+__all__ = ["make_ser_pipeline"]
+
+
+def make_ser_pipeline(
+    kind="2d", *, model="custom", sr=16000, duration=3.0, augment=True, n_copies=1,
+    memory=None, n_jobs=None, random_state=None, verbose=False, **options,
+):
+    """Build the standard speech-emotion pipeline from file paths to labels.
+
+    The result is an `imblearn.pipeline.Pipeline` (a subclass of
+    scikit-learn's `Pipeline` that also runs samplers): it takes a list of
+    audio file paths (or waveforms) and labels, and works with
+    `GridSearchCV`, `cross_val_score` (with ``groups`` for speakers) and
+    `joblib.dump`. Augmented copies are added while fitting only; prediction
+    and scoring see each clip once, unaugmented.
+
+    Parameters
+    ----------
+    kind : {"2d", "1d"}, default="2d"
+        ``"2d"``: log-mel images and a 2-D CNN; ``"1d"``: per-frame features
+        and a 1-D CNN.
+    model : {"custom", "lenet5", "alexnet", "vgg16"}, default="custom"
+        CNN architecture (`CNNClassifier`'s ``model``).
+    sr : int, default=16000
+        Sampling rate every clip is resampled to, in Hz.
+    duration : float, default=3.0
+        Length every clip is trimmed and padded to, in seconds.
+    augment : bool, default=True
+        Train on the originals plus augmented copies (the seeds' recipe); with
+        False the ``augment`` step is ``"passthrough"``.
+    n_copies : int, default=1
+        Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``).
+    memory : str, joblib.Memory or None, default=None
+        Cache of fitted transformers, as in `Pipeline`, so a grid over
+        classifier parameters does not recompute features.
+    n_jobs : int or None, default=None
+        Parallel jobs for loading and feature extraction (joblib).
+    random_state : int, RandomState instance or None, default=None
+        Seed of augmentation and of the network.
+    verbose : bool, default=False
+        Print the time each step takes.
+    **options
+        ``step__parameter=value`` settings applied with ``set_params``, e.g.
+        ``features__n_mels=64`` or ``clf__epochs=20``.
+
+    Returns
+    -------
+    pipeline : imblearn.pipeline.Pipeline
+        Steps ``load, trim, augment, features, scale, clf`` (1-D) or
+        ``load, trim, features, augment, scale, clf`` (2-D).
+
+    Examples
+    --------
+    >>> from skser import make_ser_pipeline
+    >>> pipe = make_ser_pipeline("2d", model="lenet5", features__n_mels=64)
+    >>> [name for name, _ in pipe.steps]
+    ['load', 'trim', 'features', 'augment', 'scale', 'clf']
+    """
+    if kind not in ("1d", "2d"):
+        raise ValueError(f'kind must be "1d" or "2d"; got {kind!r}.')
+    if kind == "1d":
+        augmenters = [AddNoise(), TimeShift(sr=sr)]
+        features = FrameFeatures1D(sr=sr, n_jobs=n_jobs)
+    else:
+        augmenters = [make_pipeline(FrequencyMask(), TimeMask())]
+        features = MelSpectrogram2D(sr=sr, n_jobs=n_jobs)
+    augmentation = (
+        AugmentedCopies(augmenters=augmenters, n_copies=n_copies, random_state=random_state)
+        if augment else "passthrough"
+    )
+    steps = [
+        ("load", AudioLoader(sr=sr, n_jobs=n_jobs)),
+        ("trim", TrimPad(sr=sr, duration=duration)),
+    ]
+    if kind == "1d":
+        steps += [("augment", augmentation), ("features", features)]
+    else:
+        steps += [("features", features), ("augment", augmentation)]
+    steps += [
+        ("scale", StandardScalerND()),
+        ("clf", CNNClassifier(model=model, random_state=random_state)),
+    ]
+    pipeline = Pipeline(steps, memory=memory, verbose=verbose)
+    if options:
+        pipeline.set_params(**options)
+    return pipeline
