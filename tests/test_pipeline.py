@@ -1,0 +1,184 @@
+"""End to end: labelled WAV files -> make_ser_pipeline -> scikit-learn tools.
+
+Networks are tiny (width 0.05, 1-2 epochs) so that each fit takes about a
+second; these tests check plumbing and contracts, not accuracy.
+"""
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score, cross_validate
+from sklearn.pipeline import Pipeline as SklearnPipeline
+from sklearn.preprocessing import StandardScaler
+
+from skser import (
+    AddNoise,
+    AudioLoader,
+    AugmentedCopies,
+    FrameFeatures1D,
+    TimeShift,
+    TrimPad,
+    make_ser_pipeline,
+)
+
+pytestmark = pytest.mark.slow
+
+# Small, fast settings for both kinds; every key is a real pipeline parameter.
+FAST = {
+    "1d": dict(
+        features__n_fft=256, features__hop_length=128, features__n_mels=32,
+        features__n_mfcc=13, features__n_bands=4,
+    ),
+    "2d": dict(features__n_fft=256, features__hop_length=128, features__n_mels=32),
+}
+CLF = dict(clf__width=0.05, clf__epochs=2, clf__batch_size=8, clf__patience=None)
+
+
+def tiny_pipeline(kind, **options):
+    return make_ser_pipeline(
+        kind, sr=8000, duration=1.0, random_state=0, **{**FAST[kind], **CLF, **options}
+    )
+
+
+def through_transforms(pipe, X):
+    """Features the classifier sees at predict time: every transformer's
+    ``transform``, with samplers skipped, as a Pipeline does when predicting."""
+    for _, step in pipe.steps[:-1]:
+        if step == "passthrough" or hasattr(step, "fit_resample"):
+            continue
+        X = step.transform(X)
+    return X
+
+
+def test_make_ser_pipeline_names_its_steps():
+    assert [n for n, _ in make_ser_pipeline("1d").steps] == [
+        "load", "trim", "augment", "features", "scale", "clf"
+    ]
+    assert [n for n, _ in make_ser_pipeline("2d").steps] == [
+        "load", "trim", "features", "augment", "scale", "clf"
+    ]
+
+
+def test_make_ser_pipeline_applies_options_and_rejects_unknown_ones():
+    pipe = make_ser_pipeline("2d", model="vgg16", features__n_mels=64, clf__epochs=3)
+    assert pipe.named_steps["features"].n_mels == 64
+    assert pipe.named_steps["clf"].epochs == 3
+    assert pipe.named_steps["clf"].model == "vgg16"
+    with pytest.raises(ValueError, match="nonsense"):
+        make_ser_pipeline("2d", features__nonsense=1)
+    with pytest.raises(ValueError, match="kind"):
+        make_ser_pipeline("3d")
+
+
+def test_make_ser_pipeline_without_augmentation_has_passthrough_step():
+    assert make_ser_pipeline("1d", augment=False).named_steps["augment"] == "passthrough"
+
+
+def test_ser_pipeline_is_a_classifier_so_cv_is_stratified(labelled_wavs):
+    paths, labels, _ = labelled_wavs
+    order = np.argsort(labels, kind="stable")  # sorted labels: KFold would fail here
+    paths = [paths[i] for i in order]
+    labels = np.asarray(labels)[order]
+    pipe = tiny_pipeline("2d", clf__epochs=1)
+    assert is_classifier(pipe)
+    result = cross_validate(pipe, paths, labels, cv=3, return_indices=True)
+    n_classes = np.unique(labels).size
+    for test_idx in result["indices"]["test"]:
+        counts = np.unique(labels[test_idx], return_counts=True)[1]
+        assert counts.size == n_classes
+        assert counts.max() - counts.min() <= 1
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_cross_val_score_grouped_by_speaker_runs_on_file_paths(kind, labelled_wavs):
+    paths, labels, speakers = labelled_wavs
+    scores = cross_val_score(
+        tiny_pipeline(kind), paths, labels, groups=speakers, cv=GroupKFold(n_splits=2)
+    )
+    assert scores.shape == (2,)
+    assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_grid_search_over_features_and_architecture(labelled_wavs):
+    paths, labels, speakers = labelled_wavs
+    grid = GridSearchCV(
+        tiny_pipeline("2d", clf__epochs=1),
+        {"features__n_mels": [16, 32], "clf__model": ["lenet5", "vgg16"]},
+        cv=GroupKFold(n_splits=2),
+    )
+    grid.fit(paths, labels, groups=speakers)
+    assert len(grid.cv_results_["params"]) == 4
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    assert grid.best_params_["clf__model"] in ("lenet5", "vgg16")
+    assert set(grid.predict(paths[:5])) <= set(labels)
+
+
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+def test_fitted_pipeline_round_trips_through_joblib(kind, labelled_wavs, tmp_path):
+    paths, labels, _ = labelled_wavs
+    pipe = tiny_pipeline(kind).fit(paths, labels)
+    joblib.dump(pipe, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(paths), pipe.predict_proba(paths))
+    np.testing.assert_array_equal(loaded.predict(paths), pipe.predict(paths))
+
+
+@pytest.mark.parametrize(("kind", "n_augmenters"), [("1d", 2), ("2d", 1)])
+def test_augmented_copies_grow_training_set_only(kind, n_augmenters, labelled_wavs):
+    paths, labels, _ = labelled_wavs
+    pipe = tiny_pipeline(kind, n_copies=2, clf__validation_split=0.0).fit(paths, labels)
+    # The network trained on the originals plus 2 rounds of copies ...
+    n_trained = pipe.named_steps["clf"].estimator_.X_shape_[0]
+    assert n_trained == len(paths) * (1 + 2 * n_augmenters)
+    # ... but predicts from the clean features of exactly the given clips.
+    proba = pipe.predict_proba(paths)
+    assert proba.shape == (len(paths), 3)
+    expected = pipe.named_steps["clf"].predict_proba(through_transforms(pipe, paths))
+    np.testing.assert_array_equal(proba, expected)
+
+
+def test_in_place_augmenters_never_touch_predictions(labelled_wavs):
+    """A plain scikit-learn Pipeline with augmenters: fitting sees noisy,
+    shifted clips; predicting sees the originals."""
+    paths, labels, _ = labelled_wavs
+    features = FrameFeatures1D(sr=8000, n_fft=256, hop_length=128, n_mels=32,
+                               n_bands=4, aggregate="mean_std")
+    pipe = SklearnPipeline([
+        ("load", AudioLoader(sr=8000)),
+        ("trim", TrimPad(sr=8000, duration=1.0)),
+        ("noise", AddNoise(min_snr_db=0, max_snr_db=5, random_state=0)),
+        ("shift", TimeShift(sr=8000, random_state=0)),
+        ("features", features),
+        ("scale", StandardScaler()),
+        ("clf", LogisticRegression(max_iter=500)),
+    ]).fit(paths, labels)
+    clean = pipe.named_steps["features"].transform(
+        pipe.named_steps["trim"].transform(pipe.named_steps["load"].transform(paths))
+    )
+    expected = pipe.named_steps["clf"].predict_proba(pipe.named_steps["scale"].transform(clean))
+    np.testing.assert_allclose(pipe.predict_proba(paths), expected, rtol=1e-6)
+    # The scaler was fitted on augmented features, so augmentation did run in fit.
+    unaugmented_mean = clean.mean(axis=0)
+    assert not np.allclose(pipe.named_steps["scale"].mean_, unaugmented_mean)
+
+
+def test_sampler_step_is_refused_by_plain_sklearn_pipeline(labelled_wavs):
+    paths, labels, _ = labelled_wavs
+    pipe = SklearnPipeline([
+        ("load", AudioLoader(sr=8000)),
+        ("trim", TrimPad(sr=8000, duration=1.0)),
+        ("augment", AugmentedCopies(augmenters=[AddNoise()])),
+        ("clf", LogisticRegression()),
+    ])
+    with pytest.raises(TypeError, match="transform"):
+        pipe.fit(paths, labels)
+
+
+def test_pipeline_predicts_identically_when_refitted_with_same_seed(labelled_wavs):
+    paths, labels, _ = labelled_wavs
+    pipe = tiny_pipeline("1d")
+    first = clone(pipe).fit(paths, labels).predict_proba(paths)
+    second = clone(pipe).fit(paths, labels).predict_proba(paths)
+    np.testing.assert_array_equal(first, second)
