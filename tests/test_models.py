@@ -1,0 +1,312 @@
+"""CNNClassifier: a scikit-learn classifier around tiny Keras networks.
+
+Networks here are tiny (``width`` 0.05-0.1, one or two epochs, 24 clips) so
+that each fit takes a second or two on a CPU; tests that train are marked
+``slow``. The two fitted classifiers most tests read are built once per
+module.
+"""
+
+import pickle
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_validate
+from sklearn.utils import get_tags
+
+from skser import ARCHITECTURES, CNNClassifier
+
+LABELS = np.array(["sad", "angry", "happy"] * 8)  # 24 clips, unsorted names
+CLASSES = ["angry", "happy", "sad"]
+
+# Fast settings shared by the tests that train.
+TINY = dict(model="lenet5", width=0.1, epochs=2, batch_size=8, random_state=0)
+
+
+def _conv_layers(clf):
+    return {type(layer).__name__ for layer in clf.estimator_.model_.layers
+            if type(layer).__name__.startswith("Conv")}
+
+
+@pytest.fixture(scope="module")
+def X3():
+    """Frame features, (n_clips, n_frames, n_features): the 1-D form."""
+    return np.random.default_rng(0).normal(size=(24, 20, 6)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def X4():
+    """Log-mel images, (n_clips, n_mels, n_frames, 1): the 2-D form."""
+    return np.random.default_rng(1).normal(size=(24, 16, 8, 1)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def fitted_3d(X3):
+    return CNNClassifier(**TINY).fit(X3, LABELS)
+
+
+@pytest.fixture(scope="module")
+def fitted_4d(X4):
+    return CNNClassifier(**TINY).fit(X4, LABELS)
+
+
+# ---------------------------------------------------------------------------
+# No TensorFlow until a network is built
+# ---------------------------------------------------------------------------
+
+def test_import_construct_clone_and_get_params_do_not_import_tensorflow():
+    code = "\n".join([
+        "import sys",
+        "import numpy as np",
+        "from sklearn.base import clone, is_classifier",
+        "import skser",
+        "clf = skser.CNNClassifier(model='lenet5', width=0.1, epochs=1)",
+        "params = clf.get_params()",
+        "copy = clone(clf).set_params(width=0.2)",
+        "repr(copy); is_classifier(copy)",
+        "X = np.zeros((2, 800), dtype=np.float32)",
+        "skser.FrameFeatures1D(sr=8000, n_fft=256, hop_length=128).fit_transform(X)",
+        "skser.MelSpectrogram2D(sr=8000, n_fft=256, hop_length=128).fit_transform(X)",
+        "print(sorted(m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules))",
+    ])
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ---------------------------------------------------------------------------
+# Recognised as a classifier by scikit-learn
+# ---------------------------------------------------------------------------
+
+def test_cnn_classifier_is_tagged_as_classifier():
+    clf = CNNClassifier()
+    assert is_classifier(clf)
+    assert get_tags(clf).estimator_type == "classifier"
+
+
+def test_cross_validation_of_cnn_classifier_defaults_to_stratified_folds():
+    cv = check_cv(3, LABELS, classifier=is_classifier(CNNClassifier()))
+    assert isinstance(cv, StratifiedKFold)
+
+
+def test_inner_scikeras_wrapper_is_classifier_unlike_plain_keras_classifier():
+    """Under scikit-learn >= 1.7 scikeras' own tags are not read: a plain
+    KerasClassifier is not a classifier, so cross-validation would not
+    stratify. skser's subclass fixes the tags."""
+    from scikeras.wrappers import KerasClassifier
+
+    from skser.models._keras import SkserKerasClassifier
+
+    assert is_classifier(SkserKerasClassifier())
+    assert get_tags(SkserKerasClassifier()).estimator_type == "classifier"
+    assert not is_classifier(KerasClassifier())
+
+
+@pytest.mark.slow
+def test_cross_validate_tests_every_class_in_equal_proportion_per_fold():
+    # Labels sorted by class: unstratified KFold would test one class per fold.
+    y = np.repeat(CLASSES, 6)
+    X = np.random.default_rng(2).normal(size=(18, 12, 4)).astype(np.float32)
+    clf = CNNClassifier(
+        model="lenet5", width=0.05, epochs=1, batch_size=8, validation_split=0,
+        patience=None, random_state=0,
+    )
+    result = cross_validate(clf, X, y, cv=3, return_indices=True)
+    for test in result["indices"]["test"]:
+        labels, counts = np.unique(y[test], return_counts=True)
+        assert labels.tolist() == CLASSES
+        assert counts.tolist() == [2, 2, 2]
+
+
+# ---------------------------------------------------------------------------
+# Fit and predict
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["3d", "4d"])
+def test_string_labels_give_sorted_classes_and_labelled_predictions(
+    form, fitted_3d, fitted_4d, X3, X4
+):
+    clf, X = (fitted_3d, X3) if form == "3d" else (fitted_4d, X4)
+    assert clf.classes_.tolist() == CLASSES
+    proba = clf.predict_proba(X)
+    assert proba.shape == (24, 3)
+    assert proba.dtype == np.float32
+    assert np.all(proba >= 0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    pred = clf.predict(X)
+    assert pred.shape == (24,)
+    assert set(pred) <= set(CLASSES)
+    assert pred.tolist() == clf.classes_[proba.argmax(axis=1)].tolist()
+
+
+@pytest.mark.slow
+def test_fitted_attributes_describe_the_training_run(fitted_3d, fitted_4d):
+    assert fitted_3d.input_shape_ == (20, 6)
+    assert fitted_4d.input_shape_ == (16, 8, 1)
+    for clf in (fitted_3d, fitted_4d):
+        assert clf.n_epochs_ == len(clf.history_["loss"]) == 2
+        assert {"loss", "val_loss"} <= set(clf.history_)
+
+
+@pytest.mark.slow
+def test_3d_input_builds_conv1d_network_and_4d_input_conv2d(fitted_3d, fitted_4d):
+    assert _conv_layers(fitted_3d) == {"Conv1D"}
+    assert _conv_layers(fitted_4d) == {"Conv2D"}
+    assert fitted_3d.estimator_.model_.input_shape == (None, 20, 6)
+    assert fitted_4d.estimator_.model_.input_shape == (None, 16, 8, 1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["3d", "4d"])
+@pytest.mark.parametrize("model", ARCHITECTURES)
+def test_every_architecture_fits_both_input_forms(model, form, X3, X4):
+    X = X3 if form == "3d" else X4
+    clf = CNNClassifier(
+        model=model, width=0.05, epochs=1, batch_size=8, validation_split=0,
+        patience=None, random_state=0,
+    )
+    assert clf.fit(X, LABELS) is clf
+    network_form = {"3d": "1d", "4d": "2d"}[form]  # convolutions over 1 or 2 axes
+    assert clf.estimator_.model_.name == f"{model}_{network_form}"
+    assert _conv_layers(clf) == ({"Conv1D"} if form == "3d" else {"Conv2D"})
+    assert clf.predict_proba(X).shape == (24, 3)
+
+
+# ---------------------------------------------------------------------------
+# Persistence and reproducibility
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["joblib", "pickle"])
+def test_saved_and_loaded_classifier_predicts_the_same(how, fitted_4d, X4, tmp_path):
+    path = tmp_path / "clf.bin"
+    if how == "joblib":
+        joblib.dump(fitted_4d, path)
+        loaded = joblib.load(path)
+    else:
+        path.write_bytes(pickle.dumps(fitted_4d))
+        loaded = pickle.loads(path.read_bytes())
+    assert loaded is not fitted_4d
+    np.testing.assert_allclose(loaded.predict_proba(X4), fitted_4d.predict_proba(X4), atol=1e-6)
+    assert loaded.classes_.tolist() == CLASSES
+    assert loaded.input_shape_ == fitted_4d.input_shape_
+
+
+@pytest.mark.slow
+def test_same_int_random_state_gives_identical_probabilities(fitted_3d, X3):
+    again = CNNClassifier(**TINY).fit(X3, LABELS)
+    np.testing.assert_array_equal(again.predict_proba(X3), fitted_3d.predict_proba(X3))
+    assert again.history_ == fitted_3d.history_
+
+
+@pytest.mark.slow
+def test_different_random_states_give_different_probabilities(fitted_3d, X3):
+    other = CNNClassifier(**{**TINY, "random_state": 1}).fit(X3, LABELS)
+    assert not np.allclose(other.predict_proba(X3), fitted_3d.predict_proba(X3), atol=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# Early stopping and validation
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_patience_stops_before_the_last_epoch_on_random_labels(X3):
+    clf = CNNClassifier(**{**TINY, "epochs": 30, "patience": 1}).fit(X3, LABELS)
+    assert 1 <= clf.n_epochs_ < 30
+    assert len(clf.history_["val_loss"]) == clf.n_epochs_
+
+
+@pytest.mark.slow
+def test_validation_split_zero_records_no_validation_metrics(X3):
+    clf = CNNClassifier(**{**TINY, "validation_split": 0}).fit(X3, LABELS)
+    assert clf.history_, "history_ should hold the training metrics"
+    assert not [key for key in clf.history_ if key.startswith("val_")]
+
+
+@pytest.mark.slow
+def test_patience_none_trains_every_epoch(X3):
+    clf = CNNClassifier(**{**TINY, "epochs": 4, "patience": None}).fit(X3, LABELS)
+    assert clf.n_epochs_ == 4
+    assert len(clf.history_["val_loss"]) == 4
+
+
+# ---------------------------------------------------------------------------
+# Class weights
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_balanced_class_weight_is_accepted_on_imbalanced_labels(X3):
+    y = np.array(["angry"] * 16 + ["happy"] * 4 + ["sad"] * 4)
+    clf = CNNClassifier(**{**TINY, "class_weight": "balanced"}).fit(X3, y)
+    assert clf.classes_.tolist() == CLASSES
+    assert np.all(np.isfinite(clf.history_["loss"]))
+
+
+@pytest.mark.slow
+def test_class_weight_dict_keyed_by_labels_shifts_predictions(X3):
+    """Weighting one label almost exclusively makes the network favour it,
+    compared with the same fit unweighted; so the dict reached the loss, keyed
+    by the right label."""
+    weights = {"angry": 1.0, "happy": 1e-3, "sad": 1e-3}
+    clf = CNNClassifier(
+        **{**TINY, "epochs": 5, "learning_rate": 1e-2, "class_weight": weights}
+    ).fit(X3, LABELS)
+    unweighted = CNNClassifier(**{**TINY, "epochs": 5, "learning_rate": 1e-2}).fit(X3, LABELS)
+    angry = CLASSES.index("angry")
+    assert (clf.predict_proba(X3)[:, angry].mean()
+            > unweighted.predict_proba(X3)[:, angry].mean() + 0.1)
+
+
+def test_class_weight_naming_unknown_label_raises_naming_it(X3):
+    clf = CNNClassifier(**{**TINY, "class_weight": {"angry": 1.0, "bored": 2.0}})
+    with pytest.raises(ValueError, match="bored"):
+        clf.fit(X3, LABELS)
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+def test_2d_input_raises_naming_the_expected_shapes():
+    X = np.zeros((24, 10), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"\(n_clips, n_frames, n_features\)"):
+        CNNClassifier(**TINY).fit(X, LABELS)
+
+
+def test_single_class_raises_value_error(X3):
+    with pytest.raises(ValueError, match="single class"):
+        CNNClassifier(**TINY).fit(X3, np.full(24, "sad"))
+
+
+def test_labels_of_another_length_raise_value_error(X3):
+    with pytest.raises(ValueError):
+        CNNClassifier(**TINY).fit(X3, LABELS[:20])
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_predicting_before_fit_raises_not_fitted_error(method, X3):
+    with pytest.raises(NotFittedError):
+        getattr(CNNClassifier(**TINY), method)(X3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_predicting_clips_of_another_shape_raises_naming_both(method, fitted_3d):
+    X = np.zeros((3, 21, 6), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"\(21, 6\).*\(20, 6\)"):
+        getattr(fitted_3d, method)(X)
+
+
+def test_clone_of_fitted_classifier_is_unfitted(X3):
+    clf = CNNClassifier(**TINY)
+    clf.classes_ = np.array(CLASSES)  # stands in for a fit
+    copy = clone(clf)
+    assert not hasattr(copy, "classes_")
+    assert copy.get_params() == clf.get_params()
