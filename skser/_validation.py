@@ -5,8 +5,6 @@ every step raises the same clear error for the same mistake (librosa keeps its
 ``util.valid_audio`` for the same reason).
 """
 
-import numbers
-
 import numpy as np
 
 __all__ = ["check_waveform_list", "check_waveform_batch", "check_feature_array"]
@@ -121,7 +119,7 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
             f"{name} could not be turned into one array ({exc}); clips of "
             "different lengths need a TrimPad step first."
         ) from exc
-    expected = what or " or ".join(f"{d}-D" for d in ndims)
+    expected = f"of shape {what}" if what else "of rank " + " or ".join(map(str, ndims))
     if X.dtype == object:
         raise ValueError(
             f"{name} is a ragged or object array of shape {X.shape}; expected a "
@@ -129,11 +127,11 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
             "TrimPad step first."
         )
     if X.ndim not in ndims:
-        raise ValueError(f"{name} must have shape {expected}; got {_describe(X)}.")
+        raise ValueError(f"{name} must be an array {expected}; got {_describe(X)}.")
     if X.shape[0] == 0:
         raise ValueError(f"{name} holds no clips (shape {X.shape}); at least one is needed.")
     if any(size == 0 for size in X.shape[1:]):
-        raise ValueError(f"{name} has an empty axis (shape {X.shape}); expected {expected}.")
+        raise ValueError(f"{name} has an empty axis (shape {X.shape}); expected an array {expected}.")
     if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)
             or X.dtype == bool):
         raise TypeError(f"{name} has dtype {X.dtype}; expected real numbers.")
@@ -144,9 +142,3 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return X
 
-
-def check_positive_int(value, name):
-    """Raise unless ``value`` is an int >= 1 (for derived, not stored, values)."""
-    if not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
