@@ -6,8 +6,16 @@ every step raises the same clear error for the same mistake (librosa keeps its
 """
 
 import numpy as np
+import scipy.sparse
 
 __all__ = ["check_waveform_list", "check_waveform_batch", "check_feature_array"]
+
+
+def _reject_sparse(X, name):
+    if scipy.sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix; skser steps need dense arrays (use {name}.toarray())."
+        )
 
 
 def _describe(X):
@@ -30,11 +38,16 @@ def check_waveform_list(X, *, name="X"):
     -------
     waveforms : list of np.ndarray [shape=(n_samples_i,), dtype=float32]
     """
+    _reject_sparse(X, name)
+    if not isinstance(X, (list, tuple, np.ndarray)) and hasattr(X, "__array__"):
+        X = np.asarray(X)
     if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
         raise TypeError(
             f"{name} must be a list of 1-D waveforms or a 2-D array "
             f"(n_clips, n_samples); got {_describe(X)}."
         )
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+        X = _numeric_object_array(X, name)
     if isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim != 2:
             raise ValueError(
@@ -107,6 +120,7 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
     -------
     X : np.ndarray
     """
+    _reject_sparse(X, name)
     if isinstance(X, (list, tuple)) and X and isinstance(X[0], (str, bytes)):
         raise TypeError(
             f"{name} holds file paths, but this step expects arrays: "
@@ -120,6 +134,8 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
             "different lengths need a TrimPad step first."
         ) from exc
     expected = f"of shape {what}" if what else "of rank " + " or ".join(map(str, ndims))
+    if X.dtype == object and X.ndim in ndims:
+        X = _numeric_object_array(X, name)
     if X.dtype == object:
         raise ValueError(
             f"{name} is a ragged or object array of shape {X.shape}; expected a "
@@ -142,3 +158,11 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return X
 
+
+def _numeric_object_array(X, name):
+    """An object array of numbers as float64; a ragged one is left to the
+    caller's "ragged" message, anything non-numeric raises numpy's TypeError."""
+    try:
+        return X.astype(np.float64)
+    except ValueError:
+        return X

@@ -66,7 +66,7 @@ _OWN_WORDING = {
         "... while a minimum of 1 is required'"
     ),
     "check_fit2d_predict1d": (
-        "skser states the expected shape ('X must have shape (n_clips, n_samples); "
+        "skser states the expected shape ('X must be an array of shape (n_clips, n_samples); "
         "got an array of shape (3,)') instead of scikit-learn's 'Reshape your data'"
     ),
     "check_complex_data": (

@@ -68,9 +68,9 @@ def test_import_construct_clone_and_get_params_do_not_import_tensorflow():
         "params = clf.get_params()",
         "copy = clone(clf).set_params(width=0.2)",
         "repr(copy); is_classifier(copy)",
-        "X = np.zeros((2, 800), dtype=np.float32)",
-        "skser.FrameFeatures1D(sr=8000, n_fft=256, hop_length=128).fit_transform(X)",
-        "skser.MelSpectrogram2D(sr=8000, n_fft=256, hop_length=128).fit_transform(X)",
+        "X = np.random.default_rng(0).normal(size=(2, 1600)).astype(np.float32)",
+        "skser.FrameFeatures1D(n_fft=256, hop_length=128).fit_transform(X)",
+        "skser.MelSpectrogram2D(n_fft=256, hop_length=128).fit_transform(X)",
         "print(sorted(m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules))",
     ])
     result = subprocess.run(
@@ -176,7 +176,7 @@ def test_every_architecture_fits_both_input_forms(model, form, X3, X4):
     network_form = {"3d": "1d", "4d": "2d"}[form]  # convolutions over 1 or 2 axes
     assert clf.estimator_.model_.name == f"{model}_{network_form}"
     assert _conv_layers(clf) == ({"Conv1D"} if form == "3d" else {"Conv2D"})
-    assert clf.predict_proba(X).shape == (24, 3)
+    assert clf.estimator_.model_.output_shape == (None, 3)
 
 
 # ---------------------------------------------------------------------------
@@ -218,8 +218,10 @@ def test_different_random_states_give_different_probabilities(fitted_3d, X3):
 
 @pytest.mark.slow
 def test_patience_stops_before_the_last_epoch_on_random_labels(X3):
-    clf = CNNClassifier(**{**TINY, "epochs": 30, "patience": 1}).fit(X3, LABELS)
-    assert 1 <= clf.n_epochs_ < 30
+    # Validation loss on random labels stalls within a few epochs (it rises
+    # from epoch 1 to 2 with this seed).
+    clf = CNNClassifier(**{**TINY, "epochs": 12, "patience": 1}).fit(X3, LABELS)
+    assert 1 <= clf.n_epochs_ < 12
     assert len(clf.history_["val_loss"]) == clf.n_epochs_
 
 
@@ -250,18 +252,15 @@ def test_balanced_class_weight_is_accepted_on_imbalanced_labels(X3):
 
 
 @pytest.mark.slow
-def test_class_weight_dict_keyed_by_labels_shifts_predictions(X3):
-    """Weighting one label almost exclusively makes the network favour it,
-    compared with the same fit unweighted; so the dict reached the loss, keyed
-    by the right label."""
-    weights = {"angry": 1.0, "happy": 1e-3, "sad": 1e-3}
-    clf = CNNClassifier(
-        **{**TINY, "epochs": 5, "learning_rate": 1e-2, "class_weight": weights}
-    ).fit(X3, LABELS)
-    unweighted = CNNClassifier(**{**TINY, "epochs": 5, "learning_rate": 1e-2}).fit(X3, LABELS)
-    angry = CLASSES.index("angry")
-    assert (clf.predict_proba(X3)[:, angry].mean()
-            > unweighted.predict_proba(X3)[:, angry].mean() + 0.1)
+def test_class_weight_dict_is_applied_to_the_label_it_names(X3):
+    """Weighting one label almost exclusively makes the network predict it
+    everywhere (unweighted, the 3 balanced labels are all predicted). "happy"
+    is neither first in sorted order nor in order of appearance, so a dict
+    mapped to the wrong class index would favour another label."""
+    weights = {"angry": 1e-3, "happy": 1.0, "sad": 1e-3}
+    clf = CNNClassifier(**{**TINY, "learning_rate": 1e-2, "class_weight": weights})
+    pred = clf.fit(X3, LABELS).predict(X3)
+    assert np.mean(pred == "happy") >= 0.9
 
 
 def test_class_weight_naming_unknown_label_raises_naming_it(X3):
@@ -304,7 +303,7 @@ def test_predicting_clips_of_another_shape_raises_naming_both(method, fitted_3d)
         getattr(fitted_3d, method)(X)
 
 
-def test_clone_of_fitted_classifier_is_unfitted(X3):
+def test_clone_of_fitted_classifier_is_unfitted():
     clf = CNNClassifier(**TINY)
     clf.classes_ = np.array(CLASSES)  # stands in for a fit
     copy = clone(clf)

@@ -164,6 +164,13 @@ class FrameFeatures1D(BaseSpectralFeatures):
                     f"a band at {top:g} Hz, not below the Nyquist frequency "
                     f"{self.sr / 2:g} Hz; use fewer bands or a higher sr."
                 )
+            if self.sr / self.n_fft > 200:
+                # FFT bins coarser than the 200 Hz first octave leave contrast
+                # bands without a bin (NaN or IndexError inside librosa).
+                raise ValueError(
+                    f"n_fft={self.n_fft} is too small for spectral contrast at "
+                    f"sr={self.sr}: it needs n_fft >= sr / 200 = {self.sr / 200:g}."
+                )
 
     def _widths(self):
         return {
@@ -242,9 +249,14 @@ class FrameFeatures1D(BaseSpectralFeatures):
                     tuning=0.0,
                 )
             if "contrast" in wanted:
-                frames["contrast"] = librosa.feature.spectral_contrast(
-                    S=magnitude, sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
-                )
+                # One clip per call: spectral_contrast's internal dB floor is
+                # relative to the whole array, which would couple clips.
+                frames["contrast"] = np.stack([
+                    librosa.feature.spectral_contrast(
+                        S=m, sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
+                    )
+                    for m in magnitude
+                ])
         # (n_clips, n_features, n_frames), the librosa layout ...
         stacked = np.concatenate([frames[f] for f in self.features], axis=1)
         if self.aggregate is None:

@@ -67,11 +67,15 @@ def _read_file(path, *, sr, mono, offset, duration, res_type):
             f"audio file {path!r} could not be decoded ({exc}); expected WAV, "
             "FLAC, OGG/Vorbis, MP3 or another format libsndfile reads."
         ) from exc
-    return _finish(y, orig_sr, sr=sr, mono=mono, res_type=res_type)
+    return _finish(
+        y, orig_sr, sr=sr, mono=mono, res_type=res_type, source=f"audio file {path!r}"
+    )
 
 
-def _finish(y, orig_sr, *, sr, mono, res_type):
+def _finish(y, orig_sr, *, sr, mono, res_type, source):
     """Mix down and resample one waveform of shape (n_channels, n_samples)."""
+    if not np.all(np.isfinite(y)):
+        raise AudioReadError(f"{source} contains NaN or infinite samples.")
     if mono:
         y = librosa.to_mono(y) if y.shape[0] > 1 else y[0]
     if orig_sr != sr and y.shape[-1] > 0:
@@ -103,13 +107,16 @@ def _load_item(item, index, *, sr, mono, offset, duration, res_type):
             f"(n_channels, n_samples); got shape {y.shape}."
         )
     if np.issubdtype(y.dtype, np.integer):
-        # Integer PCM in memory: scale to [-1, 1) as soundfile does for files.
-        y = y / float(np.iinfo(y.dtype).max + 1)
+        # Integer PCM in memory: scale to [-1, 1) as soundfile does for files;
+        # unsigned PCM (8-bit WAV) is centred on 2**(bits - 1) first.
+        info = np.iinfo(y.dtype)
+        half = (float(info.max) + 1 - float(info.min)) / 2
+        y = (y.astype(np.float64) - (float(info.min) + half)) / half
     y = np.atleast_2d(y).astype(np.float32)
     start = int(round(offset * orig_sr))
     stop = None if duration is None else start + int(round(duration * orig_sr))
     y = y[:, start:stop]
-    return _finish(y, orig_sr, sr=sr, mono=mono, res_type=res_type)
+    return _finish(y, orig_sr, sr=sr, mono=mono, res_type=res_type, source=f"X[{index}]")
 
 
 class AudioLoader(TransformerMixin, BaseEstimator):

@@ -170,18 +170,20 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         # Deferred: this is where TensorFlow gets imported.
         from ._keras import early_stopping, make_keras_classifier
 
+        callbacks = None
+        if self.patience is not None:
+            monitor = "val_loss" if val is not None else "loss"
+            callbacks = [early_stopping(monitor=monitor, patience=self.patience)]
         self.estimator_ = make_keras_classifier(
             architecture=self.model, n_classes=self.classes_.size, width=self.width,
             dropout=self.dropout, optimizer=self.optimizer,
             learning_rate=self.learning_rate, epochs=self.epochs,
             batch_size=self.batch_size, seed=seed, verbose=self.verbose,
+            callbacks=callbacks,
         )
         fit_kwargs = {}
         if val is not None:
             fit_kwargs["validation_data"] = (X[val], y_enc[val])
-        if self.patience is not None:
-            monitor = "val_loss" if val is not None else "loss"
-            fit_kwargs["callbacks"] = [early_stopping(monitor=monitor, patience=self.patience)]
         sample_weight = None
         if self.class_weight is not None:
             class_weight = self.class_weight
@@ -189,6 +191,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 class_weight = self._encode_class_weight(class_weight)
             sample_weight = compute_sample_weight(class_weight, y_enc[train])
         self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight, **fit_kwargs)
+        # The callback holds the model and a copy of its best weights; the
+        # fitted estimator never calls it again, so do not pickle it along.
+        self.estimator_.set_params(callbacks=None)
         self.history_ = {k: [float(v) for v in vals] for k, vals in self.estimator_.history_.items()}
         self.n_epochs_ = len(self.history_.get("loss", []))
         self.input_shape_ = X.shape[1:]
@@ -261,7 +266,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         labels : np.ndarray [shape=(n_clips,)]
             Values from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

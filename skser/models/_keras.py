@@ -52,9 +52,13 @@ def build_compiled_cnn(
 
 def make_keras_classifier(
     *, architecture, n_classes, width, dropout, optimizer, learning_rate, epochs,
-    batch_size, seed, verbose,
+    batch_size, seed, verbose, callbacks=None,
 ):
-    """A `SkserKerasClassifier` for integer labels ``0 .. n_classes - 1``."""
+    """A `SkserKerasClassifier` for integer labels ``0 .. n_classes - 1``.
+
+    ``callbacks`` must go here: scikeras 0.13 uses only the constructor's
+    callbacks and silently drops any passed to ``fit``.
+    """
     build = functools.partial(
         build_compiled_cnn, architecture=architecture, n_classes=n_classes,
         width=width, dropout=dropout, optimizer=optimizer,
@@ -62,7 +66,7 @@ def make_keras_classifier(
     )
     return SkserKerasClassifier(
         model=build, epochs=epochs, batch_size=batch_size, random_state=seed,
-        verbose=verbose, loss="sparse_categorical_crossentropy",
+        verbose=verbose, loss="sparse_categorical_crossentropy", callbacks=callbacks,
     )
 
 

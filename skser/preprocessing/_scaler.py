@@ -115,7 +115,11 @@ class StandardScalerND(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             var = np.square(X - mean, dtype=np.float64).mean(axis=axes, keepdims=True)
             self.var_ = var[0]
             scale = np.sqrt(self.var_)
-            scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
+            # Exactly constant features are only centred. Testing the spread,
+            # not the variance, keeps rounding noise (var ~ 1e-26 for a float64
+            # constant like 1000.1) from being blown up to +-1.
+            constant = (X.max(axis=axes, keepdims=True) == X.min(axis=axes, keepdims=True))[0]
+            scale[constant | (scale < 10 * np.finfo(np.float64).eps)] = 1.0
             self.scale_ = scale
         else:
             self.var_ = None
