@@ -1,6 +1,6 @@
 """Run skser's 1-D and 2-D pipelines end to end on audio this script makes.
 
-    python examples/ser_pipelines.py            # about 4 minutes on 2 cores
+    python examples/ser_pipelines.py            # about 2-3 minutes on 2 cores
     python examples/ser_pipelines.py --quick    # under a minute, a smoke test
 
 Until the built-in demo corpus lands, the audio is a small synthetic set:

@@ -309,3 +309,23 @@ def test_clone_of_fitted_classifier_is_unfitted():
     copy = clone(clf)
     assert not hasattr(copy, "classes_")
     assert copy.get_params() == clf.get_params()
+
+
+@pytest.mark.slow
+def test_default_network_learns_an_easy_task_in_inference_mode():
+    """Regression: with Keras' default BatchNorm momentum (0.99) and a handful
+    of steps per epoch, inference-mode outputs stayed near uniform, so early
+    stopping restored an untrained network and held-out accuracy sat at chance."""
+    rng = np.random.default_rng(0)
+    n, n_classes = 128, 4
+    y = np.repeat(np.arange(n_classes), n // n_classes)
+    X = rng.normal(size=(n, 24, 20, 1)).astype(np.float32)
+    # Each class lights up its own band of rows: easy for any CNN.
+    for k in range(n_classes):
+        X[y == k, 6 * k:6 * k + 6] += 1.5
+    order = rng.permutation(n)
+    X, y = X[order], y[order]
+    # 96 clips, batch 32: 3 steps per epoch, as on a small corpus.
+    clf = CNNClassifier(model="custom", width=0.25, epochs=12, batch_size=32,
+                        patience=4, random_state=0).fit(X[:96], y[:96])
+    assert clf.score(X[96:], y[96:]) >= 0.8
