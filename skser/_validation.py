@@ -47,7 +47,7 @@ def check_waveform_list(X, *, name="X"):
             f"(n_clips, n_samples); got {_describe(X)}."
         )
     if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
-        X = _numeric_object_array(X, name)
+        X = _numeric_object_array(X)
     if isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim != 2:
             raise ValueError(
@@ -135,7 +135,7 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
         ) from exc
     expected = f"of shape {what}" if what else "of rank " + " or ".join(map(str, ndims))
     if X.dtype == object and X.ndim in ndims:
-        X = _numeric_object_array(X, name)
+        X = _numeric_object_array(X)
     if X.dtype == object:
         raise ValueError(
             f"{name} is a ragged or object array of shape {X.shape}; expected a "
@@ -159,7 +159,7 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
     return X
 
 
-def _numeric_object_array(X, name):
+def _numeric_object_array(X):
     """An object array of numbers as float64; a ragged one is left to the
     caller's "ragged" message, anything non-numeric raises numpy's TypeError."""
     try:

@@ -239,10 +239,13 @@ class FrameFeatures1D(BaseSpectralFeatures):
                 if "mel" in wanted:
                     frames["mel"] = power_to_db(mel, top_db=self.top_db)
                 if "mfcc" in wanted:
-                    # librosa.feature.mfcc's own dB step: ref=1.0, top_db=80.
-                    frames["mfcc"] = librosa.feature.mfcc(
-                        S=power_to_db(mel, top_db=80.0), n_mfcc=self.n_mfcc,
+                    # librosa.feature.mfcc's own dB step: ref=1.0, top_db=80,
+                    # which the mel feature already computed at the default.
+                    mel_db = (
+                        frames["mel"] if "mel" in wanted and self.top_db == 80.0
+                        else power_to_db(mel, top_db=80.0)
                     )
+                    frames["mfcc"] = librosa.feature.mfcc(S=mel_db, n_mfcc=self.n_mfcc)
             if "chroma" in wanted:
                 frames["chroma"] = librosa.feature.chroma_stft(
                     S=power, sr=self.sr, n_fft=self.n_fft, n_chroma=self.n_chroma,

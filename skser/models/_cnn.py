@@ -266,6 +266,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         labels : np.ndarray [shape=(n_clips,)]
             Values from ``classes_``.
         """
+        # predict_proba first: it raises NotFittedError, whereas reading
+        # self.classes_ first would raise a bare AttributeError.
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
