@@ -160,7 +160,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
-                f"y holds a single class ({self.classes_[0]!r}); a classifier "
+                f"y holds a single class ({self.classes_[0].item()!r}); a classifier "
                 "needs at least two."
             )
         rng = check_random_state(self.random_state)
