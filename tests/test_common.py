@@ -315,7 +315,7 @@ def _fit(estimator):
 INVALID_PARAMS = {
     "AudioLoader": {
         "sr": [0, 8000.5], "mono": ["yes"], "offset": [-1.0], "duration": [0, -1.0],
-        "res_type": ["nope"], "n_jobs": ["two"],
+        "res_type": ["nope"], "n_jobs": ["two"], "verbose": ["loud"],
     },
     "TrimPad": {
         "sr": [0], "duration": [0.0, -1.0], "top_db": [0, -10.0], "align": ["end"],
@@ -327,11 +327,12 @@ INVALID_PARAMS = {
         "n_mels": [0], "n_chroma": [0], "n_bands": [0], "n_fft": [1], "hop_length": [0],
         "win_length": [0], "window": [123], "center": ["yes"], "fmin": [-1.0],
         "fmax": [0.0], "top_db": [0.0], "aggregate": ["max"], "n_jobs": ["two"],
+        "verbose": ["loud"],
     },
     "MelSpectrogram2D": {
         "sr": [0], "n_mels": [0], "n_fft": [1], "hop_length": [0], "win_length": [0],
         "window": [123], "center": ["yes"], "fmin": [-1.0], "fmax": [0.0],
-        "top_db": [0.0], "n_jobs": ["two"],
+        "top_db": [0.0], "n_jobs": ["two"], "verbose": ["loud"],
     },
     "AddNoise": {
         "min_snr_db": ["loud"], "max_snr_db": ["quiet"], "p": [-0.1, 1.5],

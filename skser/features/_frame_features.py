@@ -88,6 +88,8 @@ class FrameFeatures1D(BaseSpectralFeatures):
         ``"mean_std"`` pools them into a 2-D table for classical models.
     n_jobs : int or None, default=None
         Parallel jobs over chunks of clips (joblib).
+    verbose : int, default=0
+        A positive value shows a progress bar over clips (tqdm, on stderr).
 
     Attributes
     ----------
@@ -123,6 +125,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self, *, sr=16000, features=FEATURE_NAMES, n_mfcc=20, n_mels=128, n_chroma=12,
         n_bands=6, n_fft=1024, hop_length=256, win_length=None, window="hann",
         center=True, fmin=0.0, fmax=None, top_db=80.0, aggregate=None, n_jobs=None,
+        verbose=0,
     ):
         self.sr = sr
         self.features = features
@@ -140,6 +143,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self.top_db = top_db
         self.aggregate = aggregate
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _check_params(self):
         super()._check_params()

@@ -49,6 +49,8 @@ class MelSpectrogram2D(BaseSpectralFeatures):
         Dynamic range kept below each clip's peak, in dB.
     n_jobs : int or None, default=None
         Parallel jobs over chunks of clips (joblib).
+    verbose : int, default=0
+        A positive value shows a progress bar over clips (tqdm, on stderr).
 
     Attributes
     ----------
@@ -70,7 +72,7 @@ class MelSpectrogram2D(BaseSpectralFeatures):
 
     def __init__(
         self, *, sr=16000, n_mels=128, n_fft=1024, hop_length=256, win_length=None,
-        window="hann", center=True, fmin=0.0, fmax=None, top_db=80.0, n_jobs=None,
+        window="hann", center=True, fmin=0.0, fmax=None, top_db=80.0, n_jobs=None, verbose=0,
     ):
         self.sr = sr
         self.n_mels = n_mels
@@ -83,6 +85,7 @@ class MelSpectrogram2D(BaseSpectralFeatures):
         self.fmax = fmax
         self.top_db = top_db
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _transform_chunk(self, X):
         mel = librosa.feature.melspectrogram(

@@ -10,11 +10,12 @@ also bounds memory: the complex STFT of a whole corpus would not fit.
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from .._progress import parallel_map
 from .._validation import check_waveform_batch
 
 # Clips per librosa call: large enough to amortise Python overhead, small
@@ -64,6 +65,7 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
         "fmax": [Interval(Real, 0, None, closed="neither"), None],
         "top_db": [Interval(Real, 0, None, closed="neither"), None],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def _check_params(self):
@@ -117,10 +119,12 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
         # Checks the clip length against fit's, when fit was called.
         validate_data(self, X, reset=False, skip_check_array=True)
         chunks = [X[i:i + CHUNK_SIZE] for i in range(0, X.shape[0], CHUNK_SIZE)]
-        if len(chunks) == 1:
+        if len(chunks) == 1 and not self.verbose:
             return self._transform_chunk(chunks[0])
-        parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(self._transform_chunk)(chunk) for chunk in chunks
+        parts = parallel_map(
+            (delayed(self._transform_chunk)(chunk) for chunk in chunks),
+            n_jobs=self.n_jobs, total=X.shape[0], verbose=self.verbose,
+            desc=type(self).__name__, unit="clip", weights=[len(c) for c in chunks],
         )
         return np.concatenate(parts, axis=0)
 

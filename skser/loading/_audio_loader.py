@@ -17,9 +17,11 @@ from numbers import Integral, Real
 import librosa
 import numpy as np
 import soundfile as sf
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._progress import parallel_map
 
 __all__ = ["AudioLoader", "AudioReadError"]
 
@@ -148,6 +150,8 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Number of parallel jobs over files (joblib). None means 1 unless in a
         `joblib.parallel_config` context; -1 uses all processors.
+    verbose : int, default=0
+        A positive value shows a progress bar over files (tqdm, on stderr).
 
     See Also
     --------
@@ -170,11 +174,12 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         "duration": [Interval(Real, 0, None, closed="neither"), None],
         "res_type": [StrOptions(_RES_TYPES)],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
         self, *, sr=16000, mono=True, offset=0.0, duration=None, res_type="soxr_hq",
-        n_jobs=None,
+        n_jobs=None, verbose=0,
     ):
         self.sr = sr
         self.mono = mono
@@ -182,6 +187,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         self.duration = duration
         self.res_type = res_type
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
@@ -218,8 +224,10 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             sr=self.sr, mono=self.mono, offset=self.offset, duration=self.duration,
             res_type=self.res_type,
         )
-        return Parallel(n_jobs=self.n_jobs)(
-            delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items)
+        return parallel_map(
+            (delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items)),
+            n_jobs=self.n_jobs, total=len(items), verbose=self.verbose,
+            desc="Loading audio", unit="clip",
         )
 
     def __sklearn_tags__(self):

@@ -78,7 +78,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         shuffling, and makes TensorFlow's ops deterministic during fit: an int
         gives identical results on the same machine.
     verbose : int, default=0
-        Keras verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+        0 is silent; 1 shows one progress bar over epochs (tqdm, on stderr,
+        with the latest losses); 2 or more prints Keras's line per epoch.
 
     Attributes
     ----------
@@ -168,18 +169,22 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         train, val = self._split(y_enc, rng)
 
         # Deferred: this is where TensorFlow gets imported.
-        from ._keras import early_stopping, make_keras_classifier
+        from ._keras import EpochProgress, early_stopping, make_keras_classifier
 
-        callbacks = None
+        callbacks = []
         if self.patience is not None:
             monitor = "val_loss" if val is not None else "loss"
-            callbacks = [early_stopping(monitor=monitor, patience=self.patience)]
+            callbacks.append(early_stopping(monitor=monitor, patience=self.patience))
+        if self.verbose == 1:
+            # One bar for the whole fit, not Keras's bar per epoch that
+            # floods logs and non-terminal output.
+            callbacks.append(EpochProgress(epochs=self.epochs))
         self.estimator_ = make_keras_classifier(
             architecture=self.model, n_classes=self.classes_.size, width=self.width,
             dropout=self.dropout, optimizer=self.optimizer,
             learning_rate=self.learning_rate, epochs=self.epochs,
-            batch_size=self.batch_size, seed=seed, verbose=self.verbose,
-            callbacks=callbacks,
+            batch_size=self.batch_size, seed=seed,
+            verbose=2 if self.verbose >= 2 else 0, callbacks=callbacks or None,
         )
         fit_kwargs = {}
         if val is not None:

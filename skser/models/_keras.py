@@ -10,7 +10,10 @@ from sklearn.utils import ClassifierTags
 
 from ._architectures import build_cnn
 
-__all__ = ["SkserKerasClassifier", "build_compiled_cnn", "make_keras_classifier"]
+__all__ = [
+    "EpochProgress", "SkserKerasClassifier", "build_compiled_cnn", "early_stopping",
+    "make_keras_classifier",
+]
 
 
 class SkserKerasClassifier(KerasClassifier):
@@ -76,3 +79,35 @@ def early_stopping(*, monitor, patience):
     return keras.callbacks.EarlyStopping(
         monitor=monitor, patience=patience, restore_best_weights=True,
     )
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """One tqdm bar over the epochs of a fit, showing the latest losses.
+
+    Unlike `tqdm.keras.TqdmCallback` it lets go of the bar (and its stream)
+    when training ends: scikeras keeps its callbacks on the fitted estimator,
+    and an open stream would make the model impossible to pickle.
+    """
+
+    def __init__(self, *, epochs):
+        super().__init__()
+        self.epochs = epochs
+        self._bar = None
+
+    def on_train_begin(self, logs=None):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.epochs, desc="Training", unit="epoch", leave=False,
+                         dynamic_ncols=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is None:
+            return
+        keys = [k for k in ("loss", "val_loss", "accuracy", "val_accuracy") if k in (logs or {})]
+        self._bar.set_postfix({k: f"{logs[k]:.3f}" for k in keys}, refresh=False)
+        self._bar.update(1)
+
+    def on_train_end(self, logs=None):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -1,0 +1,46 @@
+"""Parallel map with an optional progress bar, shared by the loader and the
+feature steps.
+
+joblib's ``return_as="generator"`` yields results in input order as they
+finish, so a tqdm bar in the calling process can follow work that runs in
+worker processes, and the bar costs nothing when it is off.
+"""
+
+from joblib import Parallel
+
+__all__ = ["parallel_map"]
+
+
+def parallel_map(tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weights=None):
+    """Run joblib ``delayed`` tasks and return their results as a list.
+
+    Parameters
+    ----------
+    tasks : iterable of joblib delayed calls
+    n_jobs : int or None
+        As in `joblib.Parallel`.
+    total : int
+        Number of items the bar counts (clips, not tasks, when a task covers
+        several clips).
+    verbose : int, default=0
+        0 shows nothing; a positive value shows a tqdm bar on stderr.
+    desc, unit : str
+        Bar label and unit.
+    weights : sequence of int or None
+        Items each task covers (its bar increment); None counts 1 per task.
+
+    Returns
+    -------
+    results : list
+        One result per task, in task order.
+    """
+    if not verbose:
+        return Parallel(n_jobs=n_jobs)(tasks)
+    from tqdm.auto import tqdm
+
+    results = []
+    with tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True) as bar:
+        for i, result in enumerate(Parallel(n_jobs=n_jobs, return_as="generator")(tasks)):
+            results.append(result)
+            bar.update(1 if weights is None else weights[i])
+    return results
