@@ -1,0 +1,7 @@
+"""``python -m skser`` runs the command line, like the ``skser`` script."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

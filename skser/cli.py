@@ -1,0 +1,505 @@
+"""The ``skser`` command line: train, evaluate, predict, demo.
+
+    skser demo                                   # the main job, a few minutes
+    skser train DATA --corpus ravdess --kind 2d  # fit, report on held-out speakers, save
+    skser evaluate DATA --corpus emodb --folds 5 # speaker-grouped cross-validation
+    skser predict MODEL FILE [FILE ...]          # label and probabilities per file
+
+Without DATA, ``train`` and ``evaluate`` use the built-in synthetic demo
+corpus. Results (reports, plots, models) go to ``--out`` (default
+``skser-results``). Errors are printed as one line; ``--traceback`` shows the
+whole story.
+"""
+
+import argparse
+import ast
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["main"]
+
+CORPORA = ("crema_d", "ravdess", "tess", "emodb", "savee", "folder")
+MODELS = ("custom", "lenet5", "alexnet", "vgg16")
+DEFAULT_OUT = "skser-results"
+# What `skser demo` trains unless told otherwise: the 2-D pipeline with a
+# LeNet-5 on 64-band log-mels at a 32 ms hop, so that five trainings (four
+# folds and the final model) fit in a few minutes on two CPU cores. Stated in
+# the demo's output; every value can be overridden with --model/--set/--epochs.
+DEMO_SETTINGS = {"features__n_mels": 64, "features__hop_length": 512, "clf__epochs": 40}
+DEMO_MODEL = "lenet5"
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments without the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on an error, 2 on a usage error, 130 when interrupted.
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    _quiet_third_parties()
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        print("skser: interrupted", file=sys.stderr)
+        return 130
+    except CLIError as exc:
+        print(f"skser {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        if args.traceback:
+            raise
+        message = str(exc).strip().replace("\n", " ") or type(exc).__name__
+        print(f"skser {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    finally:
+        if getattr(args, "_tmp", None) is not None:
+            args._tmp.cleanup()
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Commands
+
+
+def _cmd_train(args):
+    data = _load_data(args)
+    from .evaluation import emotion_report, format_report, holdout_split, save_report
+
+    pipeline = _make_pipeline(args)
+    if args.split == "random":
+        # The seeds' recipe: random 70/30 split, 5 % of training for validation.
+        pipeline.set_params(clf__validation_split=0.05)
+    out = Path(args.out)
+    files = np.asarray(data.filenames)
+    if args.split == "none":
+        _log(args, f"Training on all {files.size} clips (no test split, no report)")
+        _fit(args, pipeline, files, data.target)
+    else:
+        train, test, split = holdout_split(
+            data.target, data.groups, method=args.split, test_size=args.test_size,
+            random_state=args.seed,
+        )
+        _log(args, f"Split: {split['description']}")
+        _fit(args, pipeline, files[train], data.target[train])
+        _log(args, f"Predicting {test.size} test clips")
+        start = time.perf_counter()
+        predicted = pipeline.predict(list(files[test]))
+        predict_seconds = time.perf_counter() - start
+        report = emotion_report(data.target[test], predicted, labels=data.target_names)
+        report.update(
+            split=split, chance=1.0 / len(data.target_names),
+            predict_seconds=round(predict_seconds, 3),
+            **_run_info(args, data, pipeline),
+        )
+        paths = save_report(report, out, name="train_report",
+                            title=f"{_describe(args, data)}: held-out test")
+        print(format_report(report, title=f"skser train: {_describe(args, data)}"))
+        print(f"\nReport: {paths['json']}  Confusion matrix: {paths['confusion']}")
+    model_path = _save_model(pipeline, args.model_file or out / "model.joblib")
+    print(f"Model: {model_path}")
+    return model_path
+
+
+def _cmd_evaluate(args):
+    data = _load_data(args)
+    from .evaluation import cross_validate_emotions, format_report, save_report
+
+    pipeline = _make_pipeline(args)
+    _log(args, f"{args.folds}-fold cross-validation grouped by speaker, "
+               f"{len(data.filenames)} clips, {np.unique(data.groups).size} speakers")
+
+    def progress(i, n, fold):
+        _log(args, f"  fold {i + 1}/{n}: UA {fold['ua']:.3f}  WA {fold['wa']:.3f}  "
+                   f"(fit {fold['fit_seconds']:.0f} s)")
+
+    report = cross_validate_emotions(
+        pipeline, list(data.filenames), data.target, groups=data.groups, cv=args.folds,
+        random_state=args.seed, callback=progress,
+    )
+    report.update(_run_info(args, data, pipeline))
+    paths = save_report(report, args.out, name="cv_report",
+                        title=f"{_describe(args, data)}: {args.folds}-fold CV")
+    print(format_report(report, title=f"skser evaluate: {_describe(args, data)}"))
+    print(f"\nReport: {paths['json']}  Confusion matrix: {paths['confusion']}")
+    return report
+
+
+def _cmd_predict(args):
+    import joblib
+
+    model_path = Path(args.model)
+    if not model_path.is_file():
+        raise CLIError(f"model file {str(model_path)!r} does not exist (expected a file "
+                       "written by `skser train`).")
+    files = [Path(f) for f in args.files]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise CLIError(f"{len(missing)} audio file(s) not found: {', '.join(missing[:5])}")
+    _import_tensorflow_quietly()
+    try:
+        # joblib files are pickles: load only models you trust.
+        model = joblib.load(model_path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same thing
+        raise CLIError(f"cannot read model {str(model_path)!r}: {exc}") from exc
+    if not hasattr(model, "predict_proba"):
+        raise CLIError(f"{str(model_path)!r} holds a {type(model).__name__}, not a "
+                       "classifier pipeline.")
+    if not args.quiet:
+        model.set_params(**_verbose_params(model, 1))
+    proba = model.predict_proba([str(f) for f in files])
+    classes = [str(c) for c in model.classes_]
+    labels = [classes[i] for i in np.argmax(proba, axis=1)]
+    rows = [
+        {"file": str(f), "label": label, **{c: float(p) for c, p in zip(classes, row)}}
+        for f, label, row in zip(files, labels, proba)
+    ]
+    print(_format_predictions(rows, classes, args.format), end="")
+    return rows
+
+
+def _cmd_demo(args):
+    from .datasets import make_emotional_speech
+
+    start = time.perf_counter()
+    args.set = list(DEMO_SETTINGS.items()) + list(args.set or [])
+    settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set).items())
+    print(f"skser demo: {args.kind.upper()} pipeline, model {args.model}, {settings}")
+    with tempfile.TemporaryDirectory(prefix="skser-demo-") as tmp:
+        _log(args, f"Synthesising the demo corpus ({args.speakers} speakers x 6 emotions x "
+                   f"{args.per_class} clips)")
+        data = make_emotional_speech(tmp, n_speakers=args.speakers, n_per_class=args.per_class,
+                                     random_state=args.seed)
+        args.data, args.corpus = tmp, "crema_d"
+        args._data = data
+        print(f"Demo corpus: {len(data.filenames)} clips, {np.unique(data.groups).size} "
+              f"speakers, labels {', '.join(data.target_names)} (synthetic: a demo, not a "
+              "benchmark)\n")
+        report = _cmd_evaluate(args)
+        print()
+        args.split = "speaker"
+        model_path = _cmd_train(args)
+        import joblib
+
+        model = joblib.load(model_path)
+        example = [data.filenames[0], data.filenames[-1]]
+        predicted = model.predict(example)
+        print("\nPredict with the saved model:")
+        for path, label, truth in zip(example, predicted, data.target[[0, -1]]):
+            print(f"  {Path(path).name}: {label} (true: {truth})")
+    print(f"\nDemo finished in {time.perf_counter() - start:.0f} s. Speaker-independent "
+          f"CV UA {report['ua']:.3f} against chance {report['chance']:.3f}.")
+
+
+# --------------------------------------------------------------------------
+# Helpers
+
+
+def _load_data(args):
+    if getattr(args, "_data", None) is not None:
+        return args._data
+    from . import datasets
+
+    if args.data is None:
+        if args.corpus not in (None, "crema_d"):
+            raise CLIError("--corpus needs a DATA folder; without one the demo corpus is used.")
+        _log(args, f"No DATA folder given: synthesising the demo corpus "
+                   f"({args.speakers} speakers) in a temporary folder")
+        # Removed when the process ends (main's finally): the model and reports
+        # do not need the audio.
+        args._tmp = tempfile.TemporaryDirectory(prefix="skser-demo-")
+        data = datasets.make_emotional_speech(args._tmp.name, n_speakers=args.speakers,
+                                              n_per_class=args.per_class,
+                                              random_state=args.seed)
+    else:
+        if args.corpus is None:
+            raise CLIError(f"say which corpus {args.data!r} holds with --corpus "
+                           f"({', '.join(CORPORA)}).")
+        loader = getattr(datasets, f"load_{args.corpus}")
+        kwargs = {"label_map": args.label_map}
+        if args.corpus == "folder" and args.speaker_pattern:
+            kwargs["speaker_pattern"] = args.speaker_pattern
+        data = loader(args.data, **kwargs)
+        if args.corpus == "folder" and data.groups is None and args.command != "predict":
+            if args.command == "evaluate" or args.split == "speaker":
+                raise CLIError("a speaker-independent split needs speakers: give "
+                               "--speaker-pattern (a regex whose group is the speaker in "
+                               "each file name), or use --split random.")
+    _log(args, f"Data: {len(data.filenames)} clips, "
+               f"{'?' if data.groups is None else np.unique(data.groups).size} speakers, "
+               f"labels {', '.join(map(str, data.target_names))}")
+    args._data = data
+    return data
+
+
+def _make_pipeline(args):
+    from .pipeline import make_ser_pipeline
+
+    _import_tensorflow_quietly()
+    options = dict(args.set or [])
+    if args.epochs is not None:
+        options["clf__epochs"] = args.epochs
+    pipeline = make_ser_pipeline(
+        args.kind, model=args.model, augment=not args.no_augment, n_jobs=args.n_jobs,
+        random_state=args.seed, **options,
+    )
+    if not args.quiet:
+        pipeline.set_params(**_verbose_params(pipeline, 1))
+    return pipeline
+
+
+def _verbose_params(pipeline, level):
+    """``step__verbose`` for the steps that show progress bars."""
+    names = {"load", "features", "clf"}
+    return {f"{name}__verbose": level for name, step in getattr(pipeline, "steps", [])
+            if name in names and hasattr(step, "verbose")}
+
+
+def _fit(args, pipeline, files, y):
+    _log(args, f"Training the {args.kind.upper()} '{args.model}' pipeline on {len(files)} clips")
+    start = time.perf_counter()
+    pipeline.fit(list(files), y)
+    _log(args, f"Trained in {time.perf_counter() - start:.0f} s "
+               f"({pipeline.named_steps['clf'].n_epochs_} epochs)")
+
+
+def _save_model(pipeline, path):
+    import joblib
+
+    from .evaluation._report import _atomic_write
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A cleared verbosity so the saved model predicts quietly in scripts.
+    pipeline.set_params(**_verbose_params(pipeline, 0))
+    _atomic_write(path, lambda tmp: joblib.dump(pipeline, tmp))
+    return path
+
+
+def _run_info(args, data, pipeline):
+    from . import __version__
+
+    return {
+        "command": args.command,
+        "data": None if args.data is None or args.command == "demo" else str(args.data),
+        "corpus": getattr(data, "corpus", args.corpus),
+        "kind": args.kind, "model": args.model, "seed": args.seed,
+        "n_speakers": None if data.groups is None else int(np.unique(data.groups).size),
+        "parameters": {k: repr(v) for k, v in sorted(dict(args.set or []).items())},
+        "skser_version": __version__,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def _describe(args, data):
+    corpus = "demo corpus" if args.data is None or args.command == "demo" else args.corpus
+    return f"{corpus}, {args.kind.upper()} {args.model}"
+
+
+def _format_predictions(rows, classes, fmt):
+    if fmt == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["file", "label", *classes])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in row.items()})
+        return buffer.getvalue()
+    width = max(4, *(len(r["file"]) for r in rows))
+    lw = max(5, *(len(c) for c in classes))
+    head = f"{'file':<{width}}  {'label':<{lw}}" + "".join(f"  {c[:8]:>8}" for c in classes)
+    lines = [head]
+    for row in rows:
+        lines.append(f"{row['file']:<{width}}  {row['label']:<{lw}}"
+                     + "".join(f"  {row[c]:8.3f}" for c in classes))
+    return "\n".join(lines) + "\n"
+
+
+def _log(args, message):
+    if not args.quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _quiet_third_parties():
+    # TensorFlow's C++ start-up lines and Keras' Python warnings are not the
+    # user's business on the command line; a user setting still wins.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", module=r"(keras|tensorflow|absl)(\.|$)")
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow with file descriptor 2 sent to a temporary file.
+
+    TensorFlow >= 2.18 logs start-up lines through absl before any log level
+    applies (TF_CPP_MIN_LOG_LEVEL does not silence them). What it printed is
+    shown again if the import fails, so no real error is hidden.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _parse_setting(text):
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(
+            f"expected step__parameter=value (e.g. features__n_mels=64); got {text!r}")
+    key, value = text.split("=", 1)
+    if "__" not in key:
+        raise argparse.ArgumentTypeError(
+            f"{key!r} must name a pipeline step and parameter, e.g. clf__epochs")
+    try:
+        value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        pass  # a bare word such as vgg16 stays a string
+    return key, value
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 0.5]; got {text!r}") from None
+    if not 0 < value <= 0.5:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 0.5]; got {value}")
+    return value
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skser",
+        description="Speech emotion recognition that speaks scikit-learn.",
+        epilog="Run `skser COMMAND --help` for a command's options. "
+               "`skser demo` runs the whole job on synthetic data in a few minutes.",
+    )
+    parser.set_defaults(command=None)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bars or progress lines (results still print)")
+    common.add_argument("--traceback", action="store_true",
+                        help="show the full Python traceback on errors")
+
+    data = argparse.ArgumentParser(add_help=False)
+    group = data.add_argument_group("data")
+    group.add_argument("data", nargs="?", metavar="DATA",
+                       help="folder holding the corpus; omit to use the synthetic demo corpus")
+    group.add_argument("--corpus", choices=CORPORA,
+                       help="naming scheme of the files in DATA (folder: one sub-folder per label)")
+    group.add_argument("--label-map", choices=["crema_d"], default=None,
+                       help="map labels onto the six CREMA-D classes (others are left out)")
+    group.add_argument("--speaker-pattern", metavar="REGEX",
+                       help="with --corpus folder: regex whose group is the speaker in a file name")
+    group.add_argument("--speakers", type=_positive_int, default=8,
+                       help="demo corpus: number of synthetic speakers (default 8)")
+    group.add_argument("--per-class", type=_positive_int, default=8,
+                       help="demo corpus: clips per speaker and emotion (default 8)")
+
+    model = argparse.ArgumentParser(add_help=False)
+    group = model.add_argument_group("model")
+    group.add_argument("--kind", choices=["2d", "1d"], default="2d",
+                       help="2d: log-mel spectrogram + 2-D CNN (default); 1d: frame features + 1-D CNN")
+    group.add_argument("--model", choices=MODELS, default="custom", help="CNN architecture")
+    group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")
+    group.add_argument("--no-augment", action="store_true", help="train without augmented copies")
+    group.add_argument("--set", type=_parse_setting, action="append", metavar="STEP__PARAM=VALUE",
+                       help="any pipeline parameter, e.g. --set features__n_mels=64 (repeatable)")
+    group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    group.add_argument("--n-jobs", type=int, default=None,
+                       help="parallel jobs for loading and features (-1: all cores)")
+    group.add_argument("--out", default=DEFAULT_OUT,
+                       help=f"folder for reports and the model (default {DEFAULT_OUT})")
+
+    p = sub.add_parser(
+        "train", parents=[data, model, common], help="train a pipeline and save it",
+        description="Train a pipeline, report on a held-out test part, save the model.",
+    )
+    p.add_argument("--split", choices=["speaker", "random", "none"], default="speaker",
+                   help="speaker: hold out whole speakers (default); random: the seeds' random "
+                        "70/30 split with 5%% validation (speakers overlap: optimistic); "
+                        "none: train on everything, no report")
+    p.add_argument("--test-size", type=_fraction, default=0.3,
+                   help="share held out for testing (default 0.3)")
+    p.add_argument("--model-file", help="where to save the model (default OUT/model.joblib)")
+    p.set_defaults(func=_cmd_train, command="train")
+
+    p = sub.add_parser(
+        "evaluate", parents=[data, model, common],
+        help="speaker-grouped cross-validation with a report",
+        description="Cross-validate with folds grouped by speaker; write a report.",
+    )
+    p.add_argument("--folds", type=_positive_int, default=5, help="number of folds (default 5)")
+    p.set_defaults(func=_cmd_evaluate, command="evaluate")
+
+    p = sub.add_parser(
+        "predict", parents=[common], help="label audio files with a saved model",
+        description="Print the predicted emotion and class probabilities of each file. "
+                    "Model files are pickles: load only models you trust.",
+    )
+    p.add_argument("model", metavar="MODEL", help="model file written by `skser train`")
+    p.add_argument("files", nargs="+", metavar="FILE", help="audio files")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default table)")
+    p.set_defaults(func=_cmd_predict, command="predict")
+
+    p = sub.add_parser(
+        "demo", parents=[model, common],
+        help="the main job: demo corpus -> evaluate -> train -> report",
+        description="Synthesise the demo corpus, cross-validate by speaker, train on "
+                    "held-out-speaker split, save and reload the model, and report.",
+    )
+    p.add_argument("--speakers", type=_positive_int, default=8,
+                   help="synthetic speakers (default 8)")
+    p.add_argument("--per-class", type=_positive_int, default=8,
+                   help="clips per speaker and emotion (default 8)")
+    p.add_argument("--folds", type=_positive_int, default=4, help="cross-validation folds (default 4)")
+    p.set_defaults(func=_cmd_demo, command="demo", split="speaker", test_size=0.3,
+                   model_file=None, label_map=None, speaker_pattern=None, model=DEMO_MODEL)
+    return parser

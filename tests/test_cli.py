@@ -1,0 +1,157 @@
+"""The ``skser`` command line: train, evaluate, predict, demo, and its errors."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from skser.cli import main
+
+# Tiny networks and features so each command trains in seconds.
+FAST = ["--epochs", "2", "--set", "features__n_mels=16", "--set", "clf__width=0.1",
+        "--set", "features__n_fft=256", "--set", "features__hop_length=128", "--quiet"]
+
+
+@pytest.fixture
+def folder_corpus(labelled_wavs, tmp_path):
+    """The conftest clips re-filed as root/<label>/<speaker>_<i>.wav."""
+    root = tmp_path / "corpus"
+    paths, labels, speakers = labelled_wavs
+    for path, label in zip(paths, labels):
+        target = root / label
+        target.mkdir(parents=True, exist_ok=True)
+        (target / path.rsplit("/", 1)[-1]).write_bytes(open(path, "rb").read())
+    return root
+
+
+def test_help_lists_every_command():
+    out = subprocess.run([sys.executable, "-m", "skser", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for command in ("train", "evaluate", "predict", "demo"):
+        assert command in out
+
+
+def test_console_script_is_installed_and_runs():
+    out = subprocess.run(["skser", "predict", "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "--format" in out
+
+
+@pytest.mark.slow
+def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(["train", str(folder_corpus), "--corpus", "folder",
+                   "--speaker-pattern", r"^(spk\d)_", "--out", str(out), *FAST])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "UA (mean per-class recall)" in printed and "speaker-independent" in printed
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["split"]["speaker_independent"]
+    assert set(report["labels"]) == {"angry", "happy", "sad"}
+    assert (out / "train_report_confusion.png").stat().st_size > 1000
+    assert (out / "model.joblib").is_file()
+
+    files = sorted(str(p) for p in folder_corpus.rglob("*.wav"))[:3]
+    assert main(["predict", str(out / "model.joblib"), *files, "--format", "json",
+                 "--quiet"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["file"] for row in rows] == files
+    for row in rows:
+        probs = [row[c] for c in ("angry", "happy", "sad")]
+        assert np.isclose(sum(probs), 1.0, atol=1e-4)
+        assert row["label"] == ("angry", "happy", "sad")[int(np.argmax(probs))]
+
+    assert main(["predict", str(out / "model.joblib"), *files, "--format", "csv",
+                 "--quiet"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["label"] for r in table] == [r["label"] for r in rows]
+
+
+@pytest.mark.slow
+def test_random_split_is_the_seeds_recipe_and_is_labelled(folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["train", str(folder_corpus), "--corpus", "folder", "--split", "random",
+                 "--out", str(out), *FAST]) == 0
+    assert "overstates accuracy" in capsys.readouterr().out
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["split"]["method"] == "random" and report["n_clips"] == 8  # 30 % of 24
+    import joblib
+
+    assert joblib.load(out / "model.joblib").named_steps["clf"].validation_split == 0.05
+
+
+@pytest.mark.slow
+def test_evaluate_groups_folds_by_speaker(folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["evaluate", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
+                 r"^(spk\d)_", "--folds", "2", "--out", str(out), *FAST]) == 0
+    report = json.loads((out / "cv_report.json").read_text())
+    assert len(report["folds"]) == 2 and report["split"]["speaker_independent"]
+    speakers = [s for fold in report["folds"] for s in fold["test_speakers"]]
+    assert sorted(speakers) == ["spk0", "spk1", "spk2", "spk3"]
+    assert report["n_clips"] == 24
+
+
+@pytest.mark.slow
+def test_train_without_data_uses_the_demo_corpus(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["train", "--speakers", "3", "--per-class", "2", "--out", str(out),
+                 *FAST]) == 0
+    report = json.loads((out / "train_report.json").read_text())
+    assert set(report["labels"]) == {"angry", "disgust", "fear", "happy", "neutral", "sad"}
+    assert report["n_speakers"] == 3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "/no/such/folder", "--corpus", "emodb"], "/no/such/folder"),
+    (["train", "{tmp}", "--corpus", "ravdess"], "RAVDESS"),
+    (["train", "{tmp}"], "--corpus"),
+    (["evaluate", "{tmp}", "--corpus", "folder"], None),
+    (["predict", "{tmp}/model.joblib", "{tmp}/a.wav"], "does not exist"),
+    (["predict", "{tmp}/garbage.joblib", "{tmp}/a.wav"], "cannot read model"),
+    (["predict", "{tmp}/garbage.joblib", "{tmp}/missing.wav"], "not found"),
+])
+def test_errors_are_one_line_without_traceback(argv, message, tmp_path):
+    (tmp_path / "garbage.joblib").write_bytes(b"not a pickle")
+    sf.write(tmp_path / "a.wav", np.zeros(800), 8000)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    result = subprocess.run([sys.executable, "-m", "skser", *argv, "--quiet"],
+                            capture_output=True, text=True)
+    assert result.returncode in (1, 2)
+    err = result.stderr.strip()
+    assert "Traceback" not in err
+    assert err.count("\n") == 0, err
+    assert err.startswith(f"skser {argv[0]}: error:")
+    if message:
+        assert message in err
+
+
+def test_usage_errors_name_the_option(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--folds", "0"])
+    assert exc.value.code == 2
+    assert "--folds" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--set", "n_mels=64"])
+    assert "step and parameter" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["demo", "--speakers", "4", "--per-class", "2", "--folds", "2",
+                 "--out", str(out), *FAST]) == 0
+    printed = capsys.readouterr().out
+    assert "model lenet5" in printed and "features__n_mels=16" in printed  # --set wins
+    assert "Demo finished" in printed and "Predict with the saved model" in printed
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cv_report.json", "cv_report_confusion.png", "model.joblib",
+        "train_report.json", "train_report_confusion.png",
+    ]
+    cv = json.loads((out / "cv_report.json").read_text())
+    assert cv["split"]["speaker_independent"] and cv["n_clips"] == 4 * 6 * 2
