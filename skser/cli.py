@@ -105,6 +105,7 @@ def _cmd_train(args):
         )
         _log(args, f"Split: {split['description']}")
         _fit(args, pipeline, files[train], data.target[train])
+        args._test_indices = test
         _log(args, f"Predicting {test.size} test clips")
         start = time.perf_counter()
         predicted = pipeline.predict(list(files[test]))
@@ -205,11 +206,14 @@ def _cmd_demo(args):
         import joblib
 
         model = joblib.load(model_path)
-        example = [data.filenames[0], data.filenames[-1]]
-        predicted = model.predict(example)
-        print("\nPredict with the saved model:")
-        for path, label, truth in zip(example, predicted, data.target[[0, -1]]):
-            print(f"  {Path(path).name}: {label} (true: {truth})")
+        # One clip per emotion from the speakers held out of training.
+        test = args._test_indices
+        _, first = np.unique(data.target[test], return_index=True)
+        example = test[first]
+        predicted = model.predict(list(data.filenames[example]))
+        print("\nThe saved model, reloaded, on one held-out clip per emotion:")
+        for path, label, truth in zip(data.filenames[example], predicted, data.target[example]):
+            print(f"  {Path(path).name}: {label}" + ("" if label == truth else f" (true: {truth})"))
     print(f"\nDemo finished in {time.perf_counter() - start:.0f} s. Speaker-independent "
           f"CV UA {report['ua']:.3f} against chance {report['chance']:.3f}.")
 

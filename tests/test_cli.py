@@ -148,7 +148,7 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
                  "--out", str(out), *FAST]) == 0
     printed = capsys.readouterr().out
     assert "model lenet5" in printed and "features__n_mels=16" in printed  # --set wins
-    assert "Demo finished" in printed and "Predict with the saved model" in printed
+    assert "Demo finished" in printed and "on one held-out clip per emotion" in printed
     assert sorted(p.name for p in out.iterdir()) == [
         "cv_report.json", "cv_report_confusion.png", "model.joblib",
         "train_report.json", "train_report_confusion.png",
