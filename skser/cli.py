@@ -129,6 +129,10 @@ def _cmd_evaluate(args):
     data = _load_data(args)
     from .evaluation import cross_validate_emotions, format_report, save_report
 
+    n_speakers = np.unique(data.groups).size if data.groups is not None else 0
+    if args.folds < 2 or args.folds > n_speakers:
+        raise CLIError(f"--folds {args.folds}: grouped cross-validation needs 2 to "
+                       f"{n_speakers} folds here (one speaker or more per fold).")
     pipeline = _make_pipeline(args)
     _log(args, f"{args.folds}-fold cross-validation grouped by speaker, "
                f"{len(data.filenames)} clips, {np.unique(data.groups).size} speakers")

@@ -155,3 +155,11 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
     ]
     cv = json.loads((out / "cv_report.json").read_text())
     assert cv["split"]["speaker_independent"] and cv["n_clips"] == 4 * 6 * 2
+
+
+def test_evaluate_refuses_more_folds_than_speakers(folder_corpus, capsys):
+    status = main(["evaluate", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
+                   r"^(spk\d)_", "--folds", "5", "--quiet"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "--folds 5" in err and "2 to 4 folds" in err
