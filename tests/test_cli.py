@@ -76,13 +76,16 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
 def test_random_split_is_the_seeds_recipe_and_is_labelled(folder_corpus, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["train", str(folder_corpus), "--corpus", "folder", "--split", "random",
-                 "--out", str(out), *FAST]) == 0
+                 "--kind", "1d", "--out", str(out), *FAST, "--set", "features__n_fft=1024",
+                 "--set", "features__n_mfcc=13"]) == 0
     assert "overstates accuracy" in capsys.readouterr().out
     report = json.loads((out / "train_report.json").read_text())
     assert report["split"]["method"] == "random" and report["n_clips"] == 8  # 30 % of 24
     import joblib
 
-    assert joblib.load(out / "model.joblib").named_steps["clf"].validation_split == 0.05
+    model = joblib.load(out / "model.joblib")
+    assert model.named_steps["clf"].validation_split == 0.05
+    assert type(model.named_steps["features"]).__name__ == "FrameFeatures1D"
 
 
 @pytest.mark.slow
