@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.model_selection._split import check_cv
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._report import emotion_report
@@ -176,15 +176,17 @@ def cross_validate_emotions(
     splits = list(splitter.split(np.zeros(y.size), y, groups))
     labels = np.unique(y)
     y_pred = np.empty_like(y)
+    tested = np.zeros(y.size, dtype=bool)
     folds = []
     speaker_independent = groups is not None
     for i, (train, test) in enumerate(splits):
         model = clone(estimator)
         start = time.perf_counter()
-        model.fit(_take(X, train), y[train])
+        model.fit(_safe_indexing(X, train), y[train])
         fitted = time.perf_counter()
-        y_pred[test] = model.predict(_take(X, test))
+        y_pred[test] = model.predict(_safe_indexing(X, test))
         predicted = time.perf_counter()
+        tested[test] = True
         fold = emotion_report(y[test], y_pred[test], labels=labels)
         fold["fit_seconds"] = round(fitted - start, 3)
         fold["predict_seconds"] = round(predicted - fitted, 3)
@@ -195,9 +197,6 @@ def cross_validate_emotions(
         folds.append(fold)
         if callback is not None:
             callback(i, len(splits), fold)
-    tested = np.zeros(y.size, dtype=bool)
-    for _, test in splits:
-        tested[test] = True
     report = emotion_report(y[tested], y_pred[tested], labels=labels)
     report["folds"] = folds
     kind = "speaker-independent" if speaker_independent else "NOT speaker-independent"
@@ -219,9 +218,3 @@ def _check_groups(groups, y):
     groups = column_or_1d(np.asarray(groups))
     check_consistent_length(groups, y)
     return groups
-
-
-def _take(X, indices):
-    if isinstance(X, np.ndarray):
-        return X[indices]
-    return [X[i] for i in indices]

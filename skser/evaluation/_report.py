@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import (
+    ConfusionMatrixDisplay,
     accuracy_score,
     balanced_accuracy_score,
     confusion_matrix,
@@ -29,6 +30,10 @@ from sklearn.metrics import (
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 __all__ = ["emotion_report", "format_report", "plot_confusion_matrix", "save_report"]
+
+# The headline figures of every report, in print order.
+_HEADLINE = (("ua", "UA (mean per-class recall)"), ("wa", "WA (accuracy)"),
+             ("macro_f1", "Macro F1"))
 
 
 def emotion_report(y_true, y_pred, *, labels=None):
@@ -117,8 +122,7 @@ def format_report(report, *, title=None):
     n = report["n_clips"]
     if folds:
         lines.append(f"Test clips: {n} over {len(folds)} folds")
-        for key, name in (("ua", "UA (mean per-class recall)"), ("wa", "WA (accuracy)"),
-                          ("macro_f1", "Macro F1")):
+        for key, name in _HEADLINE:
             values = np.array([fold[key] for fold in folds])
             lines.append(
                 f"{name:<28}{values.mean():7.3f} +- {values.std():.3f} over folds"
@@ -126,8 +130,7 @@ def format_report(report, *, title=None):
             )
     else:
         lines.append(f"Test clips: {n}")
-        for key, name in (("ua", "UA (mean per-class recall)"), ("wa", "WA (accuracy)"),
-                          ("macro_f1", "Macro F1")):
+        for key, name in _HEADLINE:
             lines.append(f"{name:<28}{report[key]:7.3f}")
     if "chance" in report:
         lines.append(f"{'Chance UA':<28}{report['chance']:7.3f}")
@@ -182,17 +185,16 @@ def plot_confusion_matrix(report, path, *, title=None):
     size = 1.2 + 0.75 * len(labels)
     fig, ax = plt.subplots(figsize=(size + 1.2, size), dpi=120)
     try:
-        image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
-        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of true class")
-        ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-        ax.set_yticks(range(len(labels)), labels)
+        display = ConfusionMatrixDisplay(shares, display_labels=labels).plot(
+            ax=ax, cmap="Blues", xticks_rotation=45, values_format=".2f",
+            im_kw={"vmin": 0.0, "vmax": 1.0}, text_kw={"fontsize": 7},
+        )
+        display.im_.colorbar.set_label("share of true class")
+        # Counts under the shares: small classes are read differently.
+        for (i, j), text in np.ndenumerate(display.text_):
+            text.set_text(f"{shares[i, j]:.2f}\n{int(counts[i, j])}")
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
-        for i in range(len(labels)):
-            for j in range(len(labels)):
-                colour = "white" if shares[i, j] > 0.6 else "black"
-                ax.text(j, i, f"{shares[i, j]:.2f}\n{int(counts[i, j])}", ha="center",
-                        va="center", fontsize=7, color=colour)
         ax.set_title(title or f"UA {report['ua']:.3f}   WA {report['wa']:.3f}")
         fig.tight_layout()
         path = Path(path)
