@@ -135,7 +135,7 @@ def _cmd_evaluate(args):
                        f"{n_speakers} folds here (one speaker or more per fold).")
     pipeline = _make_pipeline(args)
     _log(args, f"{args.folds}-fold cross-validation grouped by speaker, "
-               f"{len(data.filenames)} clips, {np.unique(data.groups).size} speakers")
+               f"{len(data.filenames)} clips, {n_speakers} speakers")
 
     def progress(i, n, fold):
         _log(args, f"  fold {i + 1}/{n}: UA {fold['ua']:.3f}  WA {fold['wa']:.3f}  "
@@ -187,37 +187,28 @@ def _cmd_predict(args):
 
 
 def _cmd_demo(args):
-    from .datasets import make_emotional_speech
+    import joblib
 
     start = time.perf_counter()
     args.set = list(DEMO_SETTINGS.items()) + list(args.set or [])
     settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set).items())
     print(f"skser demo: {args.kind.upper()} pipeline, model {args.model}, {settings}")
-    with tempfile.TemporaryDirectory(prefix="skser-demo-") as tmp:
-        _log(args, f"Synthesising the demo corpus ({args.speakers} speakers x 6 emotions x "
-                   f"{args.per_class} clips)")
-        data = make_emotional_speech(tmp, n_speakers=args.speakers, n_per_class=args.per_class,
-                                     random_state=args.seed)
-        args.data, args.corpus = tmp, "crema_d"
-        args._data = data
-        print(f"Demo corpus: {len(data.filenames)} clips, {np.unique(data.groups).size} "
-              f"speakers, labels {', '.join(data.target_names)} (synthetic: a demo, not a "
-              "benchmark)\n")
-        report = _cmd_evaluate(args)
-        print()
-        args.split = "speaker"
-        model_path = _cmd_train(args)
-        import joblib
-
-        model = joblib.load(model_path)
-        # One clip per emotion from the speakers held out of training.
-        test = args._test_indices
-        _, first = np.unique(data.target[test], return_index=True)
-        example = test[first]
-        predicted = model.predict(list(data.filenames[example]))
-        print("\nThe saved model, reloaded, on one held-out clip per emotion:")
-        for path, label, truth in zip(data.filenames[example], predicted, data.target[example]):
-            print(f"  {Path(path).name}: {label}" + ("" if label == truth else f" (true: {truth})"))
+    data = _load_data(args)  # no DATA: the demo corpus, removed by main at the end
+    print(f"Demo corpus: {len(data.filenames)} clips, {np.unique(data.groups).size} "
+          f"speakers, labels {', '.join(data.target_names)} (synthetic: a demo, not a "
+          "benchmark)\n")
+    report = _cmd_evaluate(args)
+    print()
+    model_path = _cmd_train(args)
+    model = joblib.load(model_path)
+    # One clip per emotion from the speakers held out of training.
+    test = args._test_indices
+    _, first = np.unique(data.target[test], return_index=True)
+    example = test[first]
+    predicted = model.predict(list(data.filenames[example]))
+    print("\nThe saved model, reloaded, on one held-out clip per emotion:")
+    for path, label, truth in zip(data.filenames[example], predicted, data.target[example]):
+        print(f"  {Path(path).name}: {label}" + ("" if label == truth else f" (true: {truth})"))
     print(f"\nDemo finished in {time.perf_counter() - start:.0f} s. Speaker-independent "
           f"CV UA {report['ua']:.3f} against chance {report['chance']:.3f}.")
 
@@ -234,8 +225,8 @@ def _load_data(args):
     if args.data is None:
         if args.corpus not in (None, "crema_d"):
             raise CLIError("--corpus needs a DATA folder; without one the demo corpus is used.")
-        _log(args, f"No DATA folder given: synthesising the demo corpus "
-                   f"({args.speakers} speakers) in a temporary folder")
+        _log(args, f"No DATA folder given: synthesising the demo corpus ({args.speakers} "
+                   f"speakers x 6 emotions x {args.per_class} clips) in a temporary folder")
         # Removed when the process ends (main's finally): the model and reports
         # do not need the audio.
         args._tmp = tempfile.TemporaryDirectory(prefix="skser-demo-")
@@ -312,7 +303,7 @@ def _run_info(args, data, pipeline):
 
     return {
         "command": args.command,
-        "data": None if args.data is None or args.command == "demo" else str(args.data),
+        "data": None if args.data is None else str(args.data),
         "corpus": getattr(data, "corpus", args.corpus),
         "kind": args.kind, "model": args.model, "seed": args.seed,
         "n_speakers": None if data.groups is None else int(np.unique(data.groups).size),
@@ -323,7 +314,7 @@ def _run_info(args, data, pipeline):
 
 
 def _describe(args, data):
-    corpus = "demo corpus" if args.data is None or args.command == "demo" else args.corpus
+    corpus = "demo corpus" if args.data is None else args.corpus
     return f"{corpus}, {args.kind.upper()} {args.model}"
 
 
@@ -508,6 +499,7 @@ def _build_parser():
     p.add_argument("--per-class", type=_positive_int, default=8,
                    help="clips per speaker and emotion (default 8)")
     p.add_argument("--folds", type=_positive_int, default=4, help="cross-validation folds (default 4)")
-    p.set_defaults(func=_cmd_demo, command="demo", split="speaker", test_size=0.3,
-                   model_file=None, label_map=None, speaker_pattern=None, model=DEMO_MODEL)
+    p.set_defaults(func=_cmd_demo, command="demo", data=None, corpus=None, split="speaker",
+                   test_size=0.3, model_file=None, label_map=None, speaker_pattern=None,
+                   model=DEMO_MODEL)
     return parser
