@@ -71,6 +71,13 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["label"] for r in table] == [r["label"] for r in rows]
 
+    # One file alone: the commonest use, and the same answer as in the batch.
+    assert main(["predict", str(out / "model.joblib"), files[1], "--format", "json",
+                 "--quiet"]) == 0
+    (alone,) = json.loads(capsys.readouterr().out)
+    assert alone["label"] == rows[1]["label"]
+    assert alone["sad"] == pytest.approx(rows[1]["sad"], abs=1e-5)
+
 
 @pytest.mark.slow
 def test_random_split_is_the_seeds_recipe_and_is_labelled(folder_corpus, tmp_path, capsys):

@@ -147,6 +147,18 @@ def test_string_labels_give_sorted_classes_and_labelled_predictions(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("form", ["3d", "4d"])
+def test_one_clip_gets_a_row_of_probabilities_equal_to_its_batch_row(
+    form, fitted_3d, fitted_4d, X3, X4
+):
+    clf, X = (fitted_3d, X3) if form == "3d" else (fitted_4d, X4)
+    alone = clf.predict_proba(X[5:6])
+    assert alone.shape == (1, 3)
+    np.testing.assert_allclose(alone[0], clf.predict_proba(X)[5], atol=1e-5)
+    assert clf.predict(X[5:6]).tolist() == [clf.predict(X)[5]]
+
+
+@pytest.mark.slow
 def test_fitted_attributes_describe_the_training_run(fitted_3d, fitted_4d):
     assert fitted_3d.input_shape_ == (20, 6)
     assert fitted_4d.input_shape_ == (16, 8, 1)

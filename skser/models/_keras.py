@@ -26,6 +26,16 @@ class SkserKerasClassifier(KerasClassifier):
     `KFold` instead of `StratifiedKFold`. These tags tell the truth.
     """
 
+    def predict_proba(self, X, **kwargs):
+        """scikeras' probabilities, always ``(n_samples, n_classes)``.
+
+        scikeras 0.13 ends with ``np.squeeze`` on the probabilities, so one
+        sample came back as ``(n_classes,)``, and predicting a single clip
+        broke every caller that indexes by row.
+        """
+        proba = super().predict_proba(X, **kwargs)
+        return proba.reshape(len(X), -1)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.estimator_type = "classifier"
