@@ -325,14 +325,15 @@ INVALID_PARAMS = {
     "FrameFeatures1D": {
         "sr": [0], "features": [("nope",), (), "mfcc", ("rms", "rms")], "n_mfcc": [0],
         "n_mels": [0], "n_chroma": [0], "n_bands": [0], "n_fft": [1], "hop_length": [0],
-        "win_length": [0], "window": [123], "center": ["yes"], "fmin": [-1.0],
-        "fmax": [0.0], "top_db": [0.0], "aggregate": ["max"], "n_jobs": ["two"],
+        "win_length": [0], "window": [123, "no-such-window"], "center": ["yes"],
+        "fmin": [-1.0], "fmax": [0.0], "top_db": [0.0], "aggregate": ["max"],
+        "n_jobs": ["two", 0],
         "verbose": ["loud"],
     },
     "MelSpectrogram2D": {
         "sr": [0], "n_mels": [0], "n_fft": [1], "hop_length": [0], "win_length": [0],
-        "window": [123], "center": ["yes"], "fmin": [-1.0], "fmax": [0.0],
-        "top_db": [0.0], "n_jobs": ["two"], "verbose": ["loud"],
+        "window": [123, "no-such-window"], "center": ["yes"], "fmin": [-1.0],
+        "fmax": [0.0], "top_db": [0.0], "n_jobs": ["two", 0], "verbose": ["loud"],
     },
     "AddNoise": {
         "min_snr_db": ["loud"], "max_snr_db": ["quiet"], "p": [-0.1, 1.5],

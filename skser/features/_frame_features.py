@@ -15,7 +15,10 @@ import librosa
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._spectral import BaseSpectralFeatures, power_to_db
+from ._dsp import (
+    filterbank, power_spectrogram, power_to_db, spectral_contrast, zero_crossing_rate,
+)
+from ._spectral import BaseSpectralFeatures
 
 __all__ = ["FEATURE_NAMES", "FrameFeatures1D"]
 
@@ -215,59 +218,71 @@ class FrameFeatures1D(BaseSpectralFeatures):
 
     def _transform_chunk(self, X):
         wanted = set(self.features)
-        frames = {}
-        if wanted & {"zcr", "energy", "rms"}:
-            if "zcr" in wanted:
-                frames["zcr"] = librosa.feature.zero_crossing_rate(
-                    X, frame_length=self.n_fft, hop_length=self.hop_length,
-                    center=self.center,
-                )
-            if wanted & {"energy", "rms"}:
-                rms = librosa.feature.rms(
-                    y=X, frame_length=self.n_fft, hop_length=self.hop_length,
-                    center=self.center,
-                )
-                frames["rms"] = rms
-                frames["energy"] = self.n_fft * np.square(rms)
+        columns = {}  # feature -> (n_clips, n_frames, width)
+        if "zcr" in wanted:
+            columns["zcr"] = zero_crossing_rate(
+                X, frame_length=self.n_fft, hop_length=self.hop_length, center=self.center,
+            )[..., np.newaxis]
+        if wanted & {"energy", "rms"}:
+            # librosa's own framing (zero padding, float32 mean of squares).
+            rms = librosa.feature.rms(
+                y=X, frame_length=self.n_fft, hop_length=self.hop_length, center=self.center,
+            ).transpose(0, 2, 1)
+            columns["rms"] = rms
+            columns["energy"] = self.n_fft * np.square(rms)
         if wanted & {"mfcc", "chroma", "contrast", "mel"}:
-            magnitude = np.abs(librosa.stft(
+            power = power_spectrogram(
                 X, n_fft=self.n_fft, hop_length=self.hop_length,
                 win_length=self.win_length, window=self.window, center=self.center,
-            ))
-            power = np.square(magnitude)
+            )
+            banks = []
             if wanted & {"mfcc", "mel"}:
-                mel = librosa.feature.melspectrogram(
-                    S=power, sr=self.sr, n_fft=self.n_fft, n_mels=self.n_mels,
+                banks.append(filterbank(
+                    "mel", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_mels,
                     fmin=self.fmin, fmax=self.fmax,
-                )
-                if "mel" in wanted:
-                    frames["mel"] = power_to_db(mel, top_db=self.top_db)
-                if "mfcc" in wanted:
-                    # librosa.feature.mfcc's own dB step: ref=1.0, top_db=80,
-                    # which the mel feature already computed at the default.
-                    mel_db = (
-                        frames["mel"] if "mel" in wanted and self.top_db == 80.0
-                        else power_to_db(mel, top_db=80.0)
-                    )
-                    frames["mfcc"] = librosa.feature.mfcc(S=mel_db, n_mfcc=self.n_mfcc)
+                ))
             if "chroma" in wanted:
-                frames["chroma"] = librosa.feature.chroma_stft(
-                    S=power, sr=self.sr, n_fft=self.n_fft, n_chroma=self.n_chroma,
-                    tuning=0.0,
+                banks.append(filterbank(
+                    "chroma", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_chroma,
+                ))
+            if banks:
+                # One product projects the spectrum onto both filterbanks.
+                bank = banks[0] if len(banks) == 1 else np.concatenate(banks, axis=1)
+                projected = np.matmul(power, bank)
+            if wanted & {"mfcc", "mel"}:
+                mel = projected[..., :self.n_mels]
+                mel_db = power_to_db(mel, top_db=self.top_db)
+                columns["mel"] = mel_db
+                if "mfcc" in wanted:
+                    # librosa.feature.mfcc's own dB step is top_db=80, which
+                    # the mel feature has already computed at the default.
+                    if self.top_db != 80.0:
+                        mel_db = power_to_db(mel, top_db=80.0)
+                    columns["mfcc"] = librosa.feature.mfcc(
+                        S=mel_db.transpose(0, 2, 1), n_mfcc=self.n_mfcc,
+                    ).transpose(0, 2, 1)
+            if "chroma" in wanted:
+                columns["chroma"] = librosa.util.normalize(
+                    projected[..., projected.shape[-1] - self.n_chroma:], norm=np.inf, axis=-1,
                 )
             if "contrast" in wanted:
-                # One clip per call: spectral_contrast's internal dB floor is
-                # relative to the whole array, which would couple clips.
-                frames["contrast"] = np.stack([
-                    librosa.feature.spectral_contrast(
-                        S=m, sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
-                    )
-                    for m in magnitude
-                ])
-        # (n_clips, n_features, n_frames), the librosa layout ...
-        stacked = np.concatenate([frames[f] for f in self.features], axis=1)
+                columns["contrast"] = spectral_contrast(
+                    np.sqrt(power), sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
+                )
+        # (n_clips, n_frames, n_features): the Conv1D layout, filled in place.
+        n_frames = next(iter(columns.values())).shape[1]
+        widths = self._widths()
+        out = np.empty(
+            (X.shape[0], n_frames, sum(widths[f] for f in self.features)), dtype=np.float32
+        )
+        start = 0
+        for feature in self.features:
+            out[..., start:start + widths[feature]] = columns[feature]
+            start += widths[feature]
         if self.aggregate is None:
-            # ... -> (n_clips, n_frames, n_features), the Conv1D layout.
-            return np.ascontiguousarray(stacked.transpose(0, 2, 1), dtype=np.float32)
-        stats = [getattr(np, stat)(stacked, axis=2) for stat in _AGGREGATES[self.aggregate]]
+            return out
+        stats = [
+            getattr(np, stat)(out, axis=1, dtype=np.float64)
+            for stat in _AGGREGATES[self.aggregate]
+        ]
         return np.concatenate(stats, axis=1).astype(np.float32)

@@ -7,10 +7,10 @@ output : ``(n_clips, n_mels, n_frames, 1)`` float32 (channels last, for Conv2D);
 ``n_frames = 1 + n_samples // hop_length`` (``center=True``).
 """
 
-import librosa
 import numpy as np
 
-from ._spectral import BaseSpectralFeatures, power_to_db
+from ._dsp import filterbank, power_spectrogram, power_to_db
+from ._spectral import BaseSpectralFeatures
 
 __all__ = ["MelSpectrogram2D"]
 
@@ -88,9 +88,14 @@ class MelSpectrogram2D(BaseSpectralFeatures):
         self.verbose = verbose
 
     def _transform_chunk(self, X):
-        mel = librosa.feature.melspectrogram(
-            y=X, sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length,
-            win_length=self.win_length, window=self.window, center=self.center,
-            n_mels=self.n_mels, fmin=self.fmin, fmax=self.fmax,
+        power = power_spectrogram(
+            X, n_fft=self.n_fft, hop_length=self.hop_length, win_length=self.win_length,
+            window=self.window, center=self.center,
         )
-        return power_to_db(mel, top_db=self.top_db)[..., np.newaxis].astype(np.float32)
+        mel = np.matmul(power, filterbank(
+            "mel", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_mels, fmin=self.fmin,
+            fmax=self.fmax,
+        ))
+        mel_db = power_to_db(mel, top_db=self.top_db)
+        # (n_clips, n_frames, n_mels) -> (n_clips, n_mels, n_frames, 1).
+        return np.ascontiguousarray(mel_db.transpose(0, 2, 1)[..., np.newaxis], dtype=np.float32)

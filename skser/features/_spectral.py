@@ -1,10 +1,9 @@
-"""Shared machinery of the feature steps: parameters, chunked parallel runs,
-and a per-clip dB conversion.
+"""Shared machinery of the feature steps: parameters and chunked parallel runs.
 
-Both feature steps work on chunks of clips: librosa's feature functions take
-``(..., n_samples)`` arrays, so one call covers a whole chunk (vectorised over
-clips), and chunks are what joblib spreads over ``n_jobs`` workers. Chunking
-also bounds memory: the complex STFT of a whole corpus would not fit.
+Both feature steps work on chunks of clips: the batched functions of
+`skser.features._dsp` cover a whole chunk per call (vectorised over clips),
+and chunks are what joblib spreads over ``n_jobs`` workers. Chunking also
+bounds memory: the complex STFT of a whole corpus would not fit.
 """
 
 from numbers import Integral, Real
@@ -12,42 +11,16 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import validate_data
 
 from .._progress import parallel_map
 from .._validation import check_waveform_batch
+from ._dsp import stft_window
 
 # Clips per librosa call: large enough to amortise Python overhead, small
 # enough that the complex STFT of a chunk (~chunk * 1 MB at 3 s) stays small.
 CHUNK_SIZE = 32
-
-
-def power_to_db(S, *, top_db, amin=1e-10):
-    """`librosa.power_to_db` with ``ref=1.0``, applying ``top_db`` per clip.
-
-    `librosa.power_to_db` floors at ``S.max() - top_db`` over the whole array;
-    on a batch that would make one clip's values depend on the loudest other
-    clip. Here the floor is per clip (axis 0), as if each were converted alone.
-
-    Parameters
-    ----------
-    S : np.ndarray [shape=(n_clips, ...)]
-        Power (not magnitude) values.
-    top_db : float or None
-        Dynamic range kept below each clip's maximum; None keeps everything.
-    amin : float
-        Power floor before the logarithm.
-
-    Returns
-    -------
-    S_db : np.ndarray [same shape as S]
-    """
-    S_db = 10.0 * np.log10(np.maximum(amin, S))
-    if top_db is not None:
-        peak = S_db.max(axis=tuple(range(1, S_db.ndim)), keepdims=True)
-        S_db = np.maximum(S_db, peak - top_db)
-    return S_db
 
 
 class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
@@ -75,6 +48,15 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"win_length={self.win_length} must be <= n_fft={self.n_fft}."
             )
+        if self.n_jobs == 0:
+            raise ValueError(
+                "n_jobs=0 does not mean anything; use None or 1 for one job, "
+                "a positive number of jobs, or -1 for all processors."
+            )
+        # Builds (and caches) the window now, so an unknown name fails at fit.
+        stft_window(
+            self.window, self.n_fft if self.win_length is None else self.win_length, self.n_fft
+        )
         nyquist = self.sr / 2
         fmax = nyquist if self.fmax is None else self.fmax
         if fmax > nyquist:
