@@ -1,0 +1,114 @@
+"""Shared helpers of the performance benchmarks: timing, peak memory, the
+machine, and a plain-text table.
+
+Every figure a benchmark prints is a ratio against a baseline measured in the
+same run, so figures from different machines can be compared by their ratios
+even when the absolute times differ.
+
+Timing and memory are measured in separate runs: `tracemalloc` slows Python
+code, so it would distort the times it sat beside.
+"""
+
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+__all__ = [
+    "SHARED_DATA",
+    "machine",
+    "median",
+    "peak_traced_mib",
+    "print_table",
+    "rss_mib",
+    "time_call",
+]
+
+#: The shared corpora (``../shared/data`` beside the repository), if present.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def time_call(fn, *, repeat=5, warmup=1):
+    """Wall-clock seconds of ``repeat`` calls of ``fn()``, after ``warmup`` calls.
+
+    Returns
+    -------
+    times : list of float
+        One duration per call; report the median (and a spread) of these.
+    """
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median(times):
+    return statistics.median(times)
+
+
+def peak_traced_mib(fn):
+    """Peak memory allocated while ``fn()`` runs, in MiB, by `tracemalloc`.
+
+    Counts Python objects and NumPy arrays (NumPy reports its buffers to
+    tracemalloc); not memory held by native libraries such as TensorFlow,
+    for which see `rss_mib`. The peak is relative to the start of the call,
+    so data that existed before it is not counted.
+    """
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return (peak - base) / 2**20
+
+
+def rss_mib():
+    """Peak resident set size of this process so far, in MiB (Linux, macOS)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak / 2**20 if platform.system() == "Darwin" else peak / 2**10
+
+
+def machine():
+    """One line naming the CPU, core count and the versions that set speed."""
+    import librosa
+    import numpy
+    import scipy
+    import sklearn
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cpu}, {cores} cores; Python {platform.python_version()}, "
+        f"NumPy {numpy.__version__}, SciPy {scipy.__version__}, "
+        f"librosa {librosa.__version__}, scikit-learn {sklearn.__version__}"
+    )
+
+
+def print_table(rows, columns):
+    """Print ``rows`` (sequences of cells) under ``columns`` as a Markdown table."""
+    cells = [[str(c) for c in columns]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for k, row in enumerate(cells):
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
+        if k == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
