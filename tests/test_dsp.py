@@ -193,3 +193,23 @@ def test_mel_spectrogram_at_defaults_matches_librosa_to_float32_precision(clips)
             ref=1.0, top_db=80.0)
         np.testing.assert_allclose(out[i, ..., 0], expected, rtol=1e-5, atol=1e-4,
                                    err_msg=f"clip {i}")
+
+
+@pytest.mark.parametrize("make", [
+    lambda n_jobs: FrameFeatures1D(sr=SR, n_jobs=n_jobs),
+    lambda n_jobs: MelSpectrogram2D(sr=SR, n_jobs=n_jobs),
+], ids=["FrameFeatures1D", "MelSpectrogram2D"])
+def test_features_at_defaults_are_bit_identical_alone_batched_and_in_workers(make):
+    """Multi-threaded BLAS in this process vs one thread in joblib workers
+    rounded the mel product differently at full size (128 mels, 3 s); the
+    products now run in one thread everywhere."""
+    from skser.features._spectral import CHUNK_SIZE
+
+    X = speech_like(CHUNK_SIZE + 3, 48000, 11)
+
+    serial = make(1).fit_transform(X)
+    parallel = make(2).fit_transform(X)
+    alone = make(1).fit_transform(X[CHUNK_SIZE + 1:CHUNK_SIZE + 2])
+
+    np.testing.assert_array_equal(parallel, serial)
+    np.testing.assert_array_equal(alone[0], serial[CHUNK_SIZE + 1])

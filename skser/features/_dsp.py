@@ -32,6 +32,7 @@ import scipy.fft
 
 __all__ = [
     "filterbank",
+    "project",
     "power_spectrogram",
     "power_to_db",
     "spectral_contrast",
@@ -155,6 +156,36 @@ def filterbank(kind, *, sr, n_fft, n_bins, fmin=0.0, fmax=None):
     fb = np.ascontiguousarray(fb.T, dtype=np.float32)
     fb.setflags(write=False)
     return fb
+
+
+@functools.lru_cache(maxsize=1)
+def _threadpools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def project(power, bank):
+    """``power @ bank`` per clip, with BLAS held to one thread.
+
+    Multi-threaded BLAS splits a product differently with the thread count,
+    which changes the last bit of the result; in one thread a clip's features
+    are bit-identical whether it is computed alone, in a batch, in this
+    process or in a joblib worker (which runs BLAS in one thread anyway).
+    The products are small (~200 x 513 x 140 per clip), so threads would gain
+    little.
+
+    Parameters
+    ----------
+    power : np.ndarray [shape=(n_clips, n_frames, n_bins), dtype=float32]
+    bank : np.ndarray [shape=(n_bins, n_out), dtype=float32]
+
+    Returns
+    -------
+    projected : np.ndarray [shape=(n_clips, n_frames, n_out), dtype=float32]
+    """
+    with _threadpools().limit(limits=1, user_api="blas"):
+        return np.matmul(power, bank)
 
 
 def zero_crossing_rate(X, *, frame_length, hop_length, center=True, threshold=1e-10):

@@ -16,7 +16,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._dsp import (
-    filterbank, power_spectrogram, power_to_db, spectral_contrast, zero_crossing_rate,
+    filterbank, power_spectrogram, power_to_db, project, spectral_contrast,
+    zero_crossing_rate,
 )
 from ._spectral import BaseSpectralFeatures
 
@@ -248,7 +249,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
             if banks:
                 # One product projects the spectrum onto both filterbanks.
                 bank = banks[0] if len(banks) == 1 else np.concatenate(banks, axis=1)
-                projected = np.matmul(power, bank)
+                projected = project(power, bank)
             if wanted & {"mfcc", "mel"}:
                 mel = projected[..., :self.n_mels]
                 mel_db = power_to_db(mel, top_db=self.top_db)

@@ -9,7 +9,7 @@ output : ``(n_clips, n_mels, n_frames, 1)`` float32 (channels last, for Conv2D);
 
 import numpy as np
 
-from ._dsp import filterbank, power_spectrogram, power_to_db
+from ._dsp import filterbank, power_spectrogram, power_to_db, project
 from ._spectral import BaseSpectralFeatures
 
 __all__ = ["MelSpectrogram2D"]
@@ -92,7 +92,7 @@ class MelSpectrogram2D(BaseSpectralFeatures):
             X, n_fft=self.n_fft, hop_length=self.hop_length, win_length=self.win_length,
             window=self.window, center=self.center,
         )
-        mel = np.matmul(power, filterbank(
+        mel = project(power, filterbank(
             "mel", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_mels, fmin=self.fmin,
             fmax=self.fmax,
         ))
