@@ -4,6 +4,12 @@ feature steps.
 joblib's ``return_as="generator"`` yields results in input order as they
 finish, so a tqdm bar in the calling process can follow work that runs in
 worker processes, and the bar costs nothing when it is off.
+
+``n_jobs=1`` always runs the tasks here, in the calling process, whatever
+joblib backend is active. joblib's own ``n_jobs=1`` shortcut asks the backend
+how many workers it has, and the Dask backend answers with the cluster's
+thread count for any ``n_jobs``; without this, a step inside a
+``GridSearchCV`` task on a Dask worker could not be kept in that task.
 """
 
 from joblib import Parallel
@@ -18,7 +24,9 @@ def parallel_map(tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weigh
     ----------
     tasks : iterable of joblib delayed calls
     n_jobs : int or None
-        As in `joblib.Parallel`.
+        As in `joblib.Parallel`, except that 1 runs the tasks in this process
+        under any backend (joblib's Dask backend would send them to the
+        cluster).
     total : int
         Number of items the bar counts (clips, not tasks, when a task covers
         several clips).
@@ -34,13 +42,17 @@ def parallel_map(tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weigh
     results : list
         One result per task, in task order.
     """
+    if n_jobs == 1:
+        run = (func(*args, **kwargs) for func, args, kwargs in tasks)
+    else:
+        run = Parallel(n_jobs=n_jobs, return_as="generator" if verbose else "list")(tasks)
     if not verbose:
-        return Parallel(n_jobs=n_jobs)(tasks)
+        return list(run)
     from tqdm.auto import tqdm
 
     results = []
     with tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True) as bar:
-        for i, result in enumerate(Parallel(n_jobs=n_jobs, return_as="generator")(tasks)):
+        for i, result in enumerate(run):
             results.append(result)
             bar.update(1 if weights is None else weights[i])
     return results
