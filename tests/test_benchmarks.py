@@ -1,0 +1,39 @@
+"""The benchmark scripts run from a clean clone: each one's ``--quick`` mode.
+
+These are smoke tests, not timings (speed is never asserted in a unit test):
+they fail when a script no longer runs, or stops printing its table.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+QUICK = sorted(
+    p.name for p in BENCHMARKS.glob("*.py")
+    if not p.name.startswith("_") and "--quick" in p.read_text()
+)
+
+
+def test_every_performance_benchmark_has_a_quick_mode():
+    for name in ("feature_extraction.py", "loading.py", "grid_cache.py",
+                 "inference_latency.py"):
+        assert name in QUICK, f"benchmarks/{name} is missing or has no --quick mode"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", QUICK)
+def test_benchmark_runs_quick_and_prints_its_table(script, tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--quick"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # Every benchmark prints a Markdown table with ratios against a baseline.
+    table = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    assert len(table) >= 3, result.stdout[-3000:]
