@@ -198,7 +198,12 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight, **fit_kwargs)
         # The callback holds the model and a copy of its best weights; the
         # fitted estimator never calls it again, so do not pickle it along.
+        # scikeras also keeps the callbacks it resolved in fit (for fit and
+        # for predict): resolve them again from the cleared parameter, or
+        # they stay in the pickle (about half the model's size again).
         self.estimator_.set_params(callbacks=None)
+        if hasattr(self.estimator_, "_initialize_callbacks"):
+            self.estimator_._initialize_callbacks()
         self.history_ = {k: [float(v) for v in vals] for k, vals in self.estimator_.history_.items()}
         self.n_epochs_ = len(self.history_.get("loss", []))
         self.input_shape_ = X.shape[1:]

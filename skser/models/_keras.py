@@ -5,7 +5,9 @@ and TensorFlow, so only `CNNClassifier.fit` does, lazily.
 import functools
 
 import keras
+import numpy as np
 from scikeras.wrappers import KerasClassifier
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags
 
 from ._architectures import build_cnn
@@ -16,25 +18,135 @@ __all__ = [
 ]
 
 
-class SkserKerasClassifier(KerasClassifier):
-    """scikeras' `KerasClassifier` with scikit-learn >= 1.6 tags.
+_PREDICT_HOOKS = (
+    "on_predict_begin", "on_predict_end", "on_predict_batch_begin", "on_predict_batch_end",
+)
 
-    scikeras 0.13 declares itself a classifier through ``_estimator_type`` and
-    ``_more_tags``, which scikit-learn 1.6 replaced with ``__sklearn_tags__``:
-    under 1.7+ a plain `KerasClassifier` has ``estimator_type=None``, so
-    `sklearn.base.is_classifier` is False and `cross_val_score` silently uses
-    `KFold` instead of `StratifiedKFold`. These tags tell the truth.
+
+class SkserKerasClassifier(KerasClassifier):
+    """scikeras' `KerasClassifier` with scikit-learn >= 1.6 tags and a fast
+    prediction path.
+
+    Tags: scikeras 0.13 declares itself a classifier through
+    ``_estimator_type`` and ``_more_tags``, which scikit-learn 1.6 replaced
+    with ``__sklearn_tags__``: under 1.7+ a plain `KerasClassifier` has
+    ``estimator_type=None``, so `sklearn.base.is_classifier` is False and
+    `cross_val_score` silently uses `KFold` instead of `StratifiedKFold`.
+    These tags tell the truth.
+
+    Prediction: scikeras predicts through Keras' ``Model.predict``, which
+    costs about 100 ms per call before any arithmetic on a 2-core CPU (a data
+    adapter over tf.data, a callback list, a progress bar object, and a
+    retrace of its predict function when the batch shape is new): several
+    times the forward pass of one clip (benchmarks/inference_latency.py).
+    `predict` and `predict_proba` instead call the network on chunks of at
+    most the predict batch size through one `tf.function` traced once with
+    a free batch dimension, so no batch size ever retraces it. It gives the
+    same probabilities as ``Model.predict``. Keyword arguments for
+    ``Model.predict``, predict callbacks, or a Keras backend other than
+    TensorFlow fall back to scikeras' path; the Keras ``verbose`` setting is
+    not shown by the fast path (it would draw a progress bar per call). The
+    traced function is rebuilt lazily and never pickled.
     """
 
     def predict_proba(self, X, **kwargs):
-        """scikeras' probabilities, always ``(n_samples, n_classes)``.
+        """Class probabilities, always ``(n_samples, n_classes)``.
 
         scikeras 0.13 ends with ``np.squeeze`` on the probabilities, so one
         sample came back as ``(n_classes,)``, and predicting a single clip
         broke every caller that indexes by row.
         """
-        proba = super().predict_proba(X, **kwargs)
+        outputs = self._fast_predict_raw(X, kwargs)
+        if outputs is None:
+            proba = super().predict_proba(X, **kwargs)
+        else:
+            proba = self.target_encoder_.inverse_transform(outputs, return_proba=True)
         return proba.reshape(len(X), -1)
+
+    def predict(self, X, **kwargs):
+        """Predicted labels, through the fast path of `predict_proba`."""
+        outputs = self._fast_predict_raw(X, kwargs)
+        if outputs is None:
+            return super().predict(X, **kwargs)
+        return self.target_encoder_.inverse_transform(outputs)
+
+    def _fast_predict_raw(self, X, kwargs):
+        """The network's outputs for ``X`` without ``Model.predict``, or None
+        where only scikeras' own path can honour the request."""
+        if not self.initialized_:
+            raise NotFittedError("Estimator needs to be fit before `predict` can be called")
+        if kwargs or self._predict_callbacks_set() or keras.backend.backend() != "tensorflow":
+            return None
+        model = self.model_
+        if len(getattr(model, "inputs", None) or ()) != 1:
+            return None
+        # The same checks and encoding as scikeras' _predict_raw.
+        X, _ = self._validate_data(X=X, y=None)
+        X = self.feature_encoder_.transform(X)
+        if not isinstance(X, np.ndarray):
+            return None
+        forward, dtype = self._forward_function()
+        X = np.asarray(X, dtype=dtype)
+        batch_size = self._predict_batch_size(len(X))
+        chunks = [forward(X[start:start + batch_size]).numpy()
+                  for start in range(0, len(X), batch_size)]
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+    def _predict_callbacks_set(self):
+        """Whether a predict callback does something while predicting.
+
+        scikeras hands the constructor's callbacks to ``Model.predict`` too
+        (the `EarlyStopping` of a `CNNClassifier` pickled before skser cleared
+        them after fit, for one), but only those that override a predict hook
+        need it.
+        """
+        pending = list(getattr(self, "_predict_callbacks", None) or ())
+        while pending:
+            callback = pending.pop()
+            if isinstance(callback, (list, tuple)):
+                pending.extend(callback)
+            elif any(getattr(type(callback), hook, None)
+                     is not getattr(keras.callbacks.Callback, hook)
+                     for hook in _PREDICT_HOOKS):
+                return True
+        return False
+
+    def _predict_batch_size(self, n_samples):
+        """The batch size ``Model.predict`` would get: ``predict__batch_size``
+        or ``batch_size`` (-1 for all at once), else Keras' default 32."""
+        params = self.get_params()
+        batch_size = params.get("predict__batch_size", params.get("batch_size"))
+        if batch_size == -1:
+            return max(n_samples, 1)
+        return int(batch_size) if batch_size else 32
+
+    def _forward_function(self):
+        """The cached ``tf.function`` of ``model_(x, training=False)`` and its
+        input dtype, traced once for any batch size (rebuilt for a new model)."""
+        cached = self.__dict__.get("_forward_cache")
+        if cached is not None and cached[0] is self.model_:
+            return cached[1], cached[2]
+        import tensorflow as tf
+
+        model = self.model_
+        spec = model.inputs[0]
+        dtype = keras.backend.standardize_dtype(spec.dtype)
+        signature = tf.TensorSpec(shape=(None, *tuple(spec.shape)[1:]), dtype=dtype)
+
+        # One signature with a free batch axis: every batch size, the last
+        # short chunk included, runs the same trace.
+        @tf.function(input_signature=[signature])
+        def forward(x):
+            return model(x, training=False)
+
+        self._forward_cache = (model, forward, dtype)
+        return forward, dtype
+
+    def __getstate__(self):
+        # A traced function cannot be pickled; it is rebuilt on first use.
+        state = dict(super().__getstate__())
+        state.pop("_forward_cache", None)
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
