@@ -14,9 +14,10 @@ on the same 3 s clips, and each skser result is checked against the baseline's
 before it is timed.
 
 "One core" runs pin BLAS and OpenMP to one thread (threadpoolctl) in this
-process; ``n_jobs=2`` runs two joblib (loky) worker processes, each limited to
-one thread by joblib. Peak memory is the `tracemalloc` peak of one call, from
-a separate untimed run.
+process; ``n_jobs=2`` runs two joblib threads (the steps' default backend).
+The methods are timed in interleaved rounds (medians of 7), so a slow spell
+of a shared machine hits all of them alike. Peak memory is the `tracemalloc`
+peak of one call, from a separate untimed run.
 """
 
 import argparse
@@ -100,7 +101,7 @@ def main(argv=None):
     parser.add_argument("--clips", type=int, default=None, help="clips per run (default 256)")
     args = parser.parse_args(argv)
     n_clips = args.clips or (64 if args.quick else 256)
-    repeat = 1 if args.quick else 3
+    repeat = 1 if args.quick else 7
 
     from threadpoolctl import threadpool_limits
 
@@ -120,13 +121,20 @@ def main(argv=None):
         with threadpool_limits(1):
             reference = np.stack([naive(y) for y in X])
             worst = check_equal(step.set_params(n_jobs=1).transform(X), reference, kind)
-            t_naive = median(time_call(lambda: [naive(y) for y in X], repeat=repeat))
-            t_one = median(time_call(lambda: step.set_params(n_jobs=1).transform(X),
-                                     repeat=repeat))
             mem_naive = peak_traced_mib(lambda: np.stack([naive(y) for y in X]))
             mem_one = peak_traced_mib(lambda: step.set_params(n_jobs=1).transform(X))
-        # Two loky workers; the warm-up call starts them.
-        t_two = median(time_call(lambda: step.set_params(n_jobs=2).transform(X), repeat=repeat))
+        step.set_params(n_jobs=2).transform(X)  # warm-up of the thread pool
+        # Interleaved rounds, so a slow spell of a shared machine hits every
+        # method alike; the ratios use the medians.
+        runs = {"naive": [], "one": [], "two": []}
+        for _ in range(repeat):
+            with threadpool_limits(1):
+                runs["naive"] += time_call(lambda: [naive(y) for y in X], repeat=1, warmup=0)
+                runs["one"] += time_call(lambda: step.set_params(n_jobs=1).transform(X),
+                                         repeat=1, warmup=0)
+            runs["two"] += time_call(lambda: step.set_params(n_jobs=2).transform(X),
+                                     repeat=1, warmup=0)
+        t_naive, t_one, t_two = (median(runs[k]) for k in ("naive", "one", "two"))
         ms = lambda t: f"{1000 * t / len(X):.2f}"  # noqa: E731
         rows += [
             (kind, "naive librosa, per feature per clip (baseline)", "1", ms(t_naive),

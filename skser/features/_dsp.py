@@ -33,6 +33,7 @@ import scipy.fft
 __all__ = [
     "filterbank",
     "project",
+    "threadpools",
     "power_spectrogram",
     "power_to_db",
     "spectral_contrast",
@@ -159,21 +160,24 @@ def filterbank(kind, *, sr, n_fft, n_bins, fmin=0.0, fmax=None):
 
 
 @functools.lru_cache(maxsize=1)
-def _threadpools():
+def threadpools():
+    """The process's BLAS/OpenMP thread pools (threadpoolctl), found once."""
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
 
 
 def project(power, bank):
-    """``power @ bank`` per clip, with BLAS held to one thread.
+    """``power @ bank`` per clip, in one BLAS thread.
 
     Multi-threaded BLAS splits a product differently with the thread count,
     which changes the last bit of the result; in one thread a clip's features
     are bit-identical whether it is computed alone, in a batch, in this
-    process or in a joblib worker (which runs BLAS in one thread anyway).
-    The products are small (~200 x 513 x 140 per clip), so threads would gain
-    little.
+    process or in a joblib worker. The products are small (~200 x 513 x 140
+    per clip), so threads would gain little. The feature steps' ``transform``
+    already holds BLAS to one thread for its whole run (so threads of one
+    transform never race to set and restore the limit); this limit covers
+    calls from elsewhere, e.g. worker processes.
 
     Parameters
     ----------
@@ -184,7 +188,10 @@ def project(power, bank):
     -------
     projected : np.ndarray [shape=(n_clips, n_frames, n_out), dtype=float32]
     """
-    with _threadpools().limit(limits=1, user_api="blas"):
+    blas = threadpools().select(user_api="blas")
+    if all(lib.num_threads == 1 for lib in blas.lib_controllers):
+        return np.matmul(power, bank)
+    with blas.limit(limits=1):
         return np.matmul(power, bank)
 
 
@@ -219,7 +226,7 @@ def zero_crossing_rate(X, *, frame_length, hop_length, center=True, threshold=1e
     return counts / frame_length
 
 
-def spectral_contrast(S, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02):
+def spectral_contrast(power, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02):
     """`librosa.feature.spectral_contrast` of a batch, frames first, dB floor per clip.
 
     Same octave bands, the same bin at each band's edges, the same quantile
@@ -230,8 +237,9 @@ def spectral_contrast(S, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02):
 
     Parameters
     ----------
-    S : np.ndarray [shape=(n_clips, n_frames, 1 + n_fft // 2)]
-        Magnitude spectrogram, frames first.
+    power : np.ndarray [shape=(n_clips, n_frames, 1 + n_fft // 2)]
+        Power spectrogram, frames first; the contrast is that of its
+        magnitude ``np.sqrt(power)``, as librosa computes it from ``S``.
 
     Returns
     -------
@@ -240,7 +248,7 @@ def spectral_contrast(S, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02):
     freq = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
     octa = np.zeros(n_bands + 2)
     octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
-    shape = S.shape[:-1] + (n_bands + 1,)
+    shape = power.shape[:-1] + (n_bands + 1,)
     valley = np.zeros(shape)
     peak = np.zeros(shape)
     for k, (f_low, f_high) in enumerate(zip(octa[:-1], octa[1:])):
@@ -250,13 +258,14 @@ def spectral_contrast(S, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02):
             band[idx[0] - 1] = True
         if k == n_bands:
             band[idx[-1] + 1:] = True
-        sub = S[..., band]
-        if k < n_bands:
-            sub = sub[..., :-1]
+        # A band is a run of bins: a slice (a view) selects it without a copy.
+        idx = np.flatnonzero(band)
+        sub = power[..., idx[0]:idx[-1] + (0 if k < n_bands else 1)]
         q = int(max(np.rint(quantile * np.sum(band)), 1))
         # Sorting along the contiguous last axis (NumPy's SIMD sort) beats
-        # both np.partition and min/max reductions on rows this short.
+        # both np.partition and min/max reductions on rows this short. Power
+        # sorts as magnitude does, so only the 2q chosen bins need a sqrt.
         ordered = np.sort(sub, axis=-1)
-        valley[..., k] = ordered[..., :q].mean(axis=-1)
-        peak[..., k] = ordered[..., -q:].mean(axis=-1)
+        valley[..., k] = np.sqrt(ordered[..., :q]).mean(axis=-1)
+        peak[..., k] = np.sqrt(ordered[..., -q:]).mean(axis=-1)
     return power_to_db(peak, top_db=80.0) - power_to_db(valley, top_db=80.0)

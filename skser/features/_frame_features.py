@@ -91,7 +91,8 @@ class FrameFeatures1D(BaseSpectralFeatures):
         None keeps frames, ``(n_clips, n_frames, n_features)``; ``"mean"`` or
         ``"mean_std"`` pools them into a 2-D table for classical models.
     n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips (joblib).
+        Parallel jobs over chunks of 32 clips: joblib threads (the work
+        releases the GIL), or the backend set with `joblib.parallel_config`.
     verbose : int, default=0
         A positive value shows a progress bar over clips (tqdm, on stderr).
 
@@ -268,7 +269,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
                 )
             if "contrast" in wanted:
                 columns["contrast"] = spectral_contrast(
-                    np.sqrt(power), sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
+                    power, sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
                 )
         # (n_clips, n_frames, n_features): the Conv1D layout, filled in place.
         n_frames = next(iter(columns.values())).shape[1]

@@ -48,7 +48,8 @@ class MelSpectrogram2D(BaseSpectralFeatures):
     top_db : float or None, default=80.0
         Dynamic range kept below each clip's peak, in dB.
     n_jobs : int or None, default=None
-        Parallel jobs over chunks of clips (joblib).
+        Parallel jobs over chunks of 32 clips: joblib threads (the work
+        releases the GIL), or the backend set with `joblib.parallel_config`.
     verbose : int, default=0
         A positive value shows a progress bar over clips (tqdm, on stderr).
 
