@@ -17,7 +17,9 @@ from joblib import Parallel
 __all__ = ["parallel_map"]
 
 
-def parallel_map(tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weights=None):
+def parallel_map(
+    tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weights=None, prefer="threads",
+):
     """Run joblib ``delayed`` tasks and return their results as a list.
 
     Parameters
@@ -36,6 +38,12 @@ def parallel_map(tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weigh
         Bar label and unit.
     weights : sequence of int or None
         Items each task covers (its bar increment); None counts 1 per task.
+    prefer : {"threads", "processes"}, default="threads"
+        joblib's soft hint for the backend: a backend chosen with
+        `joblib.parallel_config` (e.g. Dask) still wins. Threads suit skser's
+        work: decoding, resampling, FFTs, sorts and array arithmetic release
+        the GIL, and threads share inputs and results that worker processes
+        would copy through pipes.
 
     Returns
     -------
@@ -45,7 +53,9 @@ def parallel_map(tasks, *, n_jobs, total, verbose=0, desc=None, unit="it", weigh
     if n_jobs == 1:
         run = (func(*args, **kwargs) for func, args, kwargs in tasks)
     else:
-        run = Parallel(n_jobs=n_jobs, return_as="generator" if verbose else "list")(tasks)
+        run = Parallel(
+            n_jobs=n_jobs, prefer=prefer, return_as="generator" if verbose else "list",
+        )(tasks)
     if not verbose:
         return list(run)
     from tqdm.auto import tqdm

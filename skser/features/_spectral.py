@@ -9,7 +9,7 @@ bounds memory: the complex STFT of a whole corpus would not fit.
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import delayed, parallel_config
+from joblib import delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import validate_data
@@ -102,12 +102,9 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
         validate_data(self, X, reset=False, skip_check_array=True)
         chunks = [X[i:i + CHUNK_SIZE] for i in range(0, X.shape[0], CHUNK_SIZE)]
         # BLAS in one thread for the whole run: bit-identical features however
-        # the clips are split (see _dsp.project). Jobs are threads: the FFTs,
-        # sorts and array arithmetic release the GIL, and threads share X and
-        # the results without the copies through pipes that worker processes
-        # need (2 threads: 1.4-2x one; 2 loky processes: 0.8-1.3x). A backend
-        # chosen with joblib.parallel_config(backend=...), e.g. Dask, wins.
-        with threadpools().limit(limits=1, user_api="blas"), parallel_config(prefer="threads"):
+        # the clips are split (see _dsp.project). parallel_map's jobs are
+        # threads (2 threads: 1.5-2x one; 2 loky processes: 0.8-1.3x).
+        with threadpools().limit(limits=1, user_api="blas"):
             if len(chunks) == 1 and not self.verbose:
                 return self._transform_chunk(chunks[0])
             parts = parallel_map(

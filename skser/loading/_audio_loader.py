@@ -19,7 +19,7 @@ import librosa
 import numpy as np
 import soundfile as sf
 import soxr
-from joblib import delayed, parallel_config
+from joblib import delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -261,14 +261,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             sr=self.sr, mono=self.mono, offset=self.offset, duration=self.duration,
             res_type=self.res_type,
         )
-        # A soft preference: a backend set with parallel_config(backend=...)
-        # still wins.
-        with parallel_config(prefer="threads"):
-            return parallel_map(
-                (delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items)),
-                n_jobs=self.n_jobs, total=len(items), verbose=self.verbose,
-                desc="Loading audio", unit="clip",
-            )
+        return parallel_map(
+            (delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items)),
+            n_jobs=self.n_jobs, total=len(items), verbose=self.verbose,
+            desc="Loading audio", unit="clip",
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
