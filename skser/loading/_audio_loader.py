@@ -18,7 +18,6 @@ from numbers import Integral, Real
 import librosa
 import numpy as np
 import soundfile as sf
-import soxr
 from joblib import delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -99,23 +98,8 @@ def _finish(y, orig_sr, *, sr, mono, res_type, source, check_finite=True):
     if mono:
         y = librosa.to_mono(y) if y.shape[0] > 1 else y[0]
     if orig_sr != sr and y.shape[-1] > 0:
-        y = _resample(y, orig_sr, sr, res_type)
+        y = librosa.resample(y, orig_sr=orig_sr, target_sr=sr, res_type=res_type)
     return np.ascontiguousarray(y, dtype=np.float32)
-
-
-def _resample(y, orig_sr, sr, res_type):
-    """`librosa.resample` (``fix=True``, ``scale=False``) of a finite waveform.
-
-    For one channel and a soxr method this is librosa's soxr branch without
-    its overhead: librosa scans the samples for NaN again (done above, or
-    known from the file's sample format) and copies soxr's output through
-    `numpy.apply_along_axis`. Same samples, bit for bit.
-    """
-    if y.ndim == 1 and res_type.startswith("soxr"):
-        n_out = int(np.ceil(y.shape[-1] * (float(sr) / orig_sr)))
-        y_hat = soxr.resample(y, orig_sr, sr, quality=res_type)
-        return librosa.util.fix_length(y_hat, size=n_out)
-    return librosa.resample(y, orig_sr=orig_sr, target_sr=sr, res_type=res_type)
 
 
 def _load_item(item, index, *, sr, mono, offset, duration, res_type):
