@@ -20,6 +20,7 @@ __all__ = [
     "SHARED_DATA",
     "machine",
     "median",
+    "peak_rss_mib",
     "peak_traced_mib",
     "print_table",
     "rss_mib",
@@ -78,6 +79,42 @@ def rss_mib():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return peak / 2**20 if platform.system() == "Darwin" else peak / 2**10
+
+
+def _reset_peak_rss():
+    """Return freed heap to the system and reset this process's resident
+    high-water mark (Linux only); False where that is not possible."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _proc_status_kib(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(key))
+
+
+def peak_rss_mib(fn, *, growth=False):
+    """Peak resident set size while ``fn()`` runs, in MiB.
+
+    Counts what `tracemalloc` cannot see (native buffers: soxr's output,
+    TensorFlow). On Linux the high-water mark is reset first, so this is the
+    peak of this call; ``growth=True`` subtracts the resident size at the
+    start. Elsewhere: the process's peak so far, or None with ``growth``.
+    """
+    reset = _reset_peak_rss()
+    start = _proc_status_kib("VmRSS:") if reset else None
+    fn()
+    if not reset:
+        return None if growth else rss_mib()
+    peak = _proc_status_kib("VmHWM:")
+    return (peak - start) / 1024 if growth else peak / 1024
 
 
 def machine():

@@ -41,7 +41,6 @@ end.
 """
 
 import argparse
-import ctypes
 import logging
 import os
 import shutil
@@ -59,7 +58,9 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import GridSearchCV, GroupKFold  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
-from _common import machine, median, print_table, rss_mib, time_call  # noqa: E402
+from _common import (  # noqa: E402
+    machine, median, peak_rss_mib, print_table, rss_mib, time_call,
+)
 from skser import (  # noqa: E402
     AudioLoader, CNNClassifier, FrameFeatures1D, MelSpectrogram2D, TrimPad, make_ser_pipeline,
 )
@@ -142,28 +143,6 @@ def svc_pipeline(memory):
         load=TimedLoader(), trim=TimedTrimPad(),
         features=TimedFrames(aggregate="mean_std"), clf=TimedSVC(),
     )
-
-
-def peak_rss_mib(fn):
-    """Peak resident set size (MiB) while ``fn()`` runs.
-
-    On Linux the high-water mark is reset first (``/proc/self/clear_refs``,
-    after returning freed heap to the system), so this is the peak of this
-    call; elsewhere it is the process's peak so far.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        fn()
-        return rss_mib()
-    fn()
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return rss_mib()
 
 
 def folder_mb(path):

@@ -39,7 +39,6 @@ not the disk. Every method's output is checked to equal the floor's.
 """
 
 import argparse
-import ctypes
 import glob
 import os
 import subprocess
@@ -53,7 +52,8 @@ import soxr
 from joblib import Parallel, delayed, parallel_config
 
 from _common import (
-    SHARED_DATA, machine, median, peak_traced_mib, print_table, rss_mib, time_call,
+    SHARED_DATA, machine, median, peak_rss_mib, peak_traced_mib, print_table, rss_mib,
+    time_call,
 )
 from skser import AudioLoader
 
@@ -92,29 +92,8 @@ METHODS = {
 }
 
 
-def rss_growth_mib(fn):
-    """Peak resident memory (MiB) added while ``fn()`` runs, counting what
-    tracemalloc cannot see (soxr allocates its output itself). Linux only:
-    freed heap is returned first, the high-water mark reset, and the peak
-    taken relative to the resident size at the start; None elsewhere."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        return None
-
-    def status(key):
-        with open("/proc/self/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith(key))
-
-    start = status("VmRSS:")
-    fn()
-    return (status("VmHWM:") - start) / 1024
-
-
 def fresh_rss_mib(method, list_file):
-    """`rss_growth_mib` of one method, in a fresh Python process: no heap
+    """`peak_rss_mib` growth of one method, in a fresh Python process: no heap
     left over from earlier calls to reuse, so nothing is undercounted."""
     result = subprocess.run(
         [sys.executable, os.path.abspath(__file__), "--rss-child", method, list_file],
@@ -129,7 +108,7 @@ def rss_child(method, list_file):
         paths = f.read().splitlines()
     fn = METHODS[method]
     fn(paths[:4])  # imports, thread arenas, the loky pool
-    print(rss_growth_mib(lambda: fn(paths)))
+    print(peak_rss_mib(lambda: fn(paths), growth=True))
 
 
 def corpora(quick, tmp):
