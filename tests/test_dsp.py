@@ -75,6 +75,8 @@ def test_power_spectrogram_of_a_clip_shorter_than_a_frame_needs_centering():
 
     with pytest.raises(ValueError, match=r"300 samples.*n_fft=512"):
         power_spectrogram(X, n_fft=512, hop_length=128, center=False)
+    with pytest.raises(ValueError, match=r"300 samples.*n_fft=512"):
+        zero_crossing_rate(X, frame_length=512, hop_length=128, center=False)
     # Centred, librosa pads it to one full frame and more.
     centred = power_spectrogram(X, n_fft=512, hop_length=128, center=True)
     assert centred.shape == (2, 1 + 300 // 128, 257)

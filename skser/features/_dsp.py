@@ -92,13 +92,18 @@ def stft_window(window, win_length, n_fft):
     return w
 
 
-def _frames(X, frame_length, hop_length):
-    """Read-only view ``(n_clips, n_frames, frame_length)`` of consecutive frames."""
-    if X.shape[-1] < frame_length:
+def _check_frame_fits(n_samples, frame_length):
+    """Raise a ValueError naming n_fft if a (padded) clip holds no frame."""
+    if n_samples < frame_length:
         raise ValueError(
-            f"clips of {X.shape[-1]} samples are shorter than one analysis frame "
+            f"clips of {n_samples} samples are shorter than one analysis frame "
             f"of n_fft={frame_length} samples; use center=True or a smaller n_fft."
         )
+
+
+def _frames(X, frame_length, hop_length):
+    """Read-only view ``(n_clips, n_frames, frame_length)`` of consecutive frames."""
+    _check_frame_fits(X.shape[-1], frame_length)
     view = np.lib.stride_tricks.sliding_window_view(X, frame_length, axis=-1)
     return view[:, ::hop_length]
 
@@ -212,11 +217,7 @@ def zero_crossing_rate(X, *, frame_length, hop_length, center=True, threshold=1e
     if center:
         X = np.pad(X, [(0, 0), (frame_length // 2, frame_length // 2)], mode="edge")
     n_samples = X.shape[-1]
-    if n_samples < frame_length:
-        raise ValueError(
-            f"clips of {n_samples} samples are shorter than one frame of "
-            f"{frame_length} samples; use center=True or a smaller n_fft."
-        )
+    _check_frame_fits(n_samples, frame_length)
     negative = X < -threshold
     # crossings[:, j] counts sign changes at samples 1..j (none at sample 0).
     crossings = np.zeros(X.shape, dtype=np.int32)
