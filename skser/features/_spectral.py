@@ -103,7 +103,7 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
         chunks = [X[i:i + CHUNK_SIZE] for i in range(0, X.shape[0], CHUNK_SIZE)]
         # BLAS in one thread for the whole run: bit-identical features however
         # the clips are split (see _dsp.project). parallel_map's jobs are
-        # threads (2 threads: 1.5-2x one; 2 loky processes: 0.8-1.3x).
+        # threads, which share X and the results (benchmarks/feature_extraction.py).
         with threadpools().limit(limits=1, user_api="blas"):
             if len(chunks) == 1 and not self.verbose:
                 return self._transform_chunk(chunks[0])
