@@ -9,13 +9,18 @@ Data flow, one contract per stage::
           --StandardScalerND--> same shape
           --CNNClassifier---> labels
 
-Importing skser does not import TensorFlow; fitting a `CNNClassifier` does.
+Importing skser does not import TensorFlow; fitting a `CNNClassifier`, or
+loading a model file that holds one, does.
+
+`save_model`/`load_model` write and read model files whose loading runs no
+code (unlike a pickle).
 """
 
 from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
 from .features import FEATURE_NAMES, FrameFeatures1D, MelSpectrogram2D
-from .loading import AudioLoader, AudioReadError
+from .loading import AudioLoader, AudioReadError, AudioReadWarning
 from .models import ARCHITECTURES, CNNClassifier
+from ._persistence import TRUSTED_TYPES, ModelFileError, load_model, save_model
 from .pipeline import make_ser_pipeline
 from .preprocessing import StandardScalerND, TrimPad
 
@@ -26,15 +31,20 @@ __all__ = [
     "AddNoise",
     "AudioLoader",
     "AudioReadError",
+    "AudioReadWarning",
     "AugmentedCopies",
     "CNNClassifier",
     "FEATURE_NAMES",
     "FrameFeatures1D",
     "FrequencyMask",
     "MelSpectrogram2D",
+    "ModelFileError",
     "StandardScalerND",
+    "TRUSTED_TYPES",
     "TimeMask",
     "TimeShift",
     "TrimPad",
+    "load_model",
     "make_ser_pipeline",
+    "save_model",
 ]

@@ -30,6 +30,9 @@ __all__ = ["main"]
 CORPORA = ("crema_d", "ravdess", "tess", "emodb", "savee", "folder")
 MODELS = ("custom", "lenet5", "alexnet", "vgg16")
 DEFAULT_OUT = "skser-results"
+DEFAULT_MODEL = "model.skser"
+# File name endings that make `skser train --model-file` write a pickle.
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 # What `skser demo` trains unless told otherwise: the 2-D pipeline with a
 # LeNet-5 on 64-band log-mels at a 32 ms hop, so that five trainings (four
 # folds and the final model) fit in a few minutes on two CPU cores. Stated in
@@ -120,7 +123,7 @@ def _cmd_train(args):
                             title=f"{_describe(args, data)}: held-out test")
         print(format_report(report, title=f"skser train: {_describe(args, data)}"))
         print(f"\nReport: {paths['json']}  Confusion matrix: {paths['confusion']}")
-    model_path = _save_model(pipeline, args.model_file or out / "model.joblib")
+    model_path = _save_model(pipeline, args.model_file or out / DEFAULT_MODEL)
     print(f"Model: {model_path}")
     return model_path
 
@@ -154,8 +157,6 @@ def _cmd_evaluate(args):
 
 
 def _cmd_predict(args):
-    import joblib
-
     model_path = Path(args.model)
     if not model_path.is_file():
         raise CLIError(f"model file {str(model_path)!r} does not exist (expected a file "
@@ -165,14 +166,7 @@ def _cmd_predict(args):
     if missing:
         raise CLIError(f"{len(missing)} audio file(s) not found: {', '.join(missing[:5])}")
     _import_tensorflow_quietly()
-    try:
-        # joblib files are pickles: load only models you trust.
-        model = joblib.load(model_path)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same thing
-        raise CLIError(f"cannot read model {str(model_path)!r}: {exc}") from exc
-    if not hasattr(model, "predict_proba"):
-        raise CLIError(f"{str(model_path)!r} holds a {type(model).__name__}, not a "
-                       "classifier pipeline.")
+    model = _load_model(model_path, allow_pickle=args.allow_pickle)
     if not args.quiet:
         model.set_params(**_verbose_params(model, 1))
     proba = model.predict_proba([str(f) for f in files])
@@ -187,7 +181,7 @@ def _cmd_predict(args):
 
 
 def _cmd_demo(args):
-    import joblib
+    from ._persistence import load_model
 
     start = time.perf_counter()
     args.set = list(DEMO_SETTINGS.items()) + list(args.set or [])
@@ -200,7 +194,7 @@ def _cmd_demo(args):
     report = _cmd_evaluate(args)
     print()
     model_path = _cmd_train(args)
-    model = joblib.load(model_path)
+    model = load_model(model_path)
     # One clip per emotion from the speakers held out of training.
     test = args._test_indices
     _, first = np.unique(data.target[test], return_index=True)
@@ -286,16 +280,45 @@ def _fit(args, pipeline, files, y):
 
 
 def _save_model(pipeline, path):
-    import joblib
-
-    from .evaluation._report import _atomic_write
+    """Save in skser's safe format, or as a joblib pickle when the file name
+    ends in .joblib or .pkl (the user asked for one by name)."""
+    from ._persistence import save_model
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # A cleared verbosity so the saved model predicts quietly in scripts.
     pipeline.set_params(**_verbose_params(pipeline, 0))
-    _atomic_write(path, lambda tmp: joblib.dump(pipeline, tmp))
-    return path
+    if path.suffix.lower() in PICKLE_SUFFIXES:
+        import joblib
+
+        from ._files import atomic_write
+
+        return atomic_write(path, lambda tmp: joblib.dump(pipeline, tmp))
+    return save_model(pipeline, path)
+
+
+def _load_model(path, *, allow_pickle):
+    """Load a model file: skser's safe format, or a pickle only when allowed."""
+    from ._persistence import ModelFileError, _starts_like_zip, load_model
+
+    if _starts_like_zip(path):
+        model = load_model(path)
+    elif not allow_pickle:
+        raise CLIError(
+            f"{str(path)!r} is not a skser model file. If it is a joblib/pickle file "
+            "that you trust (unpickling can run any code in it), add --allow-pickle."
+        )
+    else:
+        import joblib
+
+        try:
+            model = joblib.load(path)
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same
+            raise ModelFileError(f"cannot read model {str(path)!r}: {exc}") from exc
+    if not hasattr(model, "predict_proba"):
+        raise CLIError(f"{str(path)!r} holds a {type(model).__name__}, not a "
+                       "classifier pipeline.")
+    return model
 
 
 def _run_info(args, data, pipeline):
@@ -466,7 +489,9 @@ def _build_parser():
                         "none: train on everything, no report")
     p.add_argument("--test-size", type=_fraction, default=0.3,
                    help="share held out for testing (default 0.3)")
-    p.add_argument("--model-file", help="where to save the model (default OUT/model.joblib)")
+    p.add_argument("--model-file",
+                   help=f"where to save the model (default OUT/{DEFAULT_MODEL}, skser's safe "
+                        "format; a name ending in .joblib or .pkl writes a pickle instead)")
     p.set_defaults(func=_cmd_train, command="train")
 
     p = sub.add_parser(
@@ -480,12 +505,16 @@ def _build_parser():
     p = sub.add_parser(
         "predict", parents=[common], help="label audio files with a saved model",
         description="Print the predicted emotion and class probabilities of each file. "
-                    "Model files are pickles: load only models you trust.",
+                    "MODEL is a skser model file (loading it runs no code from it); "
+                    "pickles need --allow-pickle.",
     )
     p.add_argument("model", metavar="MODEL", help="model file written by `skser train`")
     p.add_argument("files", nargs="+", metavar="FILE", help="audio files")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default table)")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="also load joblib/pickle model files: only for files you trust, "
+                        "since unpickling can run any code")
     p.set_defaults(func=_cmd_predict, command="predict")
 
     p = sub.add_parser(

@@ -5,11 +5,13 @@ import io
 import json
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from skser import load_model
 from skser.cli import main
 
 # Tiny networks and features so each command trains in seconds.
@@ -54,10 +56,10 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
     assert report["split"]["speaker_independent"]
     assert set(report["labels"]) == {"angry", "happy", "sad"}
     assert (out / "train_report_confusion.png").stat().st_size > 1000
-    assert (out / "model.joblib").is_file()
+    assert (out / "model.skser").is_file()  # the safe format by default
 
     files = sorted(str(p) for p in folder_corpus.rglob("*.wav"))[:3]
-    assert main(["predict", str(out / "model.joblib"), *files, "--format", "json",
+    assert main(["predict", str(out / "model.skser"), *files, "--format", "json",
                  "--quiet"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [row["file"] for row in rows] == files
@@ -66,17 +68,28 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
         assert np.isclose(sum(probs), 1.0, atol=1e-4)
         assert row["label"] == ("angry", "happy", "sad")[int(np.argmax(probs))]
 
-    assert main(["predict", str(out / "model.joblib"), *files, "--format", "csv",
+    assert main(["predict", str(out / "model.skser"), *files, "--format", "csv",
                  "--quiet"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["label"] for r in table] == [r["label"] for r in rows]
 
     # One file alone: the commonest use, and the same answer as in the batch.
-    assert main(["predict", str(out / "model.joblib"), files[1], "--format", "json",
+    assert main(["predict", str(out / "model.skser"), files[1], "--format", "json",
                  "--quiet"]) == 0
     (alone,) = json.loads(capsys.readouterr().out)
     assert alone["label"] == rows[1]["label"]
     assert alone["sad"] == pytest.approx(rows[1]["sad"], abs=1e-5)
+
+    # A pickle only where asked for by name, and predict loads it only when allowed.
+    pickled = tmp_path / "model.joblib"
+    assert main(["train", str(folder_corpus), "--corpus", "folder", "--split", "none",
+                 "--model-file", str(pickled), "--quiet", *FAST]) == 0
+    assert pickled.read_bytes()[:1] == b"\x80"  # a pickle, not a zip
+    assert main(["predict", str(pickled), files[1], "--quiet"]) == 2
+    assert "--allow-pickle" in capsys.readouterr().err
+    assert main(["predict", str(pickled), files[1], "--allow-pickle", "--format", "json",
+                 "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["file"] == files[1]
 
 
 @pytest.mark.slow
@@ -88,9 +101,7 @@ def test_random_split_is_the_seeds_recipe_and_is_labelled(folder_corpus, tmp_pat
     assert "overstates accuracy" in capsys.readouterr().out
     report = json.loads((out / "train_report.json").read_text())
     assert report["split"]["method"] == "random" and report["n_clips"] == 8  # 30 % of 24
-    import joblib
-
-    model = joblib.load(out / "model.joblib")
+    model = load_model(out / "model.skser")
     assert model.named_steps["clf"].validation_split == 0.05
     assert type(model.named_steps["features"]).__name__ == "FrameFeatures1D"
 
@@ -122,12 +133,16 @@ def test_train_without_data_uses_the_demo_corpus(tmp_path, capsys):
     (["train", "{tmp}", "--corpus", "ravdess"], "RAVDESS"),
     (["train", "{tmp}"], "--corpus"),
     (["evaluate", "{tmp}", "--corpus", "folder"], None),
-    (["predict", "{tmp}/model.joblib", "{tmp}/a.wav"], "does not exist"),
-    (["predict", "{tmp}/garbage.joblib", "{tmp}/a.wav"], "cannot read model"),
+    (["predict", "{tmp}/model.skser", "{tmp}/a.wav"], "does not exist"),
+    (["predict", "{tmp}/garbage.joblib", "{tmp}/a.wav"], "--allow-pickle"),
+    (["predict", "{tmp}/garbage.joblib", "{tmp}/a.wav", "--allow-pickle"], "cannot read model"),
+    (["predict", "{tmp}/fake.skser", "{tmp}/a.wav"], "not a skser model file"),
     (["predict", "{tmp}/garbage.joblib", "{tmp}/missing.wav"], "not found"),
 ])
 def test_errors_are_one_line_without_traceback(argv, message, tmp_path):
     (tmp_path / "garbage.joblib").write_bytes(b"not a pickle")
+    with zipfile.ZipFile(tmp_path / "fake.skser", "w") as archive:
+        archive.writestr("readme.txt", "a zip, but not a model")
     sf.write(tmp_path / "a.wav", np.zeros(800), 8000)
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     result = subprocess.run([sys.executable, "-m", "skser", *argv, "--quiet"],
@@ -160,7 +175,7 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
     assert "model lenet5" in printed and "features__n_mels=16" in printed  # --set wins
     assert "Demo finished" in printed and "on one held-out clip per emotion" in printed
     assert sorted(p.name for p in out.iterdir()) == [
-        "cv_report.json", "cv_report_confusion.png", "model.joblib",
+        "cv_report.json", "cv_report_confusion.png", "model.skser",
         "train_report.json", "train_report_confusion.png",
     ]
     cv = json.loads((out / "cv_report.json").read_text())

@@ -15,7 +15,6 @@ tests read the same thing:
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,8 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from .._files import atomic_write
 
 __all__ = ["emotion_report", "format_report", "plot_confusion_matrix", "save_report"]
 
@@ -198,7 +199,7 @@ def plot_confusion_matrix(report, path, *, title=None):
         ax.set_title(title or f"UA {report['ua']:.3f}   WA {report['wa']:.3f}")
         fig.tight_layout()
         path = Path(path)
-        _atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png"))
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png"))
     finally:
         plt.close(fig)
     return path
@@ -230,23 +231,9 @@ def save_report(report, directory, *, name="report", title=None):
     directory.mkdir(parents=True, exist_ok=True)
     json_path = directory / f"{name}.json"
     text = json.dumps(report, indent=2, default=_json_default)
-    _atomic_write(json_path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+    atomic_write(json_path, lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
     png_path = plot_confusion_matrix(report, directory / f"{name}_confusion.png", title=title)
     return {"json": json_path, "confusion": png_path}
-
-
-def _atomic_write(path, write):
-    """Call ``write(tmp_path)`` then rename onto ``path`` (same folder, so the
-    rename is atomic); the temporary file goes away on any error."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _plain(value):
