@@ -283,8 +283,8 @@ def load_model(path, *, trusted=None):
     used = set()
     estimator = _substitute(estimator, networks, used, set())
     if used != set(networks):
-        raise ModelFileError(f"model file {name} is damaged: the estimator does not "
-                             "refer to every network it lists.")
+        raise ModelFileError(f"model file {name} is damaged: the networks the "
+                             "estimator refers to are not the ones the file lists.")
     return estimator
 
 
@@ -369,9 +369,10 @@ def _find_networks(estimator):
 def _substitute(obj, networks, used, seen):
     """``obj`` with every placeholder string replaced by its network."""
     if isinstance(obj, str):
-        if obj in networks:
+        if obj.startswith(_PLACEHOLDER.format("")):
+            # Recorded even when unknown, so that the caller sees the mismatch.
             used.add(obj)
-            return networks[obj]
+            return networks.get(obj, obj)
         return obj
     if id(obj) in seen or _is_leaf(obj):
         return obj
