@@ -1,0 +1,127 @@
+"""Interrupted jobs (Ctrl-C) leave no half-written model or report: every file
+is written to a temporary name and renamed."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from skser._files import atomic_write
+from skser.evaluation import emotion_report, save_report
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text("old")
+
+    def interrupted(tmp):
+        Path(tmp).write_text("half of the new")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, interrupted)
+
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_atomic_write_replaces_the_whole_file(tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text("old")
+
+    atomic_write(path, lambda tmp: Path(tmp).write_text("new"))
+
+    assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_report_interrupted_while_plotting_leaves_no_partial_plot(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    report = emotion_report(["a", "b", "a"], ["a", "b", "b"])
+
+    def interrupted(self, fname, **kwargs):
+        Path(fname).write_bytes(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_report(report, tmp_path, name="cv_report")
+
+    # The JSON went first and is whole; the plot is absent, not half there.
+    assert json.loads((tmp_path / "cv_report.json").read_text())["ua"] == report["ua"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cv_report.json"]
+
+
+@pytest.fixture
+def corpus(tmp_path, rng):
+    """12 clips, 3 labels, 4 speakers, as root/<label>/<speaker>_<i>.wav."""
+    root = tmp_path / "corpus"
+    for i in range(12):
+        label = ("angry", "happy", "sad")[i % 3]
+        (root / label).mkdir(parents=True, exist_ok=True)
+        t = np.arange(4000) / 8000
+        y = 0.3 * np.sin(2 * np.pi * (150 + 80 * (i % 3)) * t) + 0.01 * rng.standard_normal(t.size)
+        sf.write(root / label / f"spk{i % 4}_{i:02d}.wav", y, 8000)
+    return root
+
+
+# Many epochs of a tiny network without early stopping: long enough to be
+# interrupted while training.
+_LONG = ["--corpus", "folder", "--speaker-pattern", r"^(spk\d)_", "--epochs", "100000",
+         "--set", "clf__patience=None", "--set", "clf__width=0.1", "--set",
+         "features__n_mels=16", "--set", "features__n_fft=256", "--set",
+         "features__hop_length=128", "--model", "lenet5", "--seed", "0"]
+
+
+def _interrupt_while_training(argv, cwd):
+    """Run ``skser argv``, press Ctrl-C once training has begun; returns
+    (exit status, stderr)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen([sys.executable, "-m", "skser", *argv], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.startswith("Training the") or "cross-validation grouped" in line:
+            break
+    time.sleep(3)  # inside the (endless) epochs by now
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=120)
+    return process.returncode, "".join(seen) + rest
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_train_leaves_the_previous_model_and_no_partial_file(corpus, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.skser").write_bytes(b"the previous model")
+
+    status, err = _interrupt_while_training(["train", str(corpus), *_LONG, "--out",
+                                             str(out)], tmp_path)
+
+    assert status == 130, err
+    assert "skser: interrupted" in err and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["model.skser"]
+    assert (out / "model.skser").read_bytes() == b"the previous model"
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_evaluate_writes_no_report(corpus, tmp_path):
+    out = tmp_path / "out"
+
+    status, err = _interrupt_while_training(["evaluate", str(corpus), *_LONG, "--folds",
+                                             "2", "--out", str(out)], tmp_path)
+
+    assert status == 130, err
+    assert "skser: interrupted" in err
+    assert not out.exists() or list(out.iterdir()) == []
