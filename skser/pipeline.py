@@ -15,6 +15,9 @@ clf        `CNNClassifier` (1-D network)           `CNNClassifier` (2-D network)
 =========  ======================================  =======================================
 """
 
+import math
+from numbers import Real
+
 from imblearn.pipeline import Pipeline
 from sklearn.pipeline import make_pipeline
 
@@ -28,8 +31,8 @@ __all__ = ["make_ser_pipeline"]
 
 
 def make_ser_pipeline(
-    kind="2d", *, model="custom", sr=16000, duration=3.0, augment=True, n_copies=1,
-    memory=None, n_jobs=None, random_state=None, verbose=False, **options,
+    kind="2d", *, model="custom", sr=16000, duration=3.0, max_duration=30.0, augment=True,
+    n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False, **options,
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
@@ -51,6 +54,12 @@ def make_ser_pipeline(
         Sampling rate every clip is resampled to, in Hz.
     duration : float, default=3.0
         Length every clip is trimmed and padded to, in seconds.
+    max_duration : float or None, default=30.0
+        Read at most this many seconds of each file (`AudioLoader`'s
+        ``duration``); None reads whole files. It bounds the memory and time
+        a long recording costs: an hour-long file is read as its first
+        ``max_duration`` seconds, not decoded whole. `TrimPad` then trims and
+        centres within those seconds. Must be at least ``duration``.
     augment : bool, default=True
         Train on the originals plus augmented copies (the seeds' recipe); with
         False the ``augment`` step is ``"passthrough"``.
@@ -84,6 +93,19 @@ def make_ser_pipeline(
     """
     if kind not in ("1d", "2d"):
         raise ValueError(f'kind must be "1d" or "2d"; got {kind!r}.')
+    if max_duration is not None:
+        if (isinstance(max_duration, bool) or not isinstance(max_duration, Real)
+                or not 0 < max_duration < math.inf):
+            raise ValueError(
+                "max_duration must be a positive, finite number of seconds or None "
+                f"(to read whole files); got {max_duration!r}."
+            )
+        if isinstance(duration, Real) and max_duration < duration:
+            raise ValueError(
+                f"max_duration={max_duration!r} is shorter than duration={duration!r}: "
+                f"clips would be cut to {max_duration!r} s and padded back with "
+                "silence; use max_duration >= duration, or None to read whole files."
+            )
     if kind == "1d":
         augmenters = [AddNoise(), TimeShift(sr=sr)]
         features = FrameFeatures1D(sr=sr, n_jobs=n_jobs)
@@ -95,7 +117,7 @@ def make_ser_pipeline(
         if augment else "passthrough"
     )
     steps = [
-        ("load", AudioLoader(sr=sr, n_jobs=n_jobs)),
+        ("load", AudioLoader(sr=sr, duration=max_duration, n_jobs=n_jobs)),
         ("trim", TrimPad(sr=sr, duration=duration)),
     ]
     if kind == "1d":

@@ -314,8 +314,10 @@ def _fit(estimator):
 # allowed range come first; a wrong type where the type is all that is checked.
 INVALID_PARAMS = {
     "AudioLoader": {
-        "sr": [0, 8000.5], "mono": ["yes"], "offset": [-1.0], "duration": [0, -1.0],
+        "sr": [0, 8000.5], "mono": ["yes"], "offset": [-1.0, np.inf],
+        "duration": [0, -1.0, np.inf],
         "res_type": ["nope"], "n_jobs": ["two"], "verbose": ["loud"],
+        "on_error": ["skip", None],
     },
     "TrimPad": {
         "sr": [0], "duration": [0.0, -1.0], "top_db": [0, -10.0], "align": ["end"],

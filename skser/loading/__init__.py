@@ -1,5 +1,5 @@
 """Loading: file paths or in-memory audio -> list of 1-D float32 waveforms."""
 
-from ._audio_loader import AudioLoader, AudioReadError
+from ._audio_loader import AudioLoader, AudioReadError, AudioReadWarning
 
-__all__ = ["AudioLoader", "AudioReadError"]
+__all__ = ["AudioLoader", "AudioReadError", "AudioReadWarning"]

@@ -8,11 +8,14 @@ input : sequence of n_clips items, each a file path (``str`` or
     ``(waveform, orig_sr)`` to be resampled.
 output : list of n_clips ``np.ndarray`` of dtype float32, each
     ``(n_samples_i,)`` when ``mono=True`` (lengths differ between clips) or
-    ``(n_channels, n_samples_i)`` when ``mono=False``.
+    ``(n_channels, n_samples_i)`` when ``mono=False``. With
+    ``on_error="warn"`` or ``"ignore"`` an item that cannot be read is
+    silence instead, so the output keeps one entry per input item.
 """
 
 import os
 import stat
+import warnings
 from numbers import Integral, Real
 
 import librosa
@@ -24,7 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._progress import parallel_map
 
-__all__ = ["AudioLoader", "AudioReadError"]
+__all__ = ["AudioLoader", "AudioReadError", "AudioReadWarning"]
 
 _RES_TYPES = {
     "soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq",
@@ -41,6 +44,14 @@ class AudioReadError(OSError, ValueError):
     """
 
 
+class AudioReadWarning(UserWarning):
+    """Some items could not be read and were replaced by silence.
+
+    Issued once per `AudioLoader.transform` call with ``on_error="warn"``;
+    the loader's ``errors_`` lists every failed item.
+    """
+
+
 # Sample formats that libsndfile decodes from integers: their float32 samples
 # are finite by construction, so the NaN/inf scan (a full pass over every clip)
 # is skipped for them. Float, Vorbis, Opus and MP3 files are still scanned.
@@ -48,6 +59,17 @@ _INTEGER_SUBTYPES = frozenset({
     "PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32", "ULAW", "ALAW",
     "ALAC_16", "ALAC_20", "ALAC_24", "ALAC_32",
 })
+
+# Largest sample magnitude accepted from float audio. Float WAVs may exceed
+# 1.0 (even integer-scaled ones, up to 32768, work), but squared in a power
+# spectrum summed over a frame, values near 1e19 overflow float32 and the
+# clip comes out as NaN features or as "all silence" after trimming: refused
+# as corrupt instead, with a margin of several orders of magnitude.
+_MAX_PEAK = 1e6
+
+# Frames decoded per block when a stream that cannot seek is skipped or read
+# to its end: 64k frames of float32 is 256 KiB per channel.
+_BLOCK_FRAMES = 1 << 16
 
 
 def _is_path(item):
@@ -69,21 +91,20 @@ def _read_file(path, *, sr, mono, offset, duration, res_type):
     if st.st_size == 0:
         raise AudioReadError(f"audio file {path!r} is empty (0 bytes).")
     try:
-        with sf.SoundFile(path) as f:
+        # soundfile encodes a str path strictly as UTF-8, which fails on a
+        # POSIX name that is not valid UTF-8 (os.fsdecode keeps its bytes as
+        # surrogates); the bytes themselves always open.
+        with sf.SoundFile(path if os.name == "nt" else os.fsencode(path)) as f:
             orig_sr = f.samplerate
             check_finite = f.subtype not in _INTEGER_SUBTYPES
             start = int(round(offset * orig_sr))
-            stop = None if duration is None else start + int(round(duration * orig_sr))
-            if f.seekable() and start:
-                f.seek(min(start, f.frames))
-            elif start:
-                f.read(start, dtype="float32")
-            n = -1 if stop is None else stop - start
-            y = f.read(frames=n, dtype="float32", always_2d=True).T
+            n = None if duration is None else int(round(duration * orig_sr))
+            y = _read_frames(f, start, n).T
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        reason = getattr(exc, "error_string", None) or str(exc)
         raise AudioReadError(
-            f"audio file {path!r} could not be decoded ({exc}); expected WAV, "
-            "FLAC, OGG/Vorbis, MP3 or another format libsndfile reads."
+            f"audio file {path!r} could not be decoded ({reason.removeprefix('Error : ')}); "
+            "expected WAV, FLAC, OGG/Vorbis, MP3 or another format libsndfile reads."
         ) from exc
     return _finish(
         y, orig_sr, sr=sr, mono=mono, res_type=res_type, source=f"audio file {path!r}",
@@ -91,15 +112,59 @@ def _read_file(path, *, sr, mono, offset, duration, res_type):
     )
 
 
+def _read_frames(f, start, n):
+    """Frames ``start`` to ``start + n`` (None: to the end) of an open file,
+    as ``(n_frames, n_channels)`` float32, never holding more than them plus
+    one block."""
+    if f.seekable():
+        if start:
+            f.seek(min(start, f.frames))
+        return f.read(frames=-1 if n is None else n, dtype="float32", always_2d=True)
+    # A stream that cannot seek is decoded from its start: skip the offset
+    # through one reused block rather than reading all of it at once.
+    if start:
+        block = np.empty((min(start, _BLOCK_FRAMES), f.channels), dtype=np.float32)
+        while start > 0:
+            skipped = len(f.read(out=block[:start]))
+            if not skipped:
+                break
+            start -= skipped
+    if n is not None:
+        return f.read(frames=n, dtype="float32", always_2d=True)
+    blocks = []
+    while len(block := f.read(frames=_BLOCK_FRAMES, dtype="float32", always_2d=True)):
+        blocks.append(block)
+    return np.concatenate(blocks) if blocks else np.empty((0, f.channels), dtype=np.float32)
+
+
 def _finish(y, orig_sr, *, sr, mono, res_type, source, check_finite=True):
     """Mix down and resample one waveform of shape (n_channels, n_samples)."""
-    if check_finite and not np.isfinite(y).all():
-        raise AudioReadError(f"{source} contains NaN or infinite samples.")
+    if check_finite and y.size:
+        # max and min propagate NaN, and need no temporary the size of the clip.
+        peak = max(float(y.max()), -float(y.min()))
+        if not np.isfinite(peak):
+            raise AudioReadError(f"{source} contains NaN or infinite samples.")
+        if peak > _MAX_PEAK:
+            raise AudioReadError(
+                f"{source} has samples as large as {peak:.3g}; expected audio in about "
+                f"[-1, 1]. Beyond {_MAX_PEAK:.0e} the data is taken as corrupt (values "
+                "near 1e19 overflow float32 spectra)."
+            )
     if mono:
         y = librosa.to_mono(y) if y.shape[0] > 1 else y[0]
     if orig_sr != sr and y.shape[-1] > 0:
         y = librosa.resample(y, orig_sr=orig_sr, target_sr=sr, res_type=res_type)
     return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _load_or_silence(item, index, *, silence_shape, **kwargs):
+    """``(waveform, None)``, or ``(silence, record)`` when the item cannot be read."""
+    try:
+        return _load_item(item, index, **kwargs), None
+    except AudioReadError as exc:
+        source = os.fsdecode(os.fspath(item)) if _is_path(item) else f"X[{index}]"
+        record = {"index": index, "source": source, "message": str(exc)}
+        return np.zeros(silence_shape, dtype=np.float32), record
 
 
 def _load_item(item, index, *, sr, mono, offset, duration, res_type):
@@ -173,6 +238,26 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         chosen with ``joblib.parallel_config(backend=...)``, e.g. Dask.
     verbose : int, default=0
         A positive value shows a progress bar over files (tqdm, on stderr).
+    on_error : {"raise", "warn", "ignore"}, default="raise"
+        What to do with an item that cannot be read (a missing, empty,
+        undecodable or non-audio file, NaN/infinite samples, or float samples
+        beyond +-1e6, which only corrupt data holds): ``"raise"``
+        an `AudioReadError` naming it; ``"warn"`` replace it by silence, list
+        it in ``errors_`` and issue one `AudioReadWarning` per `transform`
+        naming the first few; ``"ignore"`` the same without the warning. The
+        silence has ``round(duration * sr)`` samples, or 0 when ``duration``
+        is None (`TrimPad` pads it to its length), so the output keeps one
+        waveform per item and stays aligned with the labels. Mistakes in
+        ``X`` itself (a single path, a malformed tuple) always raise.
+
+    Attributes
+    ----------
+    errors_ : list of dict
+        The items the latest `transform` could not read, in input order, one
+        ``{"index": int, "source": str, "message": str}`` per item: its
+        position in ``X``, its path (or ``"X[i]"`` for an array) and the
+        `AudioReadError` message. Empty when every item was read; set by every
+        `transform` that returns, whatever ``on_error`` is.
 
     See Also
     --------
@@ -191,16 +276,18 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "sr": [Interval(Integral, 1, None, closed="left")],
         "mono": ["boolean"],
-        "offset": [Interval(Real, 0, None, closed="left")],
-        "duration": [Interval(Real, 0, None, closed="neither"), None],
+        # Finite upper bounds: an infinite offset or duration has no frame count.
+        "offset": [Interval(Real, 0, np.inf, closed="left")],
+        "duration": [Interval(Real, 0, np.inf, closed="neither"), None],
         "res_type": [StrOptions(_RES_TYPES)],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "on_error": [StrOptions({"raise", "warn", "ignore"})],
     }
 
     def __init__(
         self, *, sr=16000, mono=True, offset=0.0, duration=None, res_type="soxr_hq",
-        n_jobs=None, verbose=0,
+        n_jobs=None, verbose=0, on_error="raise",
     ):
         self.sr = sr
         self.mono = mono
@@ -209,6 +296,7 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         self.res_type = res_type
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.on_error = on_error
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
@@ -238,6 +326,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         -------
         waveforms : list of np.ndarray [shape=(n_samples_i,) or (n_channels, n_samples_i), dtype=float32]
             One waveform per item, in input order.
+
+        Warns
+        -----
+        AudioReadWarning
+            With ``on_error="warn"``, once if any item was replaced by silence.
         """
         self._validate_params()
         items = _as_items(X)
@@ -245,11 +338,27 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             sr=self.sr, mono=self.mono, offset=self.offset, duration=self.duration,
             res_type=self.res_type,
         )
-        return parallel_map(
-            (delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items)),
-            n_jobs=self.n_jobs, total=len(items), verbose=self.verbose,
+        if self.on_error == "raise":
+            tasks = (delayed(_load_item)(item, i, **kwargs) for i, item in enumerate(items))
+        else:
+            n = 0 if self.duration is None else int(round(self.duration * self.sr))
+            shape = (n,) if self.mono else (1, n)
+            tasks = (
+                delayed(_load_or_silence)(item, i, silence_shape=shape, **kwargs)
+                for i, item in enumerate(items)
+            )
+        results = parallel_map(
+            tasks, n_jobs=self.n_jobs, total=len(items), verbose=self.verbose,
             desc="Loading audio", unit="clip",
         )
+        if self.on_error == "raise":
+            self.errors_ = []
+            return results
+        waveforms, records = zip(*results)
+        self.errors_ = [record for record in records if record is not None]
+        if self.errors_ and self.on_error == "warn":
+            _warn_unread(self.errors_, len(items))
+        return list(waveforms)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -258,6 +367,17 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def _warn_unread(errors, n_items, n_shown=3):
+    lines = [f"  {e['message']}" for e in errors[:n_shown]]
+    if len(errors) > n_shown:
+        lines.append(f"  ... and {len(errors) - n_shown} more.")
+    warnings.warn(
+        f"{len(errors)} of {n_items} audio items could not be read and were replaced "
+        "by silence (AudioLoader.errors_ lists them all):\n" + "\n".join(lines),
+        AudioReadWarning, stacklevel=3,
+    )
 
 
 def _as_items(X):
