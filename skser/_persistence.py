@@ -269,6 +269,12 @@ def load_model(path, *, trusted=None):
 
         with tempfile.TemporaryDirectory(prefix="skser-load-") as folder:
             for i, data in enumerate(network_bytes):
+                if data[:4] != b"PK\x03\x04":
+                    # Keras would report a missing file for its temporary copy.
+                    raise ModelFileError(
+                        f"model file {name} is damaged: network "
+                        f"{manifest['networks'][i]!r} is not a .keras archive."
+                    )
                 local = Path(folder) / f"{i}.keras"
                 local.write_bytes(data)
                 try:

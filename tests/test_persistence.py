@@ -237,10 +237,11 @@ def _manifest(**changes):
     ({"estimator.skops": None}, "damaged"),
     ({"estimator.skops": b"garbage"}, "cannot be read"),
     ({"networks/0.keras": None}, "damaged"),
-    ({"networks/0.keras": b"garbage"}, "refused or is damaged"),
+    ({"networks/0.keras": b"garbage"}, "is not a .keras archive"),
+    ({"networks/0.keras": b"PK\x03\x04garbage"}, "refused or is damaged"),
 ], ids=["no-manifest", "bad-json", "other-format", "future-version", "path-traversal",
         "unlisted-network", "no-estimator", "garbage-estimator", "no-network",
-        "garbage-network"])
+        "garbage-network", "damaged-network-zip"])
 def test_damaged_files_get_a_clear_error(members, message, fitted, tmp_path):
     good = save_model(fitted, tmp_path / "model.skser")
     damaged = _rewrite(good, tmp_path / "damaged.skser", **members)
