@@ -24,7 +24,7 @@ import joblib
 import numpy as np
 from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 
-from skser import make_ser_pipeline
+from skser import load_model, make_ser_pipeline, save_model
 from skser.datasets import get_data_home, load_crema_d, make_emotional_speech
 from skser.evaluation import cross_validate_emotions, format_report
 
@@ -93,11 +93,11 @@ def main():
         print(f"   best: {grid.best_params_} ({time.perf_counter() - start:.0f} s)\n")
 
         # 3. Save the refitted best pipeline and 4. predict with the copy.
-        model_path = Path(workdir) / "crema_d_lenet5.joblib"
+        model_path = Path(workdir) / "crema_d_lenet5.skser"
         best = grid.best_estimator_
         best.set_params(memory=None)  # the cache folder goes away with workdir
-        joblib.dump(best, model_path)
-        loaded = joblib.load(model_path)  # pickle: load only files you trust
+        save_model(best, model_path)
+        loaded = load_model(model_path)  # runs no code from the file, unlike a pickle
         proba = loaded.predict_proba(X[:3])
         print("3-4. Saved, reloaded, predicted:")
         for path, row in zip(X[:3], proba):

@@ -9,7 +9,7 @@ not a benchmark: the scores say the pipelines learn, nothing about real
 speech.
 
 Steps: synthesise labelled WAV files -> speaker-grouped cross-validation of
-the 1-D and 2-D pipelines -> fit on everything -> save with joblib -> load ->
+the 1-D and 2-D pipelines -> fit on everything -> save (skser's safe format) -> load ->
 predict files.
 """
 
@@ -18,11 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import joblib
 from sklearn.metrics import balanced_accuracy_score, make_scorer
 from sklearn.model_selection import GroupKFold, cross_val_score
 
-from skser import make_ser_pipeline
+from skser import load_model, make_ser_pipeline, save_model
 from skser.datasets import make_emotional_speech
 
 EMOTIONS = ("angry", "happy", "neutral", "sad")
@@ -52,9 +51,9 @@ def main(quick=False):
                   f"+/- {scores.std():.2f}  ({time.perf_counter() - start:.0f} s)")
 
             pipe.fit(paths, labels)
-            model_path = Path(folder) / f"ser_{kind}.joblib"
-            joblib.dump(pipe, model_path)
-            loaded = joblib.load(model_path)
+            model_path = Path(folder) / f"ser_{kind}.skser"
+            save_model(pipe, model_path)
+            loaded = load_model(model_path)
             proba = loaded.predict_proba(paths[:3])
             for path, row in zip(paths[:3], proba):
                 best = loaded.classes_[row.argmax()]
