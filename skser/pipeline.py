@@ -16,6 +16,7 @@ clf        `CNNClassifier` (1-D network)           `CNNClassifier` (2-D network)
 """
 
 import math
+import os
 from numbers import Real
 
 from imblearn.pipeline import Pipeline
@@ -65,7 +66,7 @@ def make_ser_pipeline(
         False the ``augment`` step is ``"passthrough"``.
     n_copies : int, default=1
         Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``).
-    memory : str, joblib.Memory or None, default=None
+    memory : str, os.PathLike, joblib.Memory or None, default=None
         Cache of fitted transformers, as in `Pipeline`, so a grid over
         classifier parameters does not recompute features.
     n_jobs : int or None, default=None
@@ -128,6 +129,9 @@ def make_ser_pipeline(
         ("scale", StandardScalerND()),
         ("clf", CNNClassifier(model=model, random_state=random_state)),
     ]
+    if isinstance(memory, os.PathLike):
+        # scikit-learn's Pipeline takes a folder as str only.
+        memory = os.fspath(memory)
     pipeline = Pipeline(steps, memory=memory, verbose=verbose)
     if options:
         pipeline.set_params(**options)

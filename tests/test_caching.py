@@ -136,3 +136,11 @@ def test_memory_reuses_the_augmented_copies_of_random_state_none(memory, labelle
 
     means = first.named_steps["scale"].mean_, second.named_steps["scale"].mean_
     assert np.array_equal(*means) == memory
+
+
+def test_memory_may_be_a_path(tmp_path):
+    from sklearn.utils.validation import check_memory
+
+    pipe = make_ser_pipeline("2d", memory=tmp_path / "cache")
+
+    assert check_memory(pipe.memory).location == str(tmp_path / "cache")
