@@ -5,10 +5,17 @@ every step raises the same clear error for the same mistake (librosa keeps its
 ``util.valid_audio`` for the same reason).
 """
 
+from collections.abc import Mapping, Set
+
 import numpy as np
 import scipy.sparse
 
 __all__ = ["check_waveform_list", "check_waveform_batch", "check_feature_array"]
+
+#: Largest waveform sample magnitude the steps take: the range of 32-bit PCM,
+#: the widest integer format. Far beyond it the float32 squares behind the
+#: silence detection and the spectra overflow; audio is normally in [-1, 1].
+MAX_AMPLITUDE = 2.0 ** 31
 
 
 def _reject_sparse(X, name):
@@ -21,7 +28,10 @@ def _reject_sparse(X, name):
 def _describe(X):
     if isinstance(X, np.ndarray):
         return f"an array of shape {X.shape} and dtype {X.dtype}"
-    return f"a {type(X).__name__}"
+    if X is None:
+        return "None"
+    kind = type(X).__name__
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def check_waveform_list(X, *, name="X"):
@@ -41,14 +51,15 @@ def check_waveform_list(X, *, name="X"):
     _reject_sparse(X, name)
     if not isinstance(X, (list, tuple, np.ndarray)) and hasattr(X, "__array__"):
         X = np.asarray(X)
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+    if isinstance(X, (str, bytes, Mapping, Set)) or not hasattr(X, "__len__"):
         raise TypeError(
             f"{name} must be a list of 1-D waveforms or a 2-D array "
             f"(n_clips, n_samples); got {_describe(X)}."
         )
     if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
-        X = _numeric_object_array(X)
-    if isinstance(X, np.ndarray) and X.dtype != object:
+        X = _numeric_object_array(X, name)
+    if isinstance(X, np.ndarray) and (X.dtype != object or X.ndim != 1):
+        # Only a 1-D object array is a list of clips; any other is one array.
         if X.ndim != 2:
             raise ValueError(
                 f"{name} must be a list of 1-D waveforms or a 2-D array "
@@ -68,6 +79,8 @@ def check_waveform_list(X, *, name="X"):
             y = np.asarray(y)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name}[{i}] is not a numeric waveform: {exc}") from exc
+        if y.dtype == object:
+            y = _numeric_object_array(y, f"{name}[{i}]")
         if y.ndim != 1:
             raise ValueError(
                 f"{name}[{i}] must be a 1-D mono waveform; got shape {y.shape}. "
@@ -75,9 +88,8 @@ def check_waveform_list(X, *, name="X"):
             )
         if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
             raise TypeError(f"{name}[{i}] has dtype {y.dtype}; expected real numbers.")
-        y = y.astype(np.float32, copy=False)
-        if not np.all(np.isfinite(y)):
-            raise ValueError(f"{name}[{i}] contains NaN or infinite samples.")
+        y = _to_finite(y, np.float32, f"{name}[{i}]", "samples")
+        _check_amplitude(y, f"{name}[{i}]")
         waveforms.append(y)
     return waveforms
 
@@ -96,7 +108,19 @@ def check_waveform_batch(X, *, name="X"):
     -------
     X : np.ndarray [shape=(n_clips, n_samples), dtype=float32]
     """
-    return check_feature_array(X, ndims=(2,), name=name, what="(n_clips, n_samples)")
+    X = check_feature_array(X, ndims=(2,), name=name, what="(n_clips, n_samples)")
+    _check_amplitude(X, name)
+    return X
+
+
+def _check_amplitude(X, name):
+    peak = max(X.max(), -X.min()) if X.size else 0.0
+    if peak > MAX_AMPLITUDE:
+        raise ValueError(
+            f"{name} has samples up to {peak:.3g} in magnitude; waveforms are expected "
+            "within [-1, 1], or at most the 32-bit PCM range (2**31), beyond which "
+            "their energy overflows float32."
+        )
 
 
 def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
@@ -126,6 +150,7 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
             f"{name} holds file paths, but this step expects arrays: "
             "put an AudioLoader before it."
         )
+    given = X
     try:
         X = np.asarray(X)
     except ValueError as exc:
@@ -134,8 +159,11 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
             "different lengths need a TrimPad step first."
         ) from exc
     expected = f"of shape {what}" if what else "of rank " + " or ".join(map(str, ndims))
-    if X.dtype == object and X.ndim in ndims:
-        X = _numeric_object_array(X)
+    if X.ndim == 0 and not isinstance(given, np.ndarray):
+        # None, a number, a dict, a generator: not an array at all.
+        raise TypeError(f"{name} must be an array {expected}; got {_describe(given)}.")
+    if X.dtype == object:
+        X = _numeric_object_array(X, name)
     if X.dtype == object:
         raise ValueError(
             f"{name} is a ragged or object array of shape {X.shape}; expected a "
@@ -153,16 +181,35 @@ def check_feature_array(X, *, ndims, name="X", what=None, dtype=np.float32):
         raise TypeError(f"{name} has dtype {X.dtype}; expected real numbers.")
     if dtype is None:
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float32
-    X = np.ascontiguousarray(X, dtype=dtype)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return X
+    return np.ascontiguousarray(_to_finite(X, dtype, name, "values"))
 
 
-def _numeric_object_array(X):
-    """An object array of numbers as float64; a ragged one is left to the
-    caller's "ragged" message, anything non-numeric raises numpy's TypeError."""
+def _to_finite(X, dtype, name, what):
+    """``X`` as ``dtype``, or a ValueError if it holds NaN or infinity, or
+    finite values too large for ``dtype`` (float64 1e300 as float32)."""
+    with np.errstate(over="ignore"):
+        converted = X.astype(dtype, copy=False)
+    if not np.all(np.isfinite(converted)):
+        if np.all(np.isfinite(X)):
+            raise ValueError(
+                f"{name} has {what} up to {np.abs(X).max():.3g} in magnitude, beyond "
+                f"the range of {np.dtype(dtype)}; rescale them."
+            )
+        raise ValueError(f"{name} contains NaN or infinite {what}.")
+    return converted
+
+
+def _numeric_object_array(X, name):
+    """An object array of numbers as float64 (None becomes NaN, as in numpy).
+
+    A ragged one (arrays as elements) is returned as is, for the caller's
+    "ragged" message; any other non-number raises a TypeError that quotes
+    numpy's ("float() argument must be a string or a real number, not
+    'dict'"), which scikit-learn's check_dtype_object looks for.
+    """
     try:
         return X.astype(np.float64)
-    except ValueError:
-        return X
+    except (TypeError, ValueError) as exc:
+        if any(isinstance(v, (list, tuple, np.ndarray)) for v in X.flat):
+            return X
+        raise TypeError(f"{name} holds a value that is not a real number: {exc}") from None

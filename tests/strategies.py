@@ -162,3 +162,183 @@ def max_contrast_bands(sr):
     while 200.0 * 2.0 ** n_bands < sr / 2 and n_bands < 8:
         n_bands += 1
     return n_bands
+
+
+# ------------------------------------------------------------------- fuzzing
+
+#: dtypes a user may hand a step, by mistake or on purpose (float32 and
+#: float64, the usual ones, listed twice to be drawn more often).
+FUZZ_DTYPES = (
+    bool, np.int8, np.uint8, np.int16, np.int64, np.float16, np.float32, np.float64,
+    np.float32, np.float64, np.complex64, np.complex128, object, str,
+)
+
+#: Real dtypes a valid input may come in.
+PLAIN_DTYPES = (np.float32, np.float64, np.float16, np.int16, np.int64)
+
+#: Values that break naive arithmetic: NaN, infinities, finite values that
+#: overflow float32 or its squares, 32-bit PCM full scale, denormals, zeros.
+SPECIAL_VALUES = (
+    np.nan, np.inf, -np.inf, 1e300, -1e300, 3e38, -3e38, 1e30, 2.0**31, 1e-45, 5e-324,
+    0.0, -0.0,
+)
+
+#: Overall scales of a fuzzed array, from quiet audio to overflowing squares.
+FUZZ_SCALES = (1e-6, 0.5, 100.0, 1e25, 1e200)
+
+#: Things that are not arrays at all.
+NOT_ARRAYS = (None, 3.0, 7, "clip.wav", b"raw", {"a": 1.0}, {1.0, 2.0}, [], [None, None],
+              [[]], [["a", "b"]], ({"x": 1},))
+
+
+@st.composite
+def fuzz_shapes(draw, ranks=(0, 1, 2, 3, 4, 5), max_clips=5, max_side=8, max_size=2000,
+                min_side=0):
+    """Shapes of a rank in ``ranks`` (list one twice to draw it more often),
+    zero-sized axes included unless ``min_side``; the first axis has at most
+    ``max_clips``, the others at most ``max_side``, and the whole at most
+    ``max_size`` elements."""
+    shape = []
+    budget = max_size
+    for axis in range(draw(st.sampled_from(ranks))):
+        high = max(min_side, min(max_clips if axis == 0 else max_side, budget))
+        side = draw(st.integers(min_side, high))
+        shape.append(side)
+        budget //= max(side, 1)
+    return tuple(shape)
+
+
+@st.composite
+def fuzz_arrays(draw, shapes=fuzz_shapes(), dtypes=FUZZ_DTYPES, specials="maybe"):
+    """An array of a drawn shape and dtype: noise at a sane scale, or at any
+    scale with a few `SPECIAL_VALUES` dropped in (``specials``: "never",
+    "always", or "maybe": half the time). Object arrays sometimes hold a
+    non-number."""
+    shape = draw(shapes)
+    dtype = draw(st.sampled_from(dtypes))
+    gen = np.random.default_rng(draw(seeds))
+    X = np.empty(shape)  # an array even for shape (), which numpy makes a scalar
+    if specials == "never" or (specials == "maybe" and draw(st.booleans())):
+        X[...] = gen.normal(size=shape) * draw(st.sampled_from(FUZZ_SCALES[:3]))
+    else:
+        X[...] = gen.normal(size=shape) * draw(st.sampled_from(FUZZ_SCALES))
+        for _ in range(draw(st.integers(1, 3)) if X.size else 0):
+            X.flat[gen.integers(X.size)] = draw(st.sampled_from(SPECIAL_VALUES))
+    # Casting NaN or 1e300 to an integer or float16 is part of the fuzzing.
+    with np.errstate(all="ignore"):
+        X = X.astype(dtype)
+    if dtype is object and X.size and draw(st.booleans()):
+        X.flat[gen.integers(X.size)] = draw(st.sampled_from([None, "a", {"k": 1}, 1j, [1.0]]))
+    return X
+
+
+@st.composite
+def fuzz_inputs(draw, shapes=fuzz_shapes(), plain_shapes=None, dtypes=FUZZ_DTYPES):
+    """Whatever a user might pass as X: fuzzed arrays (most often), the same
+    as nested lists, ragged lists of 1-D arrays, and non-arrays.
+
+    With ``plain_shapes`` (the shapes a step takes), a third of the draws are
+    plain arrays of those shapes (real numbers at a sane scale), so that the
+    valid path is fuzzed too, and a third are of those shapes but hold
+    special values (NaN, 1e300, ...), so that they reach the value checks.
+    """
+    kinds = ["anything"] if plain_shapes is None else ["plain", "special", "anything"]
+    kind = draw(st.sampled_from(kinds))
+    if kind != "anything":
+        specials = "never" if kind == "plain" else "always"
+        return draw(fuzz_arrays(plain_shapes, dtypes=PLAIN_DTYPES, specials=specials))
+    arrays = fuzz_arrays(shapes, dtypes)
+    return draw(st.one_of(
+        arrays,
+        arrays,
+        arrays.map(lambda X: X.tolist()),
+        st.lists(fuzz_arrays(fuzz_shapes(ranks=(1,), max_clips=500), dtypes),
+                 min_size=1, max_size=4),
+        st.sampled_from(NOT_ARRAYS),
+    ))
+
+
+# ------------------------------------------------- valid and invalid parameters
+
+def int_values(low, high, *, none_ok=False):
+    """``(valid, invalid)`` strategies of an int parameter valid in
+    ``[low, high]`` (or None): out-of-range ints, floats, NaN, strings."""
+    valid = st.integers(low, high)
+    wrong = [2.5, np.nan, np.inf, "3"] + ([] if none_ok else [None])
+    return (
+        valid | st.none() if none_ok else valid,
+        st.integers(low - 1000, low - 1) | st.sampled_from(wrong),
+    )
+
+
+def real_values(low, high, *, open_low=False, none_ok=False):
+    """``(valid, invalid)`` strategies of a float parameter valid in
+    ``[low, high]`` (``(low, high]`` when ``open_low``) or None: below range,
+    NaN, infinities, strings."""
+    valid = st.floats(low, high, exclude_min=open_low)
+    below = st.floats(low - 1e3, low, exclude_max=not open_low)
+    wrong = [np.nan, np.inf, -np.inf, "0.5"] + ([] if none_ok else [None])
+    return valid | st.none() if none_ok else valid, below | st.sampled_from(wrong)
+
+
+def choice_values(valid, invalid):
+    """``(valid, invalid)`` strategies from two lists of values."""
+    return st.sampled_from(valid), st.sampled_from(invalid)
+
+
+def preferring(values, spec):
+    """``spec`` with its valid values drawn half the time from ``values``
+    (typical settings that agree with the other parameters' defaults)."""
+    valid, invalid = spec
+    return st.sampled_from(values) | valid, invalid
+
+
+BOOLEAN_VALUES = choice_values([True, False, np.True_], ["yes", None, 2])
+P_VALUES = real_values(0.0, 1.0)
+RANDOM_STATE_VALUES = (st.none() | st.integers(0, 2**32 - 1),
+                       st.sampled_from(["seed", -1, 2**40, 1.5]))
+
+
+@st.composite
+def parameters(draw, spec, consistent=None):
+    """Parameter values drawn from ``spec``, ``{name: (valid, invalid)}``.
+
+    Returns ``(params, invalid_names)``: all values valid (half the time),
+    exactly one invalid, or each one valid or not at random, so that both the
+    valid path and each parameter's check are reached. ``consistent``, a
+    strategy of whole parameter dicts, gives the all-valid draws where
+    parameters must also agree with each other.
+    """
+    names = sorted(spec)
+    mode = draw(st.sampled_from(["valid", "valid", "one", "any"]))
+    if mode == "valid":
+        invalid = set()
+    elif mode == "one":
+        invalid = {draw(st.sampled_from(names))}
+    else:
+        invalid = {name for name in names if draw(st.booleans())}
+    if not invalid and consistent is not None:
+        return draw(consistent), invalid
+    params = {}
+    for name in names:
+        valid_values, invalid_values = spec[name]
+        params[name] = draw(invalid_values if name in invalid else valid_values)
+    return params, invalid
+
+
+def fuzz_labels(n_clips):
+    """Labels y for ``n_clips`` clips: good ones (strings or ints, possibly
+    a single class), and wrong ones (another length, None, a scalar, 2-D,
+    continuous or NaN values, mixed types)."""
+    names = st.sampled_from(["angry", "happy", "sad"])
+    return st.one_of(
+        st.lists(names, min_size=n_clips, max_size=n_clips),
+        st.lists(st.integers(0, 2), min_size=n_clips, max_size=n_clips).map(np.array),
+        st.lists(names, min_size=n_clips, max_size=n_clips).map(lambda y: np.array(y)[:, None]),
+        st.integers(0, n_clips + 2).flatmap(lambda n: st.lists(names, min_size=n, max_size=n)),
+        st.sampled_from([None, "angry", 3]),
+        st.just(np.zeros((n_clips, 2))),
+        st.lists(st.floats(), min_size=n_clips, max_size=n_clips),
+        st.lists(st.sampled_from(["a", 1, None, 2.5]), min_size=n_clips, max_size=n_clips)
+        .map(lambda y: np.array(y, dtype=object)),
+    )

@@ -11,12 +11,15 @@ output : X with ``n_clips * (1 + n_copies * n_augmenters)`` rows, same
     trailing shape and dtype, the originals first; y repeated to match.
 """
 
+from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
+
+from .._validation import _describe
 
 __all__ = ["AugmentedCopies"]
 
@@ -29,6 +32,16 @@ def _reseed(estimator, rng):
         if name == "random_state" or name.endswith("__random_state")
     ]
     return estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in names})
+
+
+def _length(X, name, expected):
+    """``len(X)``, or a TypeError saying what ``X`` should have been."""
+    try:
+        if isinstance(X, (str, bytes, Mapping)):
+            raise TypeError
+        return len(X)
+    except TypeError:
+        raise TypeError(f"{name} must be {expected}; got {_describe(X)}.") from None
 
 
 class AugmentedCopies(BaseEstimator):
@@ -130,9 +143,12 @@ class AugmentedCopies(BaseEstimator):
         y_resampled : np.ndarray [shape=(n_out,)] or None
         """
         self.fit(X, y)
-        n_clips = len(X)
-        if y is not None and len(y) != n_clips:
-            raise ValueError(f"X has {n_clips} clips but y has {len(y)} labels.")
+        n_clips = _length(
+            X, "X", "an array whose first axis indexes clips, or a list of waveforms"
+        )
+        n_labels = n_clips if y is None else _length(y, "y", "an array of labels, one per clip")
+        if n_labels != n_clips:
+            raise ValueError(f"X has {n_clips} clips but y has {n_labels} labels.")
         rng = check_random_state(self.random_state)
         parts = [X]
         for _ in range(self.n_copies):

@@ -21,8 +21,17 @@ class _BaseMask(BaseAugmenter):
     _parameter_constraints = {
         **BaseAugmenter._parameter_constraints,
         "n_masks": [Interval(Integral, 1, None, closed="left")],
-        "fill": [StrOptions({"mean", "min"}), Real],
+        "fill": [StrOptions({"mean", "min"}), Interval(Real, None, None, closed="neither")],
     }
+
+    def _check_X(self, X):
+        X = super()._check_X(X)
+        largest = float(np.finfo(X.dtype).max)
+        if not isinstance(self.fill, str) and abs(self.fill) > largest:
+            raise ValueError(
+                f"fill={self.fill} does not fit in X's dtype {X.dtype} (largest {largest:.3g})."
+            )
+        return X
 
     def _mask_axis(self, ndim):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -37,7 +46,8 @@ class _BaseMask(BaseAugmenter):
         for i in range(X.shape[0]):
             clip = X[i]
             if self.fill == "mean":
-                value = clip.mean()
+                # In float64: a float32 sum of large values would overflow.
+                value = clip.mean(dtype=np.float64)
             elif self.fill == "min":
                 value = clip.min()
             else:

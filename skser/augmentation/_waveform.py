@@ -62,12 +62,27 @@ class AddNoise(BaseAugmenter):
             raise ValueError(
                 f"min_snr_db={self.min_snr_db} must not exceed max_snr_db={self.max_snr_db}."
             )
+        if not np.isfinite(float(self.max_snr_db) - float(self.min_snr_db)):
+            # numpy cannot draw uniformly from a range wider than a float.
+            raise ValueError(
+                f"min_snr_db={self.min_snr_db} and max_snr_db={self.max_snr_db} are "
+                "too far apart to draw from."
+            )
 
     def _augment(self, X, rng):
         snr_db = rng.uniform(self.min_snr_db, self.max_snr_db, size=(X.shape[0], 1))
-        signal_power = np.mean(np.square(X, dtype=np.float64), axis=1, keepdims=True)
-        noise_std = np.sqrt(signal_power / 10.0 ** (snr_db / 10.0))
-        return X + (rng.standard_normal(X.shape) * noise_std).astype(X.dtype)
+        # Overflow shows as a non-finite result, reported below.
+        with np.errstate(all="ignore"):
+            signal_power = np.mean(np.square(X, dtype=np.float64), axis=1, keepdims=True)
+            noise_std = np.sqrt(signal_power / 10.0 ** (snr_db / 10.0))
+            noisy = X + (rng.standard_normal(X.shape) * noise_std).astype(X.dtype)
+        if not np.all(np.isfinite(noisy)):
+            raise ValueError(
+                f"noise for an SNR of min_snr_db={self.min_snr_db} dB on clips peaking at "
+                f"{np.abs(X).max():.3g} overflows {X.dtype}; raise min_snr_db or scale "
+                "the waveforms to [-1, 1]."
+            )
+        return noisy
 
 
 class TimeShift(BaseAugmenter):
@@ -118,7 +133,8 @@ class TimeShift(BaseAugmenter):
 
     def _augment(self, X, rng):
         n_samples = X.shape[1]
-        max_shift = min(int(round(self.max_shift_seconds * self.sr)), n_samples)
+        # min before round: max_shift_seconds * sr may overflow to inf.
+        max_shift = int(round(min(self.max_shift_seconds * self.sr, n_samples)))
         shifts = rng.randint(-max_shift, max_shift + 1, size=X.shape[0])
         for i, shift in enumerate(shifts):
             X[i] = np.roll(X[i], shift)

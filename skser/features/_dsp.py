@@ -31,6 +31,7 @@ import numpy as np
 import scipy.fft
 
 __all__ = [
+    "check_frame_fits",
     "filterbank",
     "project",
     "threadpools",
@@ -92,7 +93,7 @@ def stft_window(window, win_length, n_fft):
     return w
 
 
-def _check_frame_fits(n_samples, frame_length):
+def check_frame_fits(n_samples, frame_length):
     """Raise a ValueError naming n_fft if a (padded) clip holds no frame."""
     if n_samples < frame_length:
         raise ValueError(
@@ -103,7 +104,7 @@ def _check_frame_fits(n_samples, frame_length):
 
 def _frames(X, frame_length, hop_length):
     """Read-only view ``(n_clips, n_frames, frame_length)`` of consecutive frames."""
-    _check_frame_fits(X.shape[-1], frame_length)
+    check_frame_fits(X.shape[-1], frame_length)
     view = np.lib.stride_tricks.sliding_window_view(X, frame_length, axis=-1)
     return view[:, ::hop_length]
 
@@ -152,9 +153,21 @@ def filterbank(kind, *, sr, n_fft, n_bins, fmin=0.0, fmax=None):
     fmin=fmin, fmax=fmax)``; ``kind="chroma"`` is ``librosa.filters.chroma(
     sr=sr, n_fft=n_fft, n_chroma=n_bins, tuning=0.0)``. Both transposed, so
     ``power @ filterbank(...)`` projects a frames-first spectrogram.
+
+    Raises
+    ------
+    ValueError
+        If ``fmin`` and ``fmax`` are too close to give ``n_bins`` distinct
+        mel bands (librosa then divides by zero).
     """
     if kind == "mel":
-        fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_bins, fmin=fmin, fmax=fmax)
+        with np.errstate(all="ignore"):
+            fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_bins, fmin=fmin, fmax=fmax)
+        if not np.all(np.isfinite(fb)):
+            raise ValueError(
+                f"fmin={fmin} Hz and fmax={fmax} Hz are too close together to split "
+                f"into n_mels={n_bins} mel bands."
+            )
     elif kind == "chroma":
         fb = librosa.filters.chroma(sr=sr, n_fft=n_fft, n_chroma=n_bins, tuning=0.0)
     else:  # pragma: no cover - internal misuse
@@ -217,7 +230,7 @@ def zero_crossing_rate(X, *, frame_length, hop_length, center=True, threshold=1e
     if center:
         X = np.pad(X, [(0, 0), (frame_length // 2, frame_length // 2)], mode="edge")
     n_samples = X.shape[-1]
-    _check_frame_fits(n_samples, frame_length)
+    check_frame_fits(n_samples, frame_length)
     negative = X < -threshold
     # crossings[:, j] counts sign changes at samples 1..j (none at sample 0).
     crossings = np.zeros(X.shape, dtype=np.int32)

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._dsp import (
-    filterbank, power_spectrogram, power_to_db, project, spectral_contrast,
+    check_frame_fits, filterbank, power_spectrogram, power_to_db, project, spectral_contrast,
     zero_crossing_rate,
 )
 from ._spectral import BaseSpectralFeatures
@@ -163,6 +163,8 @@ class FrameFeatures1D(BaseSpectralFeatures):
             raise ValueError(f"features lists a feature twice: {tuple(self.features)!r}.")
         if "mfcc" in features and self.n_mfcc > self.n_mels:
             raise ValueError(f"n_mfcc={self.n_mfcc} cannot exceed n_mels={self.n_mels}.")
+        if "mfcc" in features or "mel" in features:
+            self._check_mel_bands()
         if "contrast" in features:
             # librosa's octave bands start at 200 Hz; the last one starts at
             # 200 * 2**(n_bands - 1) Hz, which must lie below Nyquist.
@@ -226,6 +228,9 @@ class FrameFeatures1D(BaseSpectralFeatures):
                 X, frame_length=self.n_fft, hop_length=self.hop_length, center=self.center,
             )[..., np.newaxis]
         if wanted & {"energy", "rms"}:
+            if not self.center:
+                # The same error as the STFT's, not librosa's ParameterError.
+                check_frame_fits(X.shape[-1], self.n_fft)
             # librosa's own framing (zero padding, float32 mean of squares).
             rms = librosa.feature.rms(
                 y=X, frame_length=self.n_fft, hop_length=self.hop_length, center=self.center,

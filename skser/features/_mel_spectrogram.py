@@ -88,6 +88,10 @@ class MelSpectrogram2D(BaseSpectralFeatures):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    def _check_params(self):
+        super()._check_params()
+        self._check_mel_bands()
+
     def _transform_chunk(self, X):
         power = power_spectrogram(
             X, n_fft=self.n_fft, hop_length=self.hop_length, win_length=self.win_length,

@@ -16,7 +16,7 @@ from sklearn.utils.validation import validate_data
 
 from .._progress import parallel_map
 from .._validation import check_waveform_batch
-from ._dsp import stft_window, threadpools
+from ._dsp import filterbank, stft_window, threadpools
 
 # Clips per librosa call: large enough to amortise Python overhead, small
 # enough that the complex STFT of a chunk (~chunk * 1 MB at 3 s) stays small.
@@ -63,6 +63,12 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"fmax={self.fmax} Hz is above the Nyquist frequency sr/2={nyquist} Hz.")
         if self.fmin >= fmax:
             raise ValueError(f"fmin={self.fmin} Hz must be below fmax={fmax} Hz.")
+
+    def _check_mel_bands(self):
+        """Build (and cache) the mel filterbank now, so that bands too narrow
+        to exist (fmax=1e-300) fail at fit."""
+        filterbank("mel", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_mels, fmin=self.fmin,
+                   fmax=self.fmax)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import check_feature_array
 
@@ -155,13 +155,23 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self : CNNClassifier
         """
         X = check_feature_array(X, ndims=(3, 4), what=_X_SHAPES)
+        if y is None:
+            raise ValueError("CNNClassifier needs labels: y is None.")
         y = column_or_1d(y, warn=True)
-        check_consistent_length(X, y)
-        check_classification_targets(y)
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} clips but y has {y.shape[0]} labels.")
+        try:
+            check_classification_targets(y)
+            self.classes_, y_enc = np.unique(y, return_inverse=True)
+        except TypeError:
+            # Both sort the labels: labels that do not compare (1 and "a") fail there.
+            kinds = sorted({type(label).__name__ for label in y})
+            raise TypeError(
+                f"y mixes labels of types {kinds}; labels must be all strings or all numbers."
+            ) from None
         if self.classes_.size < 2:
             raise ValueError(
-                f"y holds a single class ({self.classes_[0].item()!r}); a classifier "
+                f"y holds a single class ({self.classes_.tolist()[0]!r}); a classifier "
                 "needs at least two."
             )
         rng = check_random_state(self.random_state)

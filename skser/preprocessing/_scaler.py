@@ -109,10 +109,17 @@ class StandardScalerND(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = check_feature_array(X, ndims=(2, 3, 4), dtype=None)
         axes = self._reduce_axes(X.ndim)
         # Accumulate in float64: sums over millions of float32 values drift.
-        mean = X.mean(axis=axes, dtype=np.float64, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = X.mean(axis=axes, dtype=np.float64, keepdims=True)
+            var = (np.square(X - mean, dtype=np.float64).mean(axis=axes, keepdims=True)
+                   if self.with_std else None)
+        if not np.all(np.isfinite(mean)) or (var is not None and not np.all(np.isfinite(var))):
+            raise ValueError(
+                f"X has values up to {np.abs(X).max():.3g} in magnitude, too large for "
+                "their mean and variance to fit in float64; rescale X."
+            )
         self.mean_ = mean[0] if self.with_mean else None
         if self.with_std:
-            var = np.square(X - mean, dtype=np.float64).mean(axis=axes, keepdims=True)
             self.var_ = var[0]
             scale = np.sqrt(self.var_)
             # Exactly constant features are only centred. Testing the spread,
@@ -151,11 +158,12 @@ class StandardScalerND(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         X = self._check_transform_input(X)
         Xt = X.copy()
-        if self.mean_ is not None:
-            Xt -= self.mean_.astype(X.dtype)
-        if self.scale_ is not None:
-            Xt /= self.scale_.astype(X.dtype)
-        return Xt
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.mean_ is not None:
+                Xt -= self.mean_.astype(X.dtype)
+            if self.scale_ is not None:
+                Xt /= self.scale_.astype(X.dtype)
+        return self._check_finite(Xt, X)
 
     def inverse_transform(self, X):
         """Undo `transform`.
@@ -170,10 +178,21 @@ class StandardScalerND(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         X = self._check_transform_input(X)
         Xt = X.copy()
-        if self.scale_ is not None:
-            Xt *= self.scale_.astype(X.dtype)
-        if self.mean_ is not None:
-            Xt += self.mean_.astype(X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.scale_ is not None:
+                Xt *= self.scale_.astype(X.dtype)
+            if self.mean_ is not None:
+                Xt += self.mean_.astype(X.dtype)
+        return self._check_finite(Xt, X)
+
+    def _check_finite(self, Xt, X):
+        if not np.all(np.isfinite(Xt)):
+            stats = [np.abs(s).max() for s in (self.mean_, self.scale_) if s is not None]
+            raise ValueError(
+                f"(un)scaling X overflows {X.dtype}: X has values up to "
+                f"{np.abs(X).max():.3g} in magnitude and the statistics learned in fit "
+                f"up to {max(stats, default=0.0):.3g}; convert X to float64 or rescale it."
+            )
         return Xt
 
     def get_feature_names_out(self, input_features=None):

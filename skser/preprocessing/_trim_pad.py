@@ -96,6 +96,15 @@ class TrimPad(TransformerMixin, BaseEstimator):
         self.frame_length = frame_length
         self.hop_length = hop_length
 
+    def _check_params(self):
+        self._validate_params()
+        # The product may overflow to inf, which round() cannot take.
+        if self.duration * self.sr >= np.iinfo(np.intp).max:
+            raise ValueError(
+                f"duration={self.duration} s at sr={self.sr} Hz asks for "
+                f"{self.duration * self.sr:.3g} samples per clip, more than an array can hold."
+            )
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
         """Validate the parameters; the step learns nothing.
@@ -109,6 +118,7 @@ class TrimPad(TransformerMixin, BaseEstimator):
         -------
         self : TrimPad
         """
+        self._check_params()
         return self
 
     @property
@@ -128,7 +138,7 @@ class TrimPad(TransformerMixin, BaseEstimator):
         -------
         Xt : np.ndarray [shape=(n_clips, n_samples_out), dtype=float32]
         """
-        self._validate_params()
+        self._check_params()
         waveforms = check_waveform_list(X)
         n_out = self.n_samples_out
         Xt = np.empty((len(waveforms), n_out), dtype=np.float32)
