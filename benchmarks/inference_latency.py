@@ -11,7 +11,7 @@ thread pools and BLAS/OpenMP limited to one thread, prints:
 1. p50/p95 latency of ``pipeline.predict([path])`` for one 3 s WAV file, end
    to end (file to label), with skser's fast predict path against the
    baseline, scikeras' own `KerasClassifier.predict_proba`, which runs Keras'
-   ``Model.predict``; and the first call after `joblib.load` (which traces the
+   ``Model.predict``; and the first call after `skser.load_model` (which traces the
    network's function, in both paths);
 2. the same call step by step (load, trim, features, scale, clf);
 3. batch throughput, ``pipeline.predict`` on 64 files (--quick: 32), in clips/s;
@@ -153,13 +153,13 @@ def latency(pipe, path, repeat):
 
 
 def first_call(model_file, path):
-    """Seconds of the first ``predict`` after `joblib.load` (fresh network:
-    includes tracing), baseline and fast."""
-    import joblib
+    """Seconds of the first ``predict`` after `skser.load_model` (fresh
+    network: includes tracing), baseline and fast."""
+    from skser import load_model
 
     out = {}
     for name in ("baseline", "fast"):
-        pipe = joblib.load(model_file)
+        pipe = load_model(model_file)
         context = scikeras_predict(pipe) if name == "baseline" else contextlib.nullcontext()
         with context:
             out[name] = time_call(lambda: pipe.predict([path]), repeat=1, warmup=0)[0]
@@ -300,7 +300,7 @@ def main(argv=None):
 
     threadpool_limits(1)
     tf = one_thread_tensorflow()
-    import joblib
+    from skser import save_model
 
     print(f"Machine: {machine()}; TensorFlow {tf.__version__}")
     print("One thread: TensorFlow intra/inter-op 1, BLAS/OpenMP 1 (threadpoolctl)."
@@ -309,8 +309,9 @@ def main(argv=None):
         folder = Path(tmp)
         data, paths = write_corpus(folder, quick)
         pipe, fit_seconds = fit_pipeline(data, quick)
-        model_file = folder / "model.joblib"
-        joblib.dump(pipe, model_file)
+        # What `skser train` writes and `skser predict` loads.
+        model_file = folder / "model.skser"
+        save_model(pipe, model_file)
         rss_fit = rss_mib()
         print(f"Trained make_ser_pipeline('2d') (model 'custom') on {len(data.filenames)} "
               f"demo clips in {fit_seconds:.0f} s; peak RSS so far {rss_fit:.0f} MiB.\n")
