@@ -54,3 +54,32 @@ def labelled_wavs(tmp_path, rng):
         labels.append(label)
         speakers.append(speaker)
     return paths, labels, speakers
+
+
+def write_tone_clips(folder, n_clips, *, sr, seconds, rng):
+    """Write ``n_clips`` labelled `tone` WAVs (labels cycling through
+    LABELS) into ``folder``; ``seconds`` is a length or a ``(low, high)``
+    range drawn per clip. Returns ``(paths, labels)``."""
+    paths, labels = [], []
+    for i in range(n_clips):
+        label = LABELS[i % 3]
+        length = rng.uniform(*seconds) if isinstance(seconds, tuple) else seconds
+        path = folder / f"{i:03d}_{label}.wav"
+        sf.write(path, tone(label, sr=sr, seconds=length, rng=rng), sr, subtype="PCM_16")
+        paths.append(str(path))
+        labels.append(label)
+    return paths, labels
+
+
+def tiny_ser_pipeline(kind):
+    """`make_ser_pipeline(kind)` at 8 kHz with a 0.1-width LeNet-5 trained for
+    2 epochs and small features: a fit takes seconds."""
+    from skser import make_ser_pipeline
+
+    options = dict(
+        model="lenet5", sr=8000, duration=0.5, random_state=0, clf__width=0.1,
+        clf__epochs=2, features__n_fft=256, features__hop_length=128, features__n_mels=16,
+    )
+    if kind == "1d":
+        options.update(features__n_mfcc=8, features__n_chroma=6, features__n_bands=3)
+    return make_ser_pipeline(kind, **options)

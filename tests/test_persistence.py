@@ -11,46 +11,25 @@ import joblib
 import numpy as np
 import pytest
 import skops.io as sio
-import soundfile as sf
 
-from conftest import LABELS, tone
+from conftest import LABELS, tiny_ser_pipeline, write_tone_clips
 from skser import (
     TRUSTED_TYPES, CNNClassifier, ModelFileError, StandardScalerND, load_model,
-    make_ser_pipeline, save_model,
+    save_model,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
-# Tiny settings so that one fit takes a few seconds.
-TINY = dict(
-    model="lenet5", sr=8000, duration=0.5, random_state=0, clf__width=0.1,
-    clf__epochs=2, features__n_fft=256, features__hop_length=128,
-)
-
-
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("clips")
-    rng = np.random.default_rng(0)
-    paths, labels = [], []
-    for i in range(18):
-        label = LABELS[i % 3]
-        path = folder / f"{i:02d}_{label}.wav"
-        sf.write(path, tone(label, sr=8000, seconds=0.4, rng=rng), 8000)
-        paths.append(str(path))
-        labels.append(label)
-    return paths, labels
+    return write_tone_clips(folder, 18, sr=8000, seconds=0.4, rng=np.random.default_rng(0))
 
 
 @pytest.fixture(scope="module", params=["2d", "1d"])
 def fitted(request, clips):
     paths, labels = clips
-    options = {"features__n_mels": 16}
-    if request.param == "1d":
-        options = {"features__n_mels": 16, "features__n_mfcc": 8, "features__n_chroma": 6,
-                   "features__n_bands": 3}
-    pipe = make_ser_pipeline(request.param, **TINY, **options)
-    return pipe.fit(paths, labels)
+    return tiny_ser_pipeline(request.param).fit(paths, labels)
 
 
 class OwnStep:
@@ -111,7 +90,7 @@ def test_file_holds_manifest_pipeline_and_network_and_no_pickle(fitted, tmp_path
 
 def test_refitted_loaded_model_trains_again(clips, tmp_path):
     paths, labels = clips
-    clf = make_ser_pipeline("2d", **TINY, features__n_mels=16).fit(paths, labels)
+    clf = tiny_ser_pipeline("2d").fit(paths, labels)
     loaded = load_model(save_model(clf, tmp_path / "m.skser"))
 
     loaded.set_params(clf__epochs=1).fit(paths, labels)

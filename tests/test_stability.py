@@ -10,45 +10,24 @@ import textwrap
 import joblib
 import numpy as np
 import pytest
-import soundfile as sf
 
-from conftest import LABELS, tone
-from skser import make_ser_pipeline, save_model
+from conftest import tiny_ser_pipeline, write_tone_clips
+from skser import save_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
-SR = 8000
-TINY = dict(
-    model="lenet5", sr=SR, duration=0.5, random_state=0, clf__width=0.1, clf__epochs=2,
-    features__n_fft=256, features__hop_length=128, features__n_mels=16,
-)
-KIND_OPTIONS = {
-    "2d": {},
-    "1d": {"features__n_mfcc": 8, "features__n_chroma": 6, "features__n_bands": 3},
-}
-
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     """100 different clips (lengths, pitches, loudness) plus their labels."""
     folder = tmp_path_factory.mktemp("clips")
-    rng = np.random.default_rng(0)
-    paths, labels = [], []
-    for i in range(100):
-        label = LABELS[i % 3]
-        y = tone(label, sr=SR, seconds=rng.uniform(0.2, 0.8), rng=rng)
-        path = folder / f"{i:03d}_{label}.wav"
-        sf.write(path, y, SR, subtype="PCM_16")
-        paths.append(str(path))
-        labels.append(label)
-    return paths, labels
+    return write_tone_clips(folder, 100, sr=8000, seconds=(0.2, 0.8),
+                            rng=np.random.default_rng(0))
 
 
 @pytest.fixture(scope="module", params=["2d", "1d"])
 def fitted(request, clips):
     paths, labels = clips
-    pipe = make_ser_pipeline(request.param, **TINY, **KIND_OPTIONS[request.param])
-    return pipe.fit(paths[:30], labels[:30])
+    return tiny_ser_pipeline(request.param).fit(paths[:30], labels[:30])
 
 
 def test_clip_alone_gets_the_probabilities_it_gets_in_a_batch_of_100(fitted, clips):
