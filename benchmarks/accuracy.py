@@ -1,0 +1,373 @@
+"""Speaker-independent accuracy on real speech (RAVDESS, EmoDB).
+
+    python benchmarks/accuracy.py --write docs/results.md   # the whole table
+    python benchmarks/accuracy.py --rows svm default        # some rows
+    python benchmarks/accuracy.py --quick                   # a smoke run, about a minute
+
+Each row is cross-validated with folds grouped by speaker
+(`StratifiedGroupKFold`, 5 folds, seed 0, the same folds for every row), so
+no speaker is in both training and test. Reported per row: UA (mean
+per-class recall), WA (accuracy) and macro F1 as mean and standard deviation
+over folds, training seconds per fold and prediction milliseconds per clip.
+
+Rows:
+
+- ``svm``: the classical baseline, `FrameFeatures1D(aggregate="mean_std")`
+  pooled statistics, `StandardScaler` and an RBF `SVC` (balanced class
+  weights);
+- ``1d-<model>`` / ``2d-<model>`` for lenet5, alexnet, vgg16, custom: the
+  seeds' pipelines, ``make_ser_pipeline(kind, model=model)`` with its
+  defaults;
+- ``default``: ``make_ser_pipeline()`` exactly as a user gets it.
+
+The leading steps of a pipeline that learn nothing (loading, trimming and,
+in 2-D pipelines, the log-mel spectrogram: their ``requires_fit`` tag is
+False and ``fit`` only checks parameters) are run once per corpus on every
+clip; each fold then fits the rest of the pipeline on its training clips.
+That is what fitting the whole pipeline per fold computes, without
+recomputing the same spectrograms five times. Their time is shared out per
+clip and counted in the training and prediction times.
+
+Every fold's result is stored in ``--cache`` (one JSON per corpus, row and
+fold), so an interrupted run resumes where it stopped and the table can be
+built over several sessions; ``--force`` recomputes. The run time written to
+``--write`` is the sum of the compute time of every fold in the table, plus
+the wall time of this invocation. Beside the table, clearly labelled, the
+default model on the seeds' random 70/30 split, which shares speakers
+between training and test and so overstates accuracy.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from _common import SHARED_DATA, machine  # noqa: E402
+
+CORPORA = {
+    "ravdess": ("ravdess-speech-16k", "load_ravdess", "RAVDESS speech, 16 kHz"),
+    "emodb": ("emodb", "load_emodb", "EmoDB (2 s copy, 22.05 kHz)"),
+}
+MODELS = ("lenet5", "alexnet", "vgg16", "custom")
+ROWS = ("svm", *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "default")
+N_FOLDS = 5
+SEED = 0
+QUICK_ROWS = ("svm", "default")
+DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
+
+
+def make_row(name, *, quick=False):
+    """The estimator of one row, from file paths to labels.
+
+    Parameters
+    ----------
+    name : str
+        One of `ROWS`.
+    quick : bool, default=False
+        Train networks for 1 epoch (a smoke run, not a result).
+
+    Returns
+    -------
+    estimator : Pipeline
+    """
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    from skser import AudioLoader, FrameFeatures1D, TrimPad, make_ser_pipeline
+
+    if name == "svm":
+        return make_pipeline(
+            AudioLoader(sr=16000, duration=30.0), TrimPad(sr=16000, duration=3.0),
+            FrameFeatures1D(sr=16000, aggregate="mean_std"), StandardScaler(),
+            SVC(C=10.0, class_weight="balanced"),
+        )
+    options = {"clf__epochs": 1} if quick else {}
+    if name == "default":
+        return make_ser_pipeline(random_state=SEED, **options)
+    kind, model = name.split("-")
+    return make_ser_pipeline(kind, model=model, random_state=SEED, **options)
+
+
+def split_stateless(pipeline):
+    """Split a pipeline into its leading steps that learn nothing and the rest.
+
+    A step belongs to the stateless head when its ``requires_fit`` tag is
+    False and it is not a sampler (samplers such as `AugmentedCopies` act
+    while fitting only). Returns ``(head, tail)``; ``head`` may be None.
+    """
+    n = 0
+    for _, step in pipeline.steps:
+        if step == "passthrough" or step is None:
+            n += 1
+            continue
+        if hasattr(step, "fit_resample") or step.__sklearn_tags__().requires_fit:
+            break
+        n += 1
+    n = min(n, len(pipeline.steps) - 1)
+    return (pipeline[:n] if n else None), pipeline[n:]
+
+
+def load_corpus(corpus, *, quick=False):
+    """The corpus as a `skser.datasets` Bunch; in quick mode 4 speakers, every 3rd clip."""
+    from skser import datasets
+
+    folder, loader, _ = CORPORA[corpus]
+    data = getattr(datasets, loader)(SHARED_DATA / folder)
+    if quick:
+        keep = np.isin(data.groups, np.unique(data.groups)[:4])
+        keep &= np.arange(keep.size) % 3 == 0
+        data.filenames, data.target, data.groups = (
+            data.filenames[keep], data.target[keep], data.groups[keep])
+    return data
+
+
+def folds(data, n_folds):
+    """Speaker-grouped, class-stratified folds, the same for every row."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=SEED)
+    return list(splitter.split(np.zeros(data.target.size), data.target, data.groups))
+
+
+class Heads:
+    """Outputs of stateless pipeline heads on every clip, computed once per head."""
+
+    def __init__(self, data):
+        self.data = data
+        self._outputs = {}
+
+    def __call__(self, head):
+        """``(Xt, seconds_per_clip)`` of ``head`` on every clip of the corpus."""
+        import joblib
+
+        if head is None:
+            return np.asarray(self.data.filenames, dtype=object), 0.0
+        key = joblib.hash([(name, step.get_params()) for name, step in head.steps
+                           if step not in ("passthrough", None)])
+        if key not in self._outputs:
+            start = time.perf_counter()
+            Xt = head.transform(list(self.data.filenames))
+            seconds = time.perf_counter() - start
+            self._outputs[key] = (Xt, seconds / self.data.target.size)
+        return self._outputs[key]
+
+
+def _take(X, index):
+    return X[index] if isinstance(X, np.ndarray) else [X[i] for i in index]
+
+
+def fit_and_score(estimator, train, test, data, heads):
+    """Fit on ``train``, predict ``test``; UA, WA, macro F1 and times."""
+    from skser.evaluation import emotion_report
+
+    head, tail = split_stateless(estimator)
+    Xt, head_seconds = heads(head)
+    start = time.perf_counter()
+    tail.fit(_take(Xt, train), data.target[train])
+    fitted = time.perf_counter()
+    predicted = tail.predict(_take(Xt, test))
+    done = time.perf_counter()
+    report = emotion_report(data.target[test], predicted, labels=data.target_names)
+    clf = tail.steps[-1][1]
+    return {
+        "machine": machine(), "date": time.strftime("%Y-%m-%d"),
+        "ua": report["ua"], "wa": report["wa"], "macro_f1": report["macro_f1"],
+        "fit_seconds": fitted - start + head_seconds * train.size,
+        "predict_ms_per_clip": 1000 * ((done - fitted) / test.size + head_seconds),
+        "epochs": getattr(clf, "n_epochs_", None),
+        "n_train": int(train.size), "n_test": int(test.size),
+        "y_true": data.target[test].tolist(), "y_pred": np.asarray(predicted).tolist(),
+    }
+
+
+def settings_key(estimator):
+    """A digest of every parameter of ``estimator``, nested ones included.
+
+    A stored fold counts only while the row is still built the same way: when
+    a default of skser changes, its rows are recomputed, not reused.
+    """
+    params = {name: repr(value) for name, value in estimator.get_params(deep=True).items()
+              if not hasattr(value, "get_params") and name not in ("steps", "memory")}
+    return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cached(path, key, compute, *, force):
+    """Load ``path`` (JSON) if it holds ``key``, else compute, store and return it."""
+    if path is not None and path.is_file() and not force:
+        stored = json.loads(path.read_text())
+        if stored.get("settings") == key:
+            return stored, True
+    result = {"settings": key, **compute()}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result))
+        os.replace(tmp, path)
+    return result, False
+
+
+def run(corpus, rows, *, cache, quick, force, random_split):
+    """Cross-validate ``rows`` on ``corpus``; return data, per-row fold results."""
+    data = load_corpus(corpus, quick=quick)
+    n_folds = 2 if quick else N_FOLDS
+    splits = folds(data, n_folds)
+    heads = Heads(data)
+    results, by_settings = {}, {}
+    for row in rows:
+        key = settings_key(make_row(row, quick=quick))
+        if key in by_settings:  # e.g. the default is one of the seeds' rows
+            results[row] = [{**r, "row": row, "same_as": by_settings[key][0]["row"]}
+                            for r in by_settings[key]]
+            continue
+        results[row] = by_settings[key] = []
+        for i, (train, test) in enumerate(splits):
+            path = cache / corpus / row / f"fold{i}.json" if cache else None
+            result, hit = cached(
+                path, key, lambda: {
+                    "corpus": corpus, "row": row, "fold": i,
+                    "test_speakers": sorted(map(str, np.unique(data.groups[test]))),
+                    **fit_and_score(make_row(row, quick=quick), train, test, data, heads),
+                }, force=force)
+            results[row].append(result)
+            if not hit:
+                print(f"{corpus} {row} fold {i + 1}/{n_folds}: UA {result['ua']:.3f} "
+                      f"WA {result['wa']:.3f} ({result['fit_seconds']:.0f} s)", flush=True)
+    figure = None
+    if random_split:
+        from skser.evaluation import holdout_split
+
+        train, test, split = holdout_split(data.target, data.groups, method="random",
+                                           test_size=0.3, random_state=SEED)
+        path = cache / corpus / "default" / "random70-30.json" if cache else None
+        key = settings_key(make_row("default", quick=quick))
+        figure, _ = cached(path, key, lambda: {
+            "description": split["description"],
+            **fit_and_score(make_row("default", quick=quick), train, test, data, heads),
+        }, force=force)
+    return data, results, figure
+
+
+def summarise(results, n_folds):
+    """One dict per row: mean and std of each score, mean times; None if incomplete."""
+    rows = []
+    for row, fold_results in results.items():
+        if len(fold_results) < n_folds:
+            continue
+
+        def get(key):
+            return np.array([r[key] for r in fold_results], dtype=float)
+
+        same_as = fold_results[0].get("same_as")
+        rows.append({
+            "row": f"{row} (= {same_as})" if same_as else row,
+            **{f"{k}_mean": float(get(k).mean()) for k in ("ua", "wa", "macro_f1")},
+            **{f"{k}_std": float(get(k).std()) for k in ("ua", "wa", "macro_f1")},
+            "fit_seconds": float(get("fit_seconds").mean()),
+            "predict_ms_per_clip": float(get("predict_ms_per_clip").mean()),
+            "compute_seconds": 0.0 if same_as else float(sum(
+                r["fit_seconds"] + r["predict_ms_per_clip"] * r["n_test"] / 1000
+                for r in fold_results)),
+        })
+    return rows
+
+
+def markdown_table(summary):
+    """The summary as a markdown table, scores in percent."""
+    lines = [
+        "| row | UA % | WA % | macro F1 % | train s / fold | predict ms / clip |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in summary:
+        lines.append(
+            f"| {s['row']} | {100 * s['ua_mean']:.1f} ± {100 * s['ua_std']:.1f} "
+            f"| {100 * s['wa_mean']:.1f} ± {100 * s['wa_std']:.1f} "
+            f"| {100 * s['macro_f1_mean']:.1f} ± {100 * s['macro_f1_std']:.1f} "
+            f"| {s['fit_seconds']:.0f} | {s['predict_ms_per_clip']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+BEGIN, END = "<!-- accuracy.py: begin -->", "<!-- accuracy.py: end -->"
+
+
+def replace_generated(path, generated):
+    """The text of ``path`` with the part between `BEGIN` and `END` replaced.
+
+    Prose written around the tables survives a rerun; a new file gets a title.
+    """
+    block = f"{BEGIN}\n{generated.rstrip()}\n{END}"
+    old = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        return before + block + rest.split(END, 1)[1]
+    return (old or "# Results\n\n") + block + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", nargs="+", choices=list(CORPORA), default=list(CORPORA))
+    parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
+                        help="rows to run (default: all; with --quick: svm and default)")
+    parser.add_argument("--quick", action="store_true",
+                        help="EmoDB, 4 speakers, a third of their clips, 2 folds, 1 epoch, "
+                             "no cache: a smoke run, not a result")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help=f"per-fold results (default: {DEFAULT_CACHE})")
+    parser.add_argument("--force", action="store_true", help="recompute cached folds")
+    parser.add_argument("--no-random-split", dest="random_split", action="store_false",
+                        help="skip the default model's random 70/30 split figure")
+    parser.add_argument("--write", type=Path, default=None,
+                        help="write the tables to this markdown file (e.g. docs/results.md)")
+    args = parser.parse_args(argv)
+    if not SHARED_DATA.is_dir():
+        parser.exit(0, f"accuracy.py: {SHARED_DATA} is absent; nothing to measure.\n")
+    rows = args.rows or list(QUICK_ROWS if args.quick else ROWS)
+    corpora = ["emodb"] if args.quick and args.corpora == list(CORPORA) else args.corpora
+    cache = None if args.quick else args.cache
+    n_folds = 2 if args.quick else N_FOLDS
+    start = time.perf_counter()
+    sections, compute = [], 0.0
+    for corpus in corpora:
+        data, results, figure = run(corpus, rows, cache=cache, quick=args.quick,
+                                    force=args.force, random_split=args.random_split)
+        summary = summarise(results, n_folds)
+        compute += sum(s["compute_seconds"] for s in summary)
+        header = (f"{CORPORA[corpus][2]}: {data.target.size} clips, "
+                  f"{np.unique(data.groups).size} speakers, {data.target_names.size} "
+                  f"classes (chance UA {100 / data.target_names.size:.1f} %); "
+                  f"{n_folds} speaker-grouped folds")
+        table = markdown_table(summary)
+        print(f"\n{header}\n{table}\n")
+        section = f"## {corpus}\n\n{header}.\n\n{table}\n"
+        if figure is not None:
+            compute += figure["fit_seconds"] + figure["predict_ms_per_clip"] * figure["n_test"] / 1000
+            line = (f"**Not speaker-independent**: the default model on the seeds' random "
+                    f"70/30 split ({figure['description']}): UA {100 * figure['ua']:.1f} %, "
+                    f"WA {100 * figure['wa']:.1f} %, macro F1 {100 * figure['macro_f1']:.1f} %.")
+            print(line)
+            section += f"\n{line}\n"
+        sections.append(section)
+    elapsed = time.perf_counter() - start
+    print(f"Compute {compute / 60:.1f} min in the table; this run {elapsed / 60:.1f} min "
+          f"on {machine()}")
+    if args.write:
+        from skser._files import atomic_write
+
+        generated = (
+            f"`python benchmarks/accuracy.py --write {args.write}`, "
+            f"{time.strftime('%Y-%m-%d')}, on {machine()}. Compute time of the "
+            f"folds in the tables: {compute / 60:.0f} min.\n\n" + "\n".join(sections)
+        )
+        text = replace_generated(args.write, generated)
+        atomic_write(args.write, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
