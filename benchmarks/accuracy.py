@@ -198,6 +198,12 @@ def settings_key(estimator):
     return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def is_stored(path, key):
+    """Whether ``path`` holds a result computed with settings ``key``."""
+    return (path is not None and path.is_file()
+            and json.loads(path.read_text()).get("settings") == key)
+
+
 def cached(path, key, compute, *, force):
     """Load ``path`` (JSON) if it holds ``key``, else compute, store and return it."""
     if path is not None and path.is_file() and not force:
@@ -213,22 +219,28 @@ def cached(path, key, compute, *, force):
     return result, False
 
 
-def run(corpus, rows, *, cache, quick, force, random_split):
-    """Cross-validate ``rows`` on ``corpus``; return data, per-row fold results."""
+def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
+    """Cross-validate ``rows`` on ``corpus``; return data, per-row fold results.
+
+    With ``stored_only``, folds not in ``cache`` are left out, not computed.
+    """
     data = load_corpus(corpus, quick=quick)
     n_folds = 2 if quick else N_FOLDS
     splits = folds(data, n_folds)
     heads = Heads(data)
     results, by_settings = {}, {}
-    for row in rows:
+    # The default first: a seeds' row built the same way reuses its folds.
+    for row in sorted(rows, key=lambda r: r != "default"):
         key = settings_key(make_row(row, quick=quick))
-        if key in by_settings:  # e.g. the default is one of the seeds' rows
+        if key in by_settings:
             results[row] = [{**r, "row": row, "same_as": by_settings[key][0]["row"]}
                             for r in by_settings[key]]
             continue
         results[row] = by_settings[key] = []
         for i, (train, test) in enumerate(splits):
             path = cache / corpus / row / f"fold{i}.json" if cache else None
+            if stored_only and not is_stored(path, key):
+                continue
             result, hit = cached(
                 path, key, lambda: {
                     "corpus": corpus, "row": row, "fold": i,
@@ -247,26 +259,33 @@ def run(corpus, rows, *, cache, quick, force, random_split):
                                            test_size=0.3, random_state=SEED)
         path = cache / corpus / "default" / "random70-30.json" if cache else None
         key = settings_key(make_row("default", quick=quick))
+        if stored_only and not is_stored(path, key):
+            return data, {row: results[row] for row in rows}, None
         figure, _ = cached(path, key, lambda: {
             "description": split["description"],
             **fit_and_score(make_row("default", quick=quick), train, test, data, heads),
         }, force=force)
-    return data, results, figure
+    return data, {row: results[row] for row in rows}, figure
 
 
 def summarise(results, n_folds):
     """One dict per row: mean and std of each score, mean times; None if incomplete."""
     rows = []
     for row, fold_results in results.items():
+        same_as = fold_results[0].get("same_as") if fold_results else None
+        label = f"{row} (= {same_as})" if same_as else row
         if len(fold_results) < n_folds:
+            rows.append({"row": label, "folds_done": len(fold_results), "n_folds": n_folds,
+                         "compute_seconds": 0.0 if same_as else float(sum(
+                             r["fit_seconds"] + r["predict_ms_per_clip"] * r["n_test"] / 1000
+                             for r in fold_results))})
             continue
 
         def get(key):
             return np.array([r[key] for r in fold_results], dtype=float)
 
-        same_as = fold_results[0].get("same_as")
         rows.append({
-            "row": f"{row} (= {same_as})" if same_as else row,
+            "row": label,
             **{f"{k}_mean": float(get(k).mean()) for k in ("ua", "wa", "macro_f1")},
             **{f"{k}_std": float(get(k).std()) for k in ("ua", "wa", "macro_f1")},
             "fit_seconds": float(get("fit_seconds").mean()),
@@ -285,6 +304,10 @@ def markdown_table(summary):
         "|---|---|---|---|---|---|",
     ]
     for s in summary:
+        if "folds_done" in s:
+            lines.append(f"| {s['row']} | not run yet: {s['folds_done']} of {s['n_folds']} "
+                         "folds stored | | | | |")
+            continue
         lines.append(
             f"| {s['row']} | {100 * s['ua_mean']:.1f} ± {100 * s['ua_std']:.1f} "
             f"| {100 * s['wa_mean']:.1f} ± {100 * s['wa_std']:.1f} "
@@ -321,6 +344,9 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                         help=f"per-fold results (default: {DEFAULT_CACHE})")
     parser.add_argument("--force", action="store_true", help="recompute cached folds")
+    parser.add_argument("--stored-only", action="store_true",
+                        help="compute nothing: build the tables from the stored folds, "
+                             "marking rows whose folds are missing")
     parser.add_argument("--no-random-split", dest="random_split", action="store_false",
                         help="skip the default model's random 70/30 split figure")
     parser.add_argument("--write", type=Path, default=None,
@@ -336,13 +362,17 @@ def main(argv=None):
     sections, compute = [], 0.0
     for corpus in corpora:
         data, results, figure = run(corpus, rows, cache=cache, quick=args.quick,
-                                    force=args.force, random_split=args.random_split)
+                                    force=args.force, random_split=args.random_split,
+                                    stored_only=args.stored_only)
         summary = summarise(results, n_folds)
         compute += sum(s["compute_seconds"] for s in summary)
         header = (f"{CORPORA[corpus][2]}: {data.target.size} clips, "
                   f"{np.unique(data.groups).size} speakers, {data.target_names.size} "
                   f"classes (chance UA {100 / data.target_names.size:.1f} %); "
                   f"{n_folds} speaker-grouped folds")
+        machines = sorted({r.get("machine", "unrecorded") for folds_ in results.values()
+                           for r in folds_})
+        header += f"; folds computed on {' and '.join(machines)}"
         table = markdown_table(summary)
         print(f"\n{header}\n{table}\n")
         section = f"## {corpus}\n\n{header}.\n\n{table}\n"
