@@ -20,7 +20,7 @@ balanced accuracy):
   nothing); and logistic regression after per-speaker standardisation of the
   features (each speaker's clips z-scored by that speaker's own mean and
   standard deviation, labels unused), the usual speaker normalisation;
-- with ``--cnn``, `make_ser_pipeline("2d")` (quarter width, 64 mel bands,
+- with ``--cnn``, `make_ser_pipeline("2d", model="custom")` (quarter width, 64 mel bands,
   20 epochs, as in examples/ser_pipelines.py) in 3-fold grouped CV
   (minutes).
 
@@ -153,8 +153,9 @@ def main(*, n_speakers, n_per_class, seed, n_folds, n_jobs, cnn):
             # The settings of examples/ser_pipelines.py: a quarter-width
             # network on 64 mel bands keeps this to minutes on a CPU.
             pipe = make_ser_pipeline(
-                "2d", random_state=0, n_jobs=n_jobs, features__n_mels=64,
-                clf__width=0.25, clf__epochs=20, clf__patience=5,
+                "2d", model="custom", random_state=0, n_jobs=n_jobs, features__n_mels=64,
+                features__hop_length=256, clf__width=0.25, clf__epochs=20, clf__patience=5,
+                clf__learning_rate=1e-3, clf__dropout=0.3,
             )
             cnn_scores = cross_val_score(
                 pipe, list(corpus.filenames), y, groups=groups, cv=GroupKFold(n_splits=3),

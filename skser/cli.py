@@ -33,11 +33,12 @@ DEFAULT_OUT = "skser-results"
 DEFAULT_MODEL = "model.skser"
 # File name endings that make `skser train --model-file` write a pickle.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
-# What `skser demo` trains unless told otherwise: the 2-D pipeline with a
-# LeNet-5 on 64-band log-mels at a 32 ms hop, so that five trainings (four
-# folds and the final model) fit in a few minutes on two CPU cores. Stated in
-# the demo's output; every value can be overridden with --model/--set/--epochs.
-DEMO_SETTINGS = {"features__n_mels": 64, "features__hop_length": 512, "clf__epochs": 40}
+# What `skser demo` trains unless told otherwise: the default 2-D pipeline
+# (a LeNet-5 on 64-band log-mels at a 32 ms hop) with at most 40 epochs, so
+# that five trainings (four folds and the final model) fit in a few minutes on
+# two CPU cores. Stated in the demo's output; every value can be overridden
+# with --model/--set/--epochs.
+DEMO_SETTINGS = {"clf__epochs": 40}
 DEMO_MODEL = "lenet5"
 
 
@@ -468,7 +469,7 @@ def _build_parser():
     group = model.add_argument_group("model")
     group.add_argument("--kind", choices=["2d", "1d"], default="2d",
                        help="2d: log-mel spectrogram + 2-D CNN (default); 1d: frame features + 1-D CNN")
-    group.add_argument("--model", choices=MODELS, default="custom", help="CNN architecture")
+    group.add_argument("--model", choices=MODELS, default="lenet5", help="CNN architecture")
     group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")
     group.add_argument("--no-augment", action="store_true", help="train without augmented copies")
     group.add_argument("--set", type=_parse_setting, action="append", metavar="STEP__PARAM=VALUE",
