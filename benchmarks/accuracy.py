@@ -12,9 +12,9 @@ over folds, training seconds per fold and prediction milliseconds per clip.
 
 Rows:
 
-- ``svm``: the classical baseline, `FrameFeatures1D(aggregate="mean_std")`
-  pooled statistics, `StandardScaler` and an RBF `SVC` (balanced class
-  weights);
+- ``svm``: the classical baseline, ``make_ser_pipeline("stats")``:
+  `FrameFeatures1D(aggregate="mean_std")` pooled statistics, standardised,
+  and an RBF `SVC` (C=10, balanced class weights);
 - ``1d-<model>`` / ``2d-<model>`` for lenet5, alexnet, vgg16, custom: the
   seeds' pipelines, ``make_ser_pipeline(kind, model=model)`` with its
   defaults;
@@ -58,7 +58,10 @@ MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 ROWS = ("svm", *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "default")
 N_FOLDS = 5
 SEED = 0
-QUICK_ROWS = ("svm", "default")
+QUICK_ROWS = ("svm", "2d-lenet5")
+# Rows also trained on the seeds' random 70/30 split: the default, and the
+# seeds' 2-D recipe that the course projects reported on such a split.
+RANDOM_SPLIT_ROWS = ("default", "2d-lenet5")
 DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
 
 
@@ -76,18 +79,10 @@ def make_row(name, *, quick=False):
     -------
     estimator : Pipeline
     """
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
-
-    from skser import AudioLoader, FrameFeatures1D, TrimPad, make_ser_pipeline
+    from skser import make_ser_pipeline
 
     if name == "svm":
-        return make_pipeline(
-            AudioLoader(sr=16000, duration=30.0), TrimPad(sr=16000, duration=3.0),
-            FrameFeatures1D(sr=16000, aggregate="mean_std"), StandardScaler(),
-            SVC(C=10.0, class_weight="balanced"),
-        )
+        return make_ser_pipeline("stats", random_state=SEED)
     options = {"clf__epochs": 1} if quick else {}
     if name == "default":
         return make_ser_pipeline(random_state=SEED, **options)
@@ -198,6 +193,24 @@ def settings_key(estimator):
     return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def reuse_stored(cache, corpus, name, row, key):
+    """Copy a result stored under another row with the same settings ``key``.
+
+    A row keeps its folds when the default moves to or away from it (the
+    folds of the old default are another row's folds now).
+    """
+    if cache is None or is_stored(cache / corpus / row / name, key):
+        return
+    for other in sorted((cache / corpus).glob(f"*/{name}")):
+        if is_stored(other, key):
+            stored = json.loads(other.read_text())
+            stored["row"] = row
+            target = cache / corpus / row / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(stored))
+            return
+
+
 def is_stored(path, key):
     """Whether ``path`` holds a result computed with settings ``key``."""
     return (path is not None and path.is_file()
@@ -239,6 +252,7 @@ def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
         results[row] = by_settings[key] = []
         for i, (train, test) in enumerate(splits):
             path = cache / corpus / row / f"fold{i}.json" if cache else None
+            reuse_stored(cache, corpus, f"fold{i}.json", row, key)
             if stored_only and not is_stored(path, key):
                 continue
             result, hit = cached(
@@ -251,21 +265,23 @@ def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
             if not hit:
                 print(f"{corpus} {row} fold {i + 1}/{n_folds}: UA {result['ua']:.3f} "
                       f"WA {result['wa']:.3f} ({result['fit_seconds']:.0f} s)", flush=True)
-    figure = None
+    figures = {}
     if random_split:
         from skser.evaluation import holdout_split
 
         train, test, split = holdout_split(data.target, data.groups, method="random",
                                            test_size=0.3, random_state=SEED)
-        path = cache / corpus / "default" / "random70-30.json" if cache else None
-        key = settings_key(make_row("default", quick=quick))
-        if stored_only and not is_stored(path, key):
-            return data, {row: results[row] for row in rows}, None
-        figure, _ = cached(path, key, lambda: {
-            "description": split["description"],
-            **fit_and_score(make_row("default", quick=quick), train, test, data, heads),
-        }, force=force)
-    return data, {row: results[row] for row in rows}, figure
+        for row in RANDOM_SPLIT_ROWS:
+            path = cache / corpus / row / "random70-30.json" if cache else None
+            key = settings_key(make_row(row, quick=quick))
+            reuse_stored(cache, corpus, "random70-30.json", row, key)
+            if stored_only and not is_stored(path, key):
+                continue
+            figures[row], _ = cached(path, key, lambda: {
+                "description": split["description"],
+                **fit_and_score(make_row(row, quick=quick), train, test, data, heads),
+            }, force=force)
+    return data, {row: results[row] for row in rows}, figures
 
 
 def summarise(results, n_folds):
@@ -348,7 +364,7 @@ def main(argv=None):
                         help="compute nothing: build the tables from the stored folds, "
                              "marking rows whose folds are missing")
     parser.add_argument("--no-random-split", dest="random_split", action="store_false",
-                        help="skip the default model's random 70/30 split figure")
+                        help="skip the random 70/30 split figures")
     parser.add_argument("--write", type=Path, default=None,
                         help="write the tables to this markdown file (e.g. docs/results.md)")
     args = parser.parse_args(argv)
@@ -361,7 +377,7 @@ def main(argv=None):
     start = time.perf_counter()
     sections, compute = [], 0.0
     for corpus in corpora:
-        data, results, figure = run(corpus, rows, cache=cache, quick=args.quick,
+        data, results, figures = run(corpus, rows, cache=cache, quick=args.quick,
                                     force=args.force, random_split=args.random_split,
                                     stored_only=args.stored_only)
         summary = summarise(results, n_folds)
@@ -376,10 +392,10 @@ def main(argv=None):
         table = markdown_table(summary)
         print(f"\n{header}\n{table}\n")
         section = f"## {corpus}\n\n{header}.\n\n{table}\n"
-        if figure is not None:
+        for row, figure in figures.items():
             compute += figure["fit_seconds"] + figure["predict_ms_per_clip"] * figure["n_test"] / 1000
-            line = (f"**Not speaker-independent**: the default model on the seeds' random "
-                    f"70/30 split ({figure['description']}): UA {100 * figure['ua']:.1f} %, "
+            line = (f"**Not speaker-independent**: `{row}` on the seeds' random 70/30 split "
+                    f"({figure['description']}): UA {100 * figure['ua']:.1f} %, "
                     f"WA {100 * figure['wa']:.1f} %, macro F1 {100 * figure['macro_f1']:.1f} %.")
             print(line)
             section += f"\n{line}\n"

@@ -55,6 +55,10 @@ TRUSTED_TYPES = (
     "numpy.dtype",
     "scikeras.utils.transformers.ClassifierLabelEncoder",
     "scikeras.utils.transformers.TargetReshaper",
+    # The fitted parts of the "stats" pipeline's CalibratedClassifierCV
+    # (private scikit-learn classes skops does not list).
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
     "skser.augmentation._copies.AugmentedCopies",
     "skser.augmentation._masks.FrequencyMask",
     "skser.augmentation._masks.TimeMask",

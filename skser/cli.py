@@ -39,7 +39,6 @@ PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 # two CPU cores. Stated in the demo's output; every value can be overridden
 # with --model/--set/--epochs.
 DEMO_SETTINGS = {"clf__epochs": 40}
-DEMO_MODEL = "lenet5"
 
 
 class CLIError(Exception):
@@ -61,6 +60,15 @@ def main(argv=None):
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) in ("train", "evaluate", "demo") and args.kind is None:
+        # The shared --kind has no default of its own: the demo shows a CNN,
+        # train and evaluate use make_ser_pipeline's default.
+        args.kind = "2d" if args.command == "demo" else "stats"
+    if getattr(args, "kind", None) == "stats" and (args.model, args.epochs) != (None, None):
+        print(f"skser {args.command}: error: --model and --epochs apply to the CNN kinds "
+              "(--kind 2d or 1d); --kind stats trains an SVM on pooled feature statistics.",
+              file=sys.stderr)
+        return 2
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
@@ -185,9 +193,10 @@ def _cmd_demo(args):
     from ._persistence import load_model
 
     start = time.perf_counter()
-    args.set = list(DEMO_SETTINGS.items()) + list(args.set or [])
-    settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set).items())
-    print(f"skser demo: {args.kind.upper()} pipeline, model {args.model}, {settings}")
+    if args.kind != "stats":
+        args.set = list(DEMO_SETTINGS.items()) + list(args.set or [])
+    settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set or []).items())
+    print(f"skser demo: {_pipeline_name(args)} pipeline" + (f", {settings}" if settings else ""))
     data = _load_data(args)  # no DATA: the demo corpus, removed by main at the end
     print(f"Demo corpus: {len(data.filenames)} clips, {np.unique(data.groups).size} "
           f"speakers, labels {', '.join(data.target_names)} (synthetic: a demo, not a "
@@ -252,13 +261,14 @@ def _load_data(args):
 def _make_pipeline(args):
     from .pipeline import make_ser_pipeline
 
-    _import_tensorflow_quietly()
     options = dict(args.set or [])
-    if args.epochs is not None:
-        options["clf__epochs"] = args.epochs
+    if args.kind != "stats":  # main refused --model/--epochs with "stats"
+        _import_tensorflow_quietly()
+        if args.epochs is not None:
+            options["clf__epochs"] = args.epochs
     pipeline = make_ser_pipeline(
-        args.kind, model=args.model, augment=not args.no_augment, n_jobs=args.n_jobs,
-        random_state=args.seed, **options,
+        args.kind, model=args.model, augment=False if args.no_augment else None,
+        n_jobs=args.n_jobs, random_state=args.seed, **options,
     )
     if not args.quiet:
         pipeline.set_params(**_verbose_params(pipeline, 1))
@@ -272,12 +282,19 @@ def _verbose_params(pipeline, level):
             if name in names and hasattr(step, "verbose")}
 
 
+def _pipeline_name(args):
+    if args.kind == "stats":
+        return "STATS (pooled statistics + SVM)"
+    return f"{args.kind.upper()} '{args.model or 'lenet5'}'"
+
+
 def _fit(args, pipeline, files, y):
-    _log(args, f"Training the {args.kind.upper()} '{args.model}' pipeline on {len(files)} clips")
+    _log(args, f"Training the {_pipeline_name(args)} pipeline on {len(files)} clips")
     start = time.perf_counter()
     pipeline.fit(list(files), y)
-    _log(args, f"Trained in {time.perf_counter() - start:.0f} s "
-               f"({pipeline.named_steps['clf'].n_epochs_} epochs)")
+    epochs = getattr(pipeline.named_steps["clf"], "n_epochs_", None)
+    _log(args, f"Trained in {time.perf_counter() - start:.0f} s"
+               + ("" if epochs is None else f" ({epochs} epochs)"))
 
 
 def _save_model(pipeline, path):
@@ -339,7 +356,7 @@ def _run_info(args, data, pipeline):
 
 def _describe(args, data):
     corpus = "demo corpus" if args.data is None else args.corpus
-    return f"{corpus}, {args.kind.upper()} {args.model}"
+    return f"{corpus}, {_pipeline_name(args)}"
 
 
 def _format_predictions(rows, classes, fmt):
@@ -467,9 +484,12 @@ def _build_parser():
 
     model = argparse.ArgumentParser(add_help=False)
     group = model.add_argument_group("model")
-    group.add_argument("--kind", choices=["2d", "1d"], default="2d",
-                       help="2d: log-mel spectrogram + 2-D CNN (default); 1d: frame features + 1-D CNN")
-    group.add_argument("--model", choices=MODELS, default="lenet5", help="CNN architecture")
+    group.add_argument("--kind", choices=["stats", "2d", "1d"], default=None,
+                       help="stats: pooled feature statistics + SVM (default, see "
+                            "docs/results.md); 2d: log-mel spectrogram + 2-D CNN; "
+                            "1d: frame features + 1-D CNN")
+    group.add_argument("--model", choices=MODELS, default=None,
+                       help="CNN architecture of --kind 2d/1d (default lenet5)")
     group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")
     group.add_argument("--no-augment", action="store_true", help="train without augmented copies")
     group.add_argument("--set", type=_parse_setting, action="append", metavar="STEP__PARAM=VALUE",
@@ -530,6 +550,5 @@ def _build_parser():
                    help="clips per speaker and emotion (default 8)")
     p.add_argument("--folds", type=_positive_int, default=4, help="cross-validation folds (default 4)")
     p.set_defaults(func=_cmd_demo, command="demo", data=None, corpus=None, split="speaker",
-                   test_size=0.3, model_file=None, label_map=None, speaker_pattern=None,
-                   model=DEMO_MODEL)
+                   test_size=0.3, model_file=None, label_map=None, speaker_pattern=None)
     return parser

@@ -15,7 +15,7 @@ from skser import load_model
 from skser.cli import main
 
 # Tiny networks and features so each command trains in seconds.
-FAST = ["--epochs", "2", "--set", "features__n_mels=16", "--set", "clf__width=0.1",
+FAST = ["--kind", "2d", "--epochs", "2", "--set", "features__n_mels=16", "--set", "clf__width=0.1",
         "--set", "features__n_fft=256", "--set", "features__hop_length=128", "--quiet"]
 
 
@@ -96,7 +96,7 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
 def test_random_split_is_the_seeds_recipe_and_is_labelled(folder_corpus, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["train", str(folder_corpus), "--corpus", "folder", "--split", "random",
-                 "--kind", "1d", "--out", str(out), *FAST, "--set", "features__n_fft=1024",
+                 "--out", str(out), *FAST, "--kind", "1d", "--set", "features__n_fft=1024",
                  "--set", "features__n_mfcc=13"]) == 0
     assert "overstates accuracy" in capsys.readouterr().out
     report = json.loads((out / "train_report.json").read_text())
@@ -172,7 +172,7 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
     assert main(["demo", "--speakers", "4", "--per-class", "2", "--folds", "2",
                  "--out", str(out), *FAST]) == 0
     printed = capsys.readouterr().out
-    assert "model lenet5" in printed and "features__n_mels=16" in printed  # --set wins
+    assert "2D 'lenet5'" in printed and "features__n_mels=16" in printed  # --set wins
     assert "Demo finished" in printed and "on one held-out clip per emotion" in printed
     assert sorted(p.name for p in out.iterdir()) == [
         "cv_report.json", "cv_report_confusion.png", "model.skser",
@@ -188,3 +188,26 @@ def test_evaluate_refuses_more_folds_than_speakers(folder_corpus, capsys):
     assert status == 2
     err = capsys.readouterr().err
     assert "--folds 5" in err and "2 to 4 folds" in err
+
+
+@pytest.mark.slow
+def test_default_kind_is_the_statistics_svm_and_predicts_probabilities(
+        folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["train", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
+                 r"^(spk\d)_", "--out", str(out), "--quiet"]) == 0
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["kind"] == "stats" and "STATS" in capsys.readouterr().out
+    clip = sorted(folder_corpus.rglob("*.wav"))[0]
+    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    probabilities = [row[label] for label in ("angry", "happy", "sad")]
+    assert abs(sum(probabilities) - 1) < 1e-6
+    assert row["label"] == ("angry", "happy", "sad")[int(np.argmax(probabilities))]
+
+
+@pytest.mark.parametrize("option", [["--model", "vgg16"], ["--epochs", "3"]])
+def test_cnn_options_with_the_statistics_kind_are_refused(option, tmp_path, capsys):
+    assert main(["train", str(tmp_path), "--corpus", "folder", "--kind", "stats",
+                 *option, "--out", str(tmp_path / "out")]) != 0
+    assert "apply to the CNN kinds" in capsys.readouterr().err

@@ -77,7 +77,7 @@ def corpus(tmp_path, rng):
 
 # Many epochs of a tiny network without early stopping: long enough to be
 # interrupted while training.
-_LONG = ["--corpus", "folder", "--speaker-pattern", r"^(spk\d)_", "--epochs", "100000",
+_LONG = ["--kind", "2d", "--corpus", "folder", "--speaker-pattern", r"^(spk\d)_", "--epochs", "100000",
          "--set", "clf__patience=None", "--set", "clf__width=0.1", "--set",
          "features__n_mels=16", "--set", "features__n_fft=256", "--set",
          "features__hop_length=128", "--model", "lenet5", "--seed", "0"]

@@ -15,7 +15,7 @@ import skops.io as sio
 from conftest import LABELS, tiny_ser_pipeline, write_tone_clips
 from skser import (
     TRUSTED_TYPES, CNNClassifier, ModelFileError, StandardScalerND, load_model,
-    save_model,
+    make_ser_pipeline, save_model,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -96,6 +96,20 @@ def test_refitted_loaded_model_trains_again(clips, tmp_path):
     loaded.set_params(clf__epochs=1).fit(paths, labels)
 
     assert loaded.predict_proba(paths).shape == (len(paths), 3)
+
+
+def test_default_statistics_pipeline_round_trips(clips, tmp_path):
+    paths, labels = clips
+    pipe = make_ser_pipeline(sr=8000, duration=0.5, random_state=0, features__n_fft=256,
+                             features__hop_length=128, features__n_mels=16,
+                             features__n_mfcc=8, features__n_chroma=6, features__n_bands=3)
+    pipe.fit(paths, labels)
+
+    loaded = load_model(save_model(pipe, tmp_path / "stats.skser"))
+
+    np.testing.assert_array_equal(loaded.predict_proba(paths), pipe.predict_proba(paths))
+    with zipfile.ZipFile(tmp_path / "stats.skser") as archive:
+        assert json.loads(archive.read("skser-model.json"))["networks"] == []
 
 
 def test_estimator_without_network_needs_no_keras(tmp_path):

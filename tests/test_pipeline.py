@@ -182,3 +182,36 @@ def test_pipeline_predicts_identically_when_refitted_with_same_seed(labelled_wav
     first = clone(pipe).fit(paths, labels).predict_proba(paths)
     second = clone(pipe).fit(paths, labels).predict_proba(paths)
     np.testing.assert_array_equal(first, second)
+
+
+def test_default_kind_is_the_statistics_svm(labelled_wavs, tmp_path):
+    paths, labels, speakers = labelled_wavs
+    pipe = make_ser_pipeline(sr=8000, duration=1.0, random_state=0, **FAST["1d"])
+    assert [n for n, _ in pipe.steps] == [
+        "load", "trim", "augment", "features", "scale", "clf"
+    ]
+    assert pipe.named_steps["augment"] == "passthrough"  # augment=None: off for "stats"
+    assert is_classifier(pipe)
+
+    pipe.fit(paths, labels)
+    X = through_transforms(pipe, paths[:3])
+    n_features = len(pipe.named_steps["features"].get_feature_names_out())
+    assert X.shape == (3, n_features) and n_features % 2 == 0  # mean and std of each
+    proba = pipe.predict_proba(paths)
+    assert proba.shape == (len(paths), len(set(labels)))
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+
+    scores = cross_val_score(make_ser_pipeline(sr=8000, duration=1.0, **FAST["1d"]),
+                             paths, labels, groups=speakers, cv=GroupKFold(n_splits=2))
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_statistics_kind_takes_augmentation_on_request():
+    pipe = make_ser_pipeline("stats", augment=True)
+    assert isinstance(pipe.named_steps["augment"], AugmentedCopies)
+
+
+def test_statistics_kind_refuses_a_cnn_model():
+    with pytest.raises(ValueError, match='model=.vgg16. names a CNN, but kind="stats"'):
+        make_ser_pipeline("stats", model="vgg16")
+    assert make_ser_pipeline("2d").named_steps["clf"].model == "lenet5"
