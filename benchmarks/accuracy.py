@@ -388,7 +388,8 @@ def main(argv=None):
                   f"{n_folds} speaker-grouped folds")
         machines = sorted({r.get("machine", "unrecorded") for folds_ in results.values()
                            for r in folds_})
-        header += f"; folds computed on {' and '.join(machines)}"
+        if machines != [machine()]:
+            header += f"; folds computed on {' and '.join(machines)}"
         table = markdown_table(summary)
         print(f"\n{header}\n{table}\n")
         section = f"## {corpus}\n\n{header}.\n\n{table}\n"
