@@ -215,3 +215,22 @@ def test_statistics_kind_refuses_a_cnn_model():
     with pytest.raises(ValueError, match='model=.vgg16. names a CNN, but kind="stats"'):
         make_ser_pipeline("stats", model="vgg16")
     assert make_ser_pipeline("2d").named_steps["clf"].model == "lenet5"
+
+
+def test_default_pipeline_trains_and_predicts_without_tensorflow(labelled_wavs):
+    import subprocess
+    import sys
+
+    paths, labels, _ = labelled_wavs
+    code = "\n".join([
+        "import sys",
+        "from skser import make_ser_pipeline",
+        f"paths, labels = {list(map(str, paths))!r}, {list(labels)!r}",
+        "pipe = make_ser_pipeline(duration=1.0).fit(paths, labels)",
+        "pipe.predict_proba(paths)",
+        "print(sorted(m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules))",
+    ])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
