@@ -1,7 +1,7 @@
 """The search behind `make_ser_pipeline`'s defaults, rerunnable.
 
     python benchmarks/default_search.py                 # every candidate, RAVDESS folds 1-2
-    python benchmarks/default_search.py --folds 0 1 2 3 4 --candidates current
+    python benchmarks/default_search.py --folds 0 1 2 3 4 --candidates "2d default"
     python benchmarks/default_search.py --quick         # a smoke run, under a minute
 
 Each candidate is ``make_ser_pipeline(**settings)`` with a few settings
@@ -31,7 +31,7 @@ from _common import SHARED_DATA, machine  # noqa: E402
 BEFORE = {"features__n_mels": 128, "features__hop_length": 256,
           "clf__learning_rate": 1e-3, "clf__dropout": 0.3, "clf__patience": 8}
 CANDIDATES = {
-    "current": {},
+    "2d default": {},
     "lenet5, 64 mels, class training defaults": {
         "clf__learning_rate": 1e-3, "clf__dropout": 0.3, "clf__patience": 8},
     "lenet5, adam, balanced classes, class training defaults": {
@@ -49,7 +49,7 @@ CANDIDATES = {
 # Not a candidate: the old default, ``{"model": "custom", **BEFORE}``, trains
 # for about 180 s per epoch on a RAVDESS fold here (2074 clips at 88 ms each),
 # over an hour per fold: far outside the budget whatever its accuracy.
-QUICK_CANDIDATES = ("current", "balanced classes")
+QUICK_CANDIDATES = ("2d default", "balanced classes")
 
 
 def make_candidate(name, *, quick=False):
