@@ -27,10 +27,12 @@ def accuracy():
 
 
 @pytest.mark.parametrize(("row", "head", "tail"), [
-    ("default", ["load", "trim", "features"], ["augment", "scale", "clf"]),
+    ("2d-lenet5", ["load", "trim", "features"], ["augment", "scale", "clf"]),
     ("2d-vgg16", ["load", "trim", "features"], ["augment", "scale", "clf"]),
     ("1d-lenet5", ["load", "trim"], ["augment", "features", "scale", "clf"]),
-    ("svm", ["audioloader", "trimpad", "framefeatures1d"], ["standardscaler", "svc"]),
+    # The statistics pipeline has no augmenter: everything up to the scaler.
+    ("svm", ["load", "trim", "augment", "features"], ["scale", "clf"]),
+    ("default", ["load", "trim", "augment", "features"], ["scale", "clf"]),
 ])
 def test_only_steps_that_learn_nothing_run_once_per_corpus(accuracy, row, head, tail):
     # The augmenter is a sampler (training only) and the scaler learns: both
@@ -51,8 +53,9 @@ def test_augmentation_off_keeps_passthrough_out_of_the_head(accuracy):
 def test_stored_folds_are_reused_only_for_the_same_settings(accuracy, tmp_path):
     key = accuracy.settings_key(accuracy.make_row("default"))
     assert key == accuracy.settings_key(accuracy.make_row("default"))
-    assert key == accuracy.settings_key(accuracy.make_row("2d-lenet5"))  # the same pipeline
-    changed = accuracy.make_row("default").set_params(clf__learning_rate=1e-2)
+    assert key == accuracy.settings_key(accuracy.make_row("svm"))  # the same pipeline
+    assert key != accuracy.settings_key(accuracy.make_row("2d-lenet5"))
+    changed = accuracy.make_row("default").set_params(clf__estimator__C=1.0)
     assert accuracy.settings_key(changed) != key
 
     calls = []
