@@ -83,11 +83,14 @@ def make_row(name, *, quick=False):
 
     if name == "svm":
         return make_ser_pipeline("stats", random_state=SEED)
-    options = {"clf__epochs": 1} if quick else {}
     if name == "default":
-        return make_ser_pipeline(random_state=SEED, **options)
-    kind, model = name.split("-")
-    return make_ser_pipeline(kind, model=model, random_state=SEED, **options)
+        pipeline = make_ser_pipeline(random_state=SEED)
+    else:
+        kind, model = name.split("-")
+        pipeline = make_ser_pipeline(kind, model=model, random_state=SEED)
+    if quick and "clf__epochs" in pipeline.get_params():
+        pipeline.set_params(clf__epochs=1)
+    return pipeline
 
 
 def split_stateless(pipeline):
@@ -110,14 +113,16 @@ def split_stateless(pipeline):
 
 
 def load_corpus(corpus, *, quick=False):
-    """The corpus as a `skser.datasets` Bunch; in quick mode 4 speakers, every 3rd clip."""
+    """The corpus as a `skser.datasets` Bunch; in quick mode every other clip."""
     from skser import datasets
 
     folder, loader, _ = CORPORA[corpus]
     data = getattr(datasets, loader)(SHARED_DATA / folder)
     if quick:
-        keep = np.isin(data.groups, np.unique(data.groups)[:4])
-        keep &= np.arange(keep.size) % 3 == 0
+        # Every speaker, so that each class (EmoDB's disgust is rare and
+        # missing for some speakers) has the 3 training clips the statistics
+        # pipeline's 3-fold calibration needs.
+        keep = np.arange(data.target.size) % 2 == 0
         data.filenames, data.target, data.groups = (
             data.filenames[keep], data.target[keep], data.groups[keep])
     return data
@@ -355,7 +360,7 @@ def main(argv=None):
     parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
                         help="rows to run (default: all; with --quick: svm and default)")
     parser.add_argument("--quick", action="store_true",
-                        help="EmoDB, 4 speakers, a third of their clips, 2 folds, 1 epoch, "
+                        help="EmoDB, every other clip, 2 folds, 1 epoch, "
                              "no cache: a smoke run, not a result")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                         help=f"per-fold results (default: {DEFAULT_CACHE})")

@@ -70,7 +70,7 @@ def main(argv=None):
     parser.add_argument("--folds", nargs="+", type=int, default=[0, 1],
                         help="which of the 5 folds (0-4) to run")
     parser.add_argument("--quick", action="store_true",
-                        help="EmoDB, 4 speakers, 2 folds, 1 epoch, no cache: a smoke run")
+                        help="EmoDB, every other clip, 2 folds, 1 epoch, no cache: a smoke run")
     parser.add_argument("--cache", type=Path,
                         default=Path(__file__).resolve().parent / "results" / "default_search")
     parser.add_argument("--force", action="store_true", help="recompute stored folds")
