@@ -27,18 +27,20 @@ CONFIGS = (
 )
 
 
-def seconds_per_epoch(model, width, X, y):
-    """Median time of REPEATS one-epoch fits of an already built network.
+def seconds_per_epoch(model, width, X, y, *, repeat=REPEATS):
+    """Median time of ``repeat`` one-epoch fits of an already built network.
 
     The first fit builds the network and traces its training step; it is not
-    timed. Later epochs run the same traced step, as in a long training.
+    timed. Later epochs run the same traced step, as in a long training. No
+    random_state: a seed turns on TensorFlow's op determinism, which refuses
+    the unseeded ``network.fit`` calls (and would slow them).
     """
     clf = CNNClassifier(model=model, width=width, epochs=1, patience=None,
                         validation_split=0.0).fit(X, y)
     network = clf.estimator_.model_
     y_enc = np.searchsorted(clf.classes_, y)
     times = []
-    for _ in range(REPEATS):
+    for _ in range(repeat):
         start = time.perf_counter()
         network.fit(X, y_enc, epochs=1, batch_size=clf.batch_size, verbose=0)
         times.append(time.perf_counter() - start)
