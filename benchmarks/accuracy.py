@@ -31,10 +31,10 @@ clip and counted in the training and prediction times.
 Every fold's result is stored in ``--cache`` (one JSON per corpus, row and
 fold), so an interrupted run resumes where it stopped and the table can be
 built over several sessions; ``--force`` recomputes. The run time written to
-``--write`` is the sum of the compute time of every fold in the table, plus
-the wall time of this invocation. Beside the table, clearly labelled, the
-default model on the seeds' random 70/30 split, which shares speakers
-between training and test and so overstates accuracy.
+``--write`` is the sum of the compute time of every fold in the table.
+Beside the table, clearly labelled, the default model and the 2-D LeNet-5 on
+the seeds' random 70/30 split, which shares speakers between training and
+test and so overstates accuracy.
 """
 
 import argparse
@@ -198,6 +198,27 @@ def settings_key(estimator):
     return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def load_stored(path, key):
+    """The result stored in ``path`` if it was computed with settings ``key``, else None."""
+    if path is None or not path.is_file():
+        return None
+    stored = json.loads(path.read_text())
+    return stored if stored.get("settings") == key else None
+
+
+def is_stored(path, key):
+    """Whether ``path`` holds a result computed with settings ``key``."""
+    return load_stored(path, key) is not None
+
+
+def store(path, result):
+    """Write ``result`` to ``path`` as JSON, atomically (an interrupted run leaves no half file)."""
+    from skser._files import atomic_write
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(result)))
+
+
 def reuse_stored(cache, corpus, name, row, key):
     """Copy a result stored under another row with the same settings ``key``.
 
@@ -207,33 +228,20 @@ def reuse_stored(cache, corpus, name, row, key):
     if cache is None or is_stored(cache / corpus / row / name, key):
         return
     for other in sorted((cache / corpus).glob(f"*/{name}")):
-        if is_stored(other, key):
-            stored = json.loads(other.read_text())
-            stored["row"] = row
-            target = cache / corpus / row / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(stored))
+        stored = load_stored(other, key)
+        if stored is not None:
+            store(cache / corpus / row / name, {**stored, "row": row})
             return
-
-
-def is_stored(path, key):
-    """Whether ``path`` holds a result computed with settings ``key``."""
-    return (path is not None and path.is_file()
-            and json.loads(path.read_text()).get("settings") == key)
 
 
 def cached(path, key, compute, *, force):
     """Load ``path`` (JSON) if it holds ``key``, else compute, store and return it."""
-    if path is not None and path.is_file() and not force:
-        stored = json.loads(path.read_text())
-        if stored.get("settings") == key:
-            return stored, True
+    stored = None if force else load_stored(path, key)
+    if stored is not None:
+        return stored, True
     result = {"settings": key, **compute()}
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result))
-        os.replace(tmp, path)
+        store(path, result)
     return result, False
 
 
@@ -289,17 +297,23 @@ def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
     return data, {row: results[row] for row in rows}, figures
 
 
+def compute_seconds(result):
+    """Training plus prediction seconds of one stored fold or split."""
+    return result["fit_seconds"] + result["predict_ms_per_clip"] * result["n_test"] / 1000
+
+
 def summarise(results, n_folds):
-    """One dict per row: mean and std of each score, mean times; None if incomplete."""
+    """One dict per row: mean and std of each score and mean times; a row with
+    fewer than ``n_folds`` folds gets ``folds_done`` instead of scores."""
     rows = []
     for row, fold_results in results.items():
         same_as = fold_results[0].get("same_as") if fold_results else None
         label = f"{row} (= {same_as})" if same_as else row
+        # A row sharing another's folds adds no compute of its own.
+        compute = 0.0 if same_as else float(sum(map(compute_seconds, fold_results)))
         if len(fold_results) < n_folds:
             rows.append({"row": label, "folds_done": len(fold_results), "n_folds": n_folds,
-                         "compute_seconds": 0.0 if same_as else float(sum(
-                             r["fit_seconds"] + r["predict_ms_per_clip"] * r["n_test"] / 1000
-                             for r in fold_results))})
+                         "compute_seconds": compute})
             continue
 
         def get(key):
@@ -311,9 +325,7 @@ def summarise(results, n_folds):
             **{f"{k}_std": float(get(k).std()) for k in ("ua", "wa", "macro_f1")},
             "fit_seconds": float(get("fit_seconds").mean()),
             "predict_ms_per_clip": float(get("predict_ms_per_clip").mean()),
-            "compute_seconds": 0.0 if same_as else float(sum(
-                r["fit_seconds"] + r["predict_ms_per_clip"] * r["n_test"] / 1000
-                for r in fold_results)),
+            "compute_seconds": compute,
         })
     return rows
 
@@ -358,7 +370,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", nargs="+", choices=list(CORPORA), default=list(CORPORA))
     parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
-                        help="rows to run (default: all; with --quick: svm and default)")
+                        help="rows to run (default: all; with --quick: svm and 2d-lenet5)")
     parser.add_argument("--quick", action="store_true",
                         help="EmoDB, every other clip, 2 folds, 1 epoch, "
                              "no cache: a smoke run, not a result")
@@ -399,7 +411,7 @@ def main(argv=None):
         print(f"\n{header}\n{table}\n")
         section = f"## {corpus}\n\n{header}.\n\n{table}\n"
         for row, figure in figures.items():
-            compute += figure["fit_seconds"] + figure["predict_ms_per_clip"] * figure["n_test"] / 1000
+            compute += compute_seconds(figure)
             line = (f"**Not speaker-independent**: `{row}` on the seeds' random 70/30 split "
                     f"({figure['description']}): UA {100 * figure['ua']:.1f} %, "
                     f"WA {100 * figure['wa']:.1f} %, macro F1 {100 * figure['macro_f1']:.1f} %.")
