@@ -13,12 +13,12 @@ augment    (before features)               (before features)               `Augm
                                                                            `FrequencyMask` +
                                                                            `TimeMask` (training only)
 scale      `StandardScalerND`              same                            same
-clf        calibrated RBF `SVC`              `CNNClassifier` (1-D network)   `CNNClassifier` (2-D network)
+clf        calibrated RBF `SVC`            `CNNClassifier` (1-D network)   `CNNClassifier` (2-D network)
 =========  ==============================  ==============================  ==============================
 
 ``kind="stats"`` is the default: in speaker-grouped cross-validation
 (``docs/results.md``) the 2-D CNN did not beat it on both corpora (better on
-RAVDESS by 1.3 points UA, worse on EmoDB by 3.0), and it trains in seconds
+RAVDESS by 1.9 points UA, worse on EmoDB by 2.2), and it trains in seconds
 without TensorFlow.
 """
 
@@ -39,13 +39,15 @@ from .preprocessing import StandardScalerND, TrimPad
 
 __all__ = ["make_ser_pipeline"]
 
-# The defaults were chosen by speaker-independent cross-validation on RAVDESS
-# within a CPU budget (docs/results.md, benchmarks/accuracy.py): 64 mel bands
-# at a 32 ms hop (16 kHz) give 64 x 94 images, a quarter of the 128 x 188 of
-# MelSpectrogram2D's own defaults, and trained as well; a lower learning rate,
-# more dropout and more patience let LeNet-5 train for 30-40 epochs instead
-# of stopping after 7. The `custom` network (and LeNet-5 on 128 x 188) cost
-# 4-10x more per fold than the whole 30-minute budget allows per fold.
+# The CNN defaults were chosen by speaker-independent cross-validation on
+# RAVDESS within a CPU budget of 30 minutes for five folds (docs/results.md,
+# benchmarks/default_search.py): 64 mel bands at a 32 ms hop (16 kHz) give
+# 64 x 94 images, a quarter of the 128 x 188 of MelSpectrogram2D's own
+# defaults; a lower learning rate, more dropout and more patience let LeNet-5
+# train for 30-40 epochs instead of stopping after 7. By
+# benchmarks/cnn_fold_cost.py the `custom` network costs 26 (64 x 94) to 86
+# (128 x 188) minutes per fold against the 6 the budget allows, and LeNet-5 on
+# 128 x 188 about 8; that LeNet-5 was not compared for accuracy.
 N_MELS = 64
 HOP_LENGTH = 512
 TRAINING = {"learning_rate": 3e-4, "dropout": 0.5, "patience": 15}
@@ -153,15 +155,13 @@ def make_ser_pipeline(
                 f"clips would be cut to {max_duration!r} s and padded back with "
                 "silence; use max_duration >= duration, or None to read whole files."
             )
-    if kind == "stats":
-        augmenters = [AddNoise(), TimeShift(sr=sr)]
-        features = FrameFeatures1D(sr=sr, aggregate="mean_std", n_jobs=n_jobs)
-    elif kind == "1d":
-        augmenters = [AddNoise(), TimeShift(sr=sr)]
-        features = FrameFeatures1D(sr=sr, n_jobs=n_jobs)
-    else:
+    if kind == "2d":
         augmenters = [make_pipeline(FrequencyMask(), TimeMask())]
         features = MelSpectrogram2D(sr=sr, n_mels=N_MELS, hop_length=HOP_LENGTH, n_jobs=n_jobs)
+    else:
+        augmenters = [AddNoise(), TimeShift(sr=sr)]
+        features = FrameFeatures1D(sr=sr, aggregate="mean_std" if kind == "stats" else None,
+                                   n_jobs=n_jobs)
     augmentation = (
         AugmentedCopies(augmenters=augmenters, n_copies=n_copies, random_state=random_state)
         if augment else "passthrough"
