@@ -52,6 +52,12 @@ TWO_D_ESTIMATORS = [
     FrameFeatures1D(
         sr=2000, n_mfcc=3, n_mels=4, n_chroma=4, n_bands=2, n_fft=16, hop_length=8,
     ),
+    # The voice and spectral-shape members, pooled into functionals (a 2-D table).
+    FrameFeatures1D(
+        sr=2000, features=("f0", "hnr", "jitter", "loudness", "centroid", "flux"),
+        deltas=("f0",), n_mels=4, n_fft=16, hop_length=8, f0_min=260.0, f0_max=900.0,
+        aggregate="functionals",
+    ),
     MelSpectrogram2D(sr=8000, n_mels=4, n_fft=16, hop_length=8),
     AddNoise(random_state=0),
     TimeShift(sr=100, max_shift_seconds=0.02, random_state=0),
@@ -328,8 +334,9 @@ INVALID_PARAMS = {
         "sr": [0], "features": [("nope",), (), "mfcc", ("rms", "rms")], "n_mfcc": [0],
         "n_mels": [0], "n_chroma": [0], "n_bands": [0], "n_fft": [1], "hop_length": [0],
         "win_length": [0], "window": [123, "no-such-window"], "center": ["yes"],
-        "fmin": [-1.0], "fmax": [0.0], "top_db": [0.0], "aggregate": ["max"],
-        "n_jobs": ["two", 0],
+        "fmin": [-1.0], "fmax": [0.0], "top_db": [0.0], "aggregate": ["max", ("mean", "max")],
+        "n_jobs": ["two", 0], "deltas": [("nope",), "mfcc"], "f0_min": [0.0],
+        "f0_max": [-1.0], "skip_silent_frames": ["yes"],
         "verbose": ["loud"],
     },
     "MelSpectrogram2D": {
@@ -378,7 +385,10 @@ INVALID_COMBINATIONS = [
     ("AddNoise", {"min_snr_db": 30.0, "max_snr_db": 10.0}, "min_snr_db"),
 ]
 
-_BY_NAME = {_name(e): e for e in ALL_ESTIMATORS}
+# The first instance of each class (later ones cover other options).
+_BY_NAME = {}
+for _estimator in ALL_ESTIMATORS:
+    _BY_NAME.setdefault(_name(_estimator), _estimator)
 
 
 def _invalid_cases():

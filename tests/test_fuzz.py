@@ -256,7 +256,11 @@ FRAME_FEATURE_PARAMS = {
     "n_mfcc": sst.preferring([1, 13], sst.int_values(1, 40)),
     "n_chroma": sst.int_values(1, 24),
     "n_bands": sst.preferring([2, 4], sst.int_values(1, 8)),
-    "aggregate": sst.choice_values([None, "mean", "mean_std"], ["max", 1]),
+    "aggregate": sst.choice_values([None, "mean", "mean_std", "functionals"], ["max", 1]),
+    "f0_min": sst.preferring([60.0], sst.real_values(60.0, 200.0)),
+    "f0_max": sst.preferring([600.0], sst.real_values(300.0, 2000.0)),
+    "deltas": sst.choice_values([()], [("nope",), 3]),
+    "skip_silent_frames": sst.choice_values([True, False], ["yes", None]),
 }
 
 
@@ -277,13 +281,35 @@ def _consistent_spectral_params(draw, frame_features):
         n_jobs=draw(st.sampled_from([None, 1])), verbose=0,
     )
     if frame_features:
+        # Two periods of the lowest pitch fit in the window; the shortest spans
+        # two samples.
+        window = n_fft if params["win_length"] is None else params["win_length"]
+        f0_min = max(60.0, 2.0 * sr / window + 1.0)
+        f0_max = min(sr / 2.0, draw(st.floats(f0_min + 1.0, f0_min + 2000.0)))
+        features = draw(sst.feature_subsets())
+        if f0_min >= f0_max:
+            features = tuple(f for f in features if f not in PITCH_FEATURES) or ("rms",)
+        # Band features need two FFT bins in each of their bands.
+        features = tuple(f for f in features if all(
+            _bins_in(sr, n_fft, *band) >= 2 for band in BANDS.get(f, ()))) or ("rms",)
         params.update(
-            features=draw(sst.feature_subsets()), n_mfcc=draw(st.integers(1, n_mels)),
+            features=features, n_mfcc=draw(st.integers(1, n_mels)),
             n_chroma=draw(st.integers(1, 24)),
             n_bands=draw(st.integers(1, sst.max_contrast_bands(sr))),
-            aggregate=draw(st.sampled_from([None, "mean", "mean_std"])),
+            f0_min=f0_min, f0_max=max(f0_max, f0_min + 1.0),
+            aggregate=draw(st.sampled_from([None, "mean", "mean_std", "functionals"])),
         )
     return params
+
+
+PITCH_FEATURES = ("f0", "voicing", "voiced", "hnr", "jitter", "shimmer")
+BANDS = {"slope": ((0, 500), (500, 1500)), "alpha_ratio": ((50, 1000), (1000, 5000)),
+         "hammarberg": ((0, 2000), (2000, 5000))}
+
+
+def _bins_in(sr, n_fft, low, high):
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    return int(np.count_nonzero((freqs >= low) & (freqs <= high)))
 
 
 def _n_frames(params, n_samples):
@@ -309,14 +335,14 @@ def _check_spectral_outcome(step, params, invalid, X, out, exc):
     if isinstance(step, MelSpectrogram2D):
         shape = (n_clips, params["n_mels"], _n_frames(params, n_samples), 1)
     else:
-        widths = {"zcr": 1, "energy": 1, "rms": 1, "mfcc": params["n_mfcc"],
-                  "chroma": params["n_chroma"], "contrast": params["n_bands"] + 1,
-                  "mel": params["n_mels"]}
-        n_features = sum(widths[f] for f in params["features"])
+        widths = {"mfcc": params["n_mfcc"], "chroma": params["n_chroma"],
+                  "contrast": params["n_bands"] + 1, "mel": params["n_mels"], "slope": 2}
+        n_features = sum(widths.get(f, 1) for f in params["features"])
+        n_stats = {None: 0, "mean": 1, "mean_std": 2, "functionals": 7}[params["aggregate"]]
         if params["aggregate"] is None:
             shape = (n_clips, _n_frames(params, n_samples), n_features)
         else:
-            shape = (n_clips, len(params["aggregate"].split("_")) * n_features)
+            shape = (n_clips, n_stats * n_features)
     _check_float_output(out, shape)
 
 

@@ -9,7 +9,7 @@ step                   input                                  output
 =====================  ====================================  ===================================
 """
 
-from ._frame_features import FEATURE_NAMES, FrameFeatures1D
+from ._frame_features import FEATURE_NAMES, RECIPE_FEATURES, FrameFeatures1D
 from ._mel_spectrogram import MelSpectrogram2D
 
-__all__ = ["FEATURE_NAMES", "FrameFeatures1D", "MelSpectrogram2D"]
+__all__ = ["FEATURE_NAMES", "FrameFeatures1D", "MelSpectrogram2D", "RECIPE_FEATURES"]

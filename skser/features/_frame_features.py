@@ -1,54 +1,83 @@
-"""FrameFeatures1D: the seeds' 1-D feature space, one vector per frame.
+"""FrameFeatures1D: the 1-D feature space, one vector per frame, or pooled per clip.
 
 Data contract
 -------------
 input : ``(n_clips, n_samples)`` float waveforms at ``sr``.
 output : ``(n_clips, n_frames, n_features)`` float32 with ``aggregate=None``
-    (for Conv1D), else ``(n_clips, n_stats * n_features)`` float32 with names
-    from `get_feature_names_out`, e.g. ``mfcc3_mean``.
+    (for Conv1D), else ``(n_clips, n_functionals * n_features)`` float32 with
+    names from `get_feature_names_out`, e.g. ``mfcc3_mean``.
 ``n_frames = 1 + n_samples // hop_length`` (``center=True``).
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
-import librosa
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._dsp import (
-    check_frame_fits, filterbank, power_spectrogram, power_to_db, project, spectral_contrast,
-    zero_crossing_rate,
-)
+from ._frame_members import CHECKS, FEATURE_NAMES, FEATURES, Intermediates
+from ._functionals import AGGREGATES, pool, resolve
 from ._spectral import BaseSpectralFeatures
 
-__all__ = ["FEATURE_NAMES", "FrameFeatures1D"]
+__all__ = ["FEATURE_NAMES", "FrameFeatures1D", "RECIPE_FEATURES"]
 
-#: Every feature FrameFeatures1D can compute, in the seeds' order.
-FEATURE_NAMES = ("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel")
-
-_AGGREGATES = {"mean": ("mean",), "mean_std": ("mean", "std")}
+#: The CREMA-D course recipe's seven features, FrameFeatures1D's default.
+RECIPE_FEATURES = ("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel")
+#: Frames of the delta filter (librosa.feature.delta's default width).
+DELTA_WIDTH = 9
 
 
 class FrameFeatures1D(BaseSpectralFeatures):
-    """Per-frame zero-crossing rate, energy, RMS, MFCC, chroma, contrast and mel.
+    """Per-frame spectral, prosodic and voice-quality features of each clip.
 
     Each clip's short-time Fourier transform is computed once and every
-    spectral feature is derived from it; the time-domain features share one
-    framing. Frames are aligned across features (all centred, same
-    ``n_fft`` and ``hop_length``).
+    spectral feature, the pitch track included, is derived from it; the
+    time-domain features share one framing. Frames are aligned across
+    features (all centred, same ``n_fft`` and ``hop_length``). Each feature
+    is declared once (``skser/features/_frame_members.py``: name, width, the
+    intermediates it needs, one function); intermediates are computed once
+    per chunk of clips, only when a requested feature needs them.
 
-    ==========  ===========  ==================================================
-    feature     columns      definition (librosa equivalent on one clip)
-    ==========  ===========  ==================================================
-    zcr         1            ``feature.zero_crossing_rate(y, frame_length=n_fft)``
-    energy      1            sum of squared samples in the frame (= n_fft * rms²)
-    rms         1            ``feature.rms(y=y, frame_length=n_fft)``
-    mfcc        n_mfcc       ``feature.mfcc(y=y, n_mfcc, n_mels, ...)`` (top_db=80)
-    chroma      n_chroma     ``feature.chroma_stft(y=y, tuning=0.0, ...)``
-    contrast    n_bands + 1  ``feature.spectral_contrast(y=y, n_bands, ...)``
-    mel         n_mels       ``power_to_db(feature.melspectrogram(y=y, ...))``
-                             (dB re 1.0, floored ``top_db`` below the clip's peak)
-    ==========  ===========  ==================================================
+    ===========  ===========  =================================================
+    feature      columns      definition (librosa equivalent on one clip)
+    ===========  ===========  =================================================
+    zcr          1            ``feature.zero_crossing_rate(y, frame_length=n_fft)``
+    energy       1            sum of squared samples in the frame (= n_fft * rms²)
+    rms          1            ``feature.rms(y=y, frame_length=n_fft)``
+    mfcc         n_mfcc       ``feature.mfcc(y=y, n_mfcc, n_mels, ...)`` (top_db=80)
+    chroma       n_chroma     ``feature.chroma_stft(y=y, tuning=0.0, ...)``
+    contrast     n_bands + 1  ``feature.spectral_contrast(y=y, n_bands, ...)``
+    mel          n_mels       ``power_to_db(feature.melspectrogram(y=y, ...))``
+                              (dB re 1.0, floored ``top_db`` below the clip's peak)
+    f0           1            pitch in semitones above 27.5 Hz (Boersma's
+                              autocorrelation method, ``f0_min`` to ``f0_max``)
+    voicing      1            voicing probability: the peak normalised
+                              autocorrelation, in [0, 1]
+    voiced       1            1 in voiced frames, else 0
+    hnr          1            harmonics-to-noise ratio in dB, ``10 log10(r / (1 - r))``
+    jitter       1            local jitter: mean absolute difference of consecutive
+                              glottal cycle lengths over their mean
+    shimmer      1            local shimmer: mean absolute dB difference of
+                              consecutive cycles' peak amplitudes
+    loudness     1            sum over mel bands of band power to the 0.3
+    centroid     1            ``feature.spectral_centroid(y=y, ...)`` in Hz
+    bandwidth    1            ``feature.spectral_bandwidth(y=y, ...)`` in Hz
+    rolloff      1            ``feature.spectral_rolloff(y=y, roll_percent=0.85)``
+    flatness     1            ``feature.spectral_flatness(y=y, ...)``
+    flux         1            distance between consecutive L2-normalised
+                              magnitude spectra (0 in the first frame)
+    slope        2            spectral slope 0-500 Hz and 500-1500 Hz (dB/kHz)
+    alpha_ratio  1            power 50-1000 Hz over 1-5 kHz, in dB
+    hammarberg   1            strongest bin 0-2 kHz over strongest 2-5 kHz, in dB
+    ===========  ===========  =================================================
+
+    Pitch is tracked as Praat's ``To Pitch (ac)`` does: the frame's
+    autocorrelation divided by the window's; its highest peak between lags
+    ``sr / f0_max`` and ``sr / f0_min`` (with Praat's octave cost) gives the
+    period, and a frame is voiced where that peak exceeds 0.45 and the frame
+    is within 30 dB of the clip's loudest. F0, HNR, jitter and shimmer are
+    undefined in unvoiced frames: they read 0 in per-frame output and are
+    left out of pooled statistics. Jitter and shimmer come from the
+    waveform's cycle peaks in each frame's window.
 
     Chroma uses ``tuning=0.0``: estimating a musical tuning offset from speech
     is meaningless, and estimating it from a batch would couple the clips.
@@ -62,15 +91,25 @@ class FrameFeatures1D(BaseSpectralFeatures):
         Sampling rate of the input in Hz.
     features : tuple of str, default=("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel")
         Which features to compute, in output order; any non-empty subset of
-        `FEATURE_NAMES`, each at most once.
+        `FEATURE_NAMES`, each at most once. The default is the CREMA-D course
+        recipe's seven (`RECIPE_FEATURES`).
+    deltas : tuple of str, default=()
+        Features (from ``features``) whose first-order deltas
+        (`librosa.feature.delta`, 9 frames) follow all the features, named
+        ``{column}_delta``.
     n_mfcc : int, default=20
         Number of MFCCs.
     n_mels : int, default=128
-        Number of mel bands (for both ``mel`` and ``mfcc``).
+        Number of mel bands (for ``mel``, ``mfcc`` and ``loudness``).
     n_chroma : int, default=12
         Number of chroma bins.
     n_bands : int, default=6
         Number of spectral-contrast bands (gives ``n_bands + 1`` columns).
+    f0_min : float, default=60.0
+        Lowest pitch searched, in Hz. Two periods must fit in a frame
+        (``win_length`` or ``n_fft`` samples).
+    f0_max : float, default=600.0
+        Highest pitch searched, in Hz.
     n_fft : int, default=1024
         FFT size in samples, also the frame length of zcr/energy/rms.
     hop_length : int, default=256
@@ -87,9 +126,18 @@ class FrameFeatures1D(BaseSpectralFeatures):
         Highest mel frequency in Hz (None means ``sr / 2``).
     top_db : float or None, default=80.0
         Dynamic range kept in the dB mel features below each clip's peak.
-    aggregate : {None, "mean", "mean_std"}, default=None
-        None keeps frames, ``(n_clips, n_frames, n_features)``; ``"mean"`` or
-        ``"mean_std"`` pools them into a 2-D table for classical models.
+    aggregate : {None, "mean", "mean_std", "functionals"} or tuple of str, default=None
+        None keeps frames, ``(n_clips, n_frames, n_features)``; otherwise
+        frames are pooled into a 2-D table for classical models by these
+        functionals: ``"mean"``, ``"mean_std"``, ``"functionals"`` (mean,
+        std, 20th, 50th and 80th percentiles, 20-80 range and slope per
+        second: eGeMAPS' set), or a tuple of names from ``mean, std, p20,
+        p50, p80, range20_80, slope, skew, kurtosis``.
+    skip_silent_frames : bool, default=True
+        Pooled statistics leave out frames that hold only zeros (the padding
+        `TrimPad` adds), so that they describe the utterance, not how much
+        padding it got. A clip of zeros keeps all its frames. No effect with
+        ``aggregate=None``.
     n_jobs : int or None, default=None
         Parallel jobs over chunks of 32 clips: joblib threads (the work
         releases the GIL), or the backend set with `joblib.parallel_config`.
@@ -115,29 +163,39 @@ class FrameFeatures1D(BaseSpectralFeatures):
     >>> ff = FrameFeatures1D(features=("rms", "mfcc"), n_mfcc=4, aggregate="mean_std")
     >>> ff.fit_transform(X).shape, list(ff.get_feature_names_out()[:3])
     ((2, 10), ['rms_mean', 'mfcc0_mean', 'mfcc1_mean'])
+    >>> ff = FrameFeatures1D(features=("f0", "hnr"), deltas=("f0",), aggregate="functionals")
+    >>> ff.fit_transform(X).shape, list(ff.get_feature_names_out()[:3])
+    ((2, 21), ['f0_mean', 'hnr_mean', 'f0_delta_mean'])
     """
 
     _parameter_constraints = {
         **BaseSpectralFeatures._parameter_constraints,
         "features": [tuple, list],
+        "deltas": [tuple, list],
         "n_mfcc": [Interval(Integral, 1, None, closed="left")],
         "n_chroma": [Interval(Integral, 1, None, closed="left")],
         "n_bands": [Interval(Integral, 1, None, closed="left")],
-        "aggregate": [StrOptions(set(_AGGREGATES)), None],
+        "f0_min": [Interval(Real, 0, None, closed="neither")],
+        "f0_max": [Interval(Real, 0, None, closed="neither")],
+        "aggregate": [StrOptions(set(AGGREGATES)), tuple, list, None],
+        "skip_silent_frames": ["boolean"],
     }
 
     def __init__(
-        self, *, sr=16000, features=FEATURE_NAMES, n_mfcc=20, n_mels=128, n_chroma=12,
-        n_bands=6, n_fft=1024, hop_length=256, win_length=None, window="hann",
-        center=True, fmin=0.0, fmax=None, top_db=80.0, aggregate=None, n_jobs=None,
-        verbose=0,
+        self, *, sr=16000, features=RECIPE_FEATURES, deltas=(), n_mfcc=20, n_mels=128,
+        n_chroma=12, n_bands=6, f0_min=60.0, f0_max=600.0, n_fft=1024, hop_length=256,
+        win_length=None, window="hann", center=True, fmin=0.0, fmax=None, top_db=80.0,
+        aggregate=None, skip_silent_frames=True, n_jobs=None, verbose=0,
     ):
         self.sr = sr
         self.features = features
+        self.deltas = deltas
         self.n_mfcc = n_mfcc
         self.n_mels = n_mels
         self.n_chroma = n_chroma
         self.n_bands = n_bands
+        self.f0_min = f0_min
+        self.f0_max = f0_max
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.win_length = win_length
@@ -147,13 +205,14 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self.fmax = fmax
         self.top_db = top_db
         self.aggregate = aggregate
+        self.skip_silent_frames = skip_silent_frames
         self.n_jobs = n_jobs
         self.verbose = verbose
 
     def _check_params(self):
         super()._check_params()
         features = list(self.features)
-        unknown = [f for f in features if f not in FEATURE_NAMES]
+        unknown = [f for f in features if f not in FEATURES]
         if not features or unknown:
             raise ValueError(
                 f"features must be a non-empty subset of {FEATURE_NAMES}; got "
@@ -161,50 +220,35 @@ class FrameFeatures1D(BaseSpectralFeatures):
             )
         if len(set(features)) != len(features):
             raise ValueError(f"features lists a feature twice: {tuple(self.features)!r}.")
-        if "mfcc" in features and self.n_mfcc > self.n_mels:
-            raise ValueError(f"n_mfcc={self.n_mfcc} cannot exceed n_mels={self.n_mels}.")
-        if "mfcc" in features or "mel" in features:
-            self._check_mel_bands()
-        if "contrast" in features:
-            # librosa's octave bands start at 200 Hz; the last one starts at
-            # 200 * 2**(n_bands - 1) Hz, which must lie below Nyquist.
-            top = 200.0 * 2.0 ** (self.n_bands - 1)
-            if top >= self.sr / 2:
-                raise ValueError(
-                    f"n_bands={self.n_bands} spectral-contrast octaves from 200 Hz start "
-                    f"a band at {top:g} Hz, not below the Nyquist frequency "
-                    f"{self.sr / 2:g} Hz; use fewer bands or a higher sr."
-                )
-            if self.sr / self.n_fft > 200:
-                # FFT bins coarser than the 200 Hz first octave leave contrast
-                # bands without a bin (NaN or IndexError inside librosa).
-                raise ValueError(
-                    f"n_fft={self.n_fft} is too small for spectral contrast at "
-                    f"sr={self.sr}: it needs n_fft >= sr / 200 = {self.sr / 200:g}."
-                )
+        deltas = list(self.deltas)
+        stray = [f for f in deltas if f not in features]
+        if stray or len(set(deltas)) != len(deltas):
+            raise ValueError(
+                f"deltas must name features of features={tuple(self.features)!r}, each at "
+                f"most once; got {tuple(self.deltas)!r}"
+                + (f" ({stray} not computed)." if stray else ".")
+            )
+        if self.aggregate is not None:
+            resolve(self.aggregate)
+        for need in dict.fromkeys(n for f in features for n in FEATURES[f].needs):
+            if need in CHECKS:
+                CHECKS[need](self)
 
-    def _widths(self):
-        return {
-            "zcr": 1, "energy": 1, "rms": 1, "mfcc": self.n_mfcc,
-            "chroma": self.n_chroma, "contrast": self.n_bands + 1, "mel": self.n_mels,
-        }
+    def _columns(self, feature):
+        width = FEATURES[feature].width(self)
+        return [feature] if width == 1 else [f"{feature}{i}" for i in range(width)]
 
     def _frame_feature_names(self):
-        widths = self._widths()
-        names = []
-        for feature in self.features:
-            if widths[feature] == 1:
-                names.append(feature)
-            else:
-                names.extend(f"{feature}{i}" for i in range(widths[feature]))
-        return names
+        names = [c for f in self.features for c in self._columns(f)]
+        return names + [f"{c}_delta" for f in self.deltas for c in self._columns(f)]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
 
         With ``aggregate=None`` these name the last axis of the 3-D output
-        (``zcr``, ``mfcc0``, ...); otherwise the columns of the 2-D output
-        (``mfcc3_mean``, ``mfcc3_std``, ...: all means first, then all stds).
+        (``zcr``, ``mfcc0``, ..., then ``mfcc0_delta``, ...); otherwise the
+        columns of the 2-D output (``mfcc3_mean``, ``mfcc3_std``, ...: every
+        feature's first functional, then every feature's second, ...).
 
         Parameters
         ----------
@@ -217,79 +261,73 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self._check_params()
         names = self._frame_feature_names()
         if self.aggregate is not None:
-            names = [f"{n}_{stat}" for stat in _AGGREGATES[self.aggregate] for n in names]
+            names = [f"{n}_{stat}" for stat in resolve(self.aggregate) for n in names]
         return np.asarray(names, dtype=object)
 
     def _transform_chunk(self, X):
-        wanted = set(self.features)
-        columns = {}  # feature -> (n_clips, n_frames, width)
-        if "zcr" in wanted:
-            columns["zcr"] = zero_crossing_rate(
-                X, frame_length=self.n_fft, hop_length=self.hop_length, center=self.center,
-            )[..., np.newaxis]
-        if wanted & {"energy", "rms"}:
-            if not self.center:
-                # The same error as the STFT's, not librosa's ParameterError.
-                check_frame_fits(X.shape[-1], self.n_fft)
-            # librosa's own framing (zero padding, float32 mean of squares).
-            rms = librosa.feature.rms(
-                y=X, frame_length=self.n_fft, hop_length=self.hop_length, center=self.center,
-            ).transpose(0, 2, 1)
-            columns["rms"] = rms
-            columns["energy"] = self.n_fft * np.square(rms)
-        if wanted & {"mfcc", "chroma", "contrast", "mel"}:
-            power = power_spectrogram(
-                X, n_fft=self.n_fft, hop_length=self.hop_length,
-                win_length=self.win_length, window=self.window, center=self.center,
-            )
-            banks = []
-            if wanted & {"mfcc", "mel"}:
-                banks.append(filterbank(
-                    "mel", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_mels,
-                    fmin=self.fmin, fmax=self.fmax,
-                ))
-            if "chroma" in wanted:
-                banks.append(filterbank(
-                    "chroma", sr=self.sr, n_fft=self.n_fft, n_bins=self.n_chroma,
-                ))
-            if banks:
-                # One product projects the spectrum onto both filterbanks.
-                bank = banks[0] if len(banks) == 1 else np.concatenate(banks, axis=1)
-                projected = project(power, bank)
-            if wanted & {"mfcc", "mel"}:
-                mel = projected[..., :self.n_mels]
-                mel_db = power_to_db(mel, top_db=self.top_db)
-                columns["mel"] = mel_db
-                if "mfcc" in wanted:
-                    # librosa.feature.mfcc's own dB step is top_db=80, which
-                    # the mel feature has already computed at the default.
-                    if self.top_db != 80.0:
-                        mel_db = power_to_db(mel, top_db=80.0)
-                    columns["mfcc"] = librosa.feature.mfcc(
-                        S=mel_db.transpose(0, 2, 1), n_mfcc=self.n_mfcc,
-                    ).transpose(0, 2, 1)
-            if "chroma" in wanted:
-                columns["chroma"] = librosa.util.normalize(
-                    projected[..., projected.shape[-1] - self.n_chroma:], norm=np.inf, axis=-1,
-                )
-            if "contrast" in wanted:
-                columns["contrast"] = spectral_contrast(
-                    power, sr=self.sr, n_fft=self.n_fft, n_bands=self.n_bands,
-                )
-        # (n_clips, n_frames, n_features): the Conv1D layout, filled in place.
+        banks = {need.split("_")[0] for f in self.features for need in FEATURES[f].needs
+                 if need in ("mel_power", "chroma_power")}
+        shared = Intermediates(X, self, banks=frozenset(banks))
+        columns = {f: FEATURES[f].compute(shared) for f in self.features}
         n_frames = next(iter(columns.values())).shape[1]
-        widths = self._widths()
-        out = np.empty(
-            (X.shape[0], n_frames, sum(widths[f] for f in self.features)), dtype=np.float32
-        )
+        widths = [columns[f].shape[-1] for f in self.features]
+        n_out = sum(widths) + sum(columns[f].shape[-1] for f in self.deltas)
+        # (n_clips, n_frames, n_features): the Conv1D layout, filled in place.
+        out = np.empty((X.shape[0], n_frames, n_out), dtype=np.float32)
         start = 0
         for feature in self.features:
-            out[..., start:start + widths[feature]] = columns[feature]
-            start += widths[feature]
+            out[..., start:start + columns[feature].shape[-1]] = columns[feature]
+            start += columns[feature].shape[-1]
+        for feature in self.deltas:
+            out[..., start:start + columns[feature].shape[-1]] = _delta(columns[feature])
+            start += columns[feature].shape[-1]
         if self.aggregate is None:
-            return out
-        stats = [
-            getattr(np, stat)(out, axis=1, dtype=np.float64)
-            for stat in _AGGREGATES[self.aggregate]
-        ]
-        return np.concatenate(stats, axis=1).astype(np.float32)
+            # Undefined values (F0 of unvoiced frames, ...) read 0 per frame.
+            return np.nan_to_num(out, copy=False, nan=0.0)
+        if self.skip_silent_frames:
+            silent = _silent_frames(X, n_frames, frame_length=self.n_fft,
+                                    hop_length=self.hop_length, center=self.center)
+            # A clip of zeros keeps its frames: its statistics are then defined.
+            silent &= ~silent.all(axis=1, keepdims=True)
+            out[silent] = np.nan
+        return pool(out, resolve(self.aggregate), frame_seconds=self.hop_length / self.sr)
+
+
+def _delta(values):
+    """`librosa.feature.delta` along frames (axis 1), also where values are NaN.
+
+    librosa's delta (``mode="interp"``, order 1) is a Savitzky-Golay filter
+    of polynomial order 1: inside, ``sum(k * x[t + k]) / sum(k**2)`` over the
+    ``width`` frames around ``t``; in the first and last ``width // 2``
+    frames the slope of the line fitted to the edge window, which is the
+    inner value nearest to them. Computed directly, a NaN (an unvoiced
+    frame's F0) makes only the deltas whose window reaches it NaN, where
+    scipy's filter refuses the whole array.
+    """
+    n_frames = values.shape[1]
+    width = min(DELTA_WIDTH, n_frames if n_frames % 2 else n_frames - 1)
+    if width < 3:
+        return np.zeros_like(values)
+    half = width // 2
+    k = np.arange(-half, half + 1, dtype=np.float64)
+    inner = np.zeros((values.shape[0], n_frames - 2 * half) + values.shape[2:])
+    for weight, shift in zip(k / np.sum(k * k), range(width)):
+        if weight:
+            inner += weight * values[:, shift:shift + inner.shape[1]]
+    return np.concatenate(
+        [np.repeat(inner[:, :1], half, axis=1), inner, np.repeat(inner[:, -1:], half, axis=1)],
+        axis=1,
+    )
+
+
+def _silent_frames(X, n_frames, *, frame_length, hop_length, center):
+    """``(n_clips, n_frames)`` bool: frames whose samples are all exactly zero
+    (counted exactly, from a cumulative count of non-zero samples)."""
+    nonzero = X != 0
+    if center:
+        nonzero = np.pad(nonzero, [(0, 0), (frame_length // 2, frame_length // 2)])
+    counts = np.zeros((X.shape[0], nonzero.shape[1] + 1), dtype=np.int64)
+    np.cumsum(nonzero, axis=1, out=counts[:, 1:])
+    starts = np.arange(n_frames) * hop_length
+    ends = np.minimum(starts + frame_length, nonzero.shape[1])
+    return (counts[:, ends] - counts[:, starts]) == 0

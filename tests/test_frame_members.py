@@ -1,0 +1,297 @@
+"""Each FrameFeatures1D member beyond the course recipe's seven, against a reference:
+librosa where it has the feature, otherwise a synthetic signal whose F0, HNR,
+jitter or shimmer is known, or the definition computed frame by frame."""
+
+import librosa
+import numpy as np
+import pytest
+import scipy.signal
+import scipy.stats
+
+from skser import FrameFeatures1D
+from skser.features import FEATURE_NAMES, RECIPE_FEATURES
+
+SR = 16000
+N = 3 * SR
+T = np.arange(N) / SR
+
+
+def _features(X, features, **kw):
+    ff = FrameFeatures1D(sr=SR, features=features, **kw)
+    return ff.fit_transform(np.atleast_2d(np.asarray(X, dtype=np.float32)))
+
+
+def _harmonic(f0, rng, n_harmonics=20):
+    """A periodic signal: harmonics of f0 with 1/k amplitudes, random phases."""
+    return sum(np.sin(2 * np.pi * k * f0 * T + rng.uniform(0, 2 * np.pi)) / k
+               for k in range(1, n_harmonics) if k * f0 < SR / 2)
+
+
+def _pulse_train(f0, rng, *, jitter=0.0, shimmer=0.0):
+    """Glottal-like pulses through a 700 Hz resonance, with cycle lengths and
+    amplitudes perturbed by the given relative standard deviations.
+
+    Returns the signal and the true cycle lengths and amplitudes."""
+    y = np.zeros(N)
+    position, periods, amplitudes = 100.0, [], []
+    while position < N - 400:
+        amplitude = 1 + shimmer * rng.standard_normal()
+        y[int(position)] += amplitude
+        amplitudes.append(amplitude)
+        period = SR / f0 * (1 + jitter * rng.standard_normal())
+        periods.append(period)
+        position += period
+    # Each cycle rings down before the next (0.9**100 ~ 3e-5), so cycles do not
+    # perturb each other.
+    r, theta = 0.9, 2 * np.pi * 700 / SR
+    y = scipy.signal.lfilter([1.0], [1.0, -2 * r * np.cos(theta), r * r], y)
+    return y / np.abs(y).max(), np.array(periods[:-1]), np.array(amplitudes)
+
+
+@pytest.mark.parametrize("f0", [80.0, 150.0, 220.0, 400.0])
+def test_f0_of_a_periodic_signal_is_its_pitch_in_semitones(f0, rng):
+    out = _features(_harmonic(f0, rng), ("f0", "voiced"))
+
+    st, voiced = out[0, 4:-4, 0], out[0, 4:-4, 1]
+    assert voiced.all()
+    np.testing.assert_allclose(st, 12 * np.log2(f0 / 27.5), atol=0.02)
+
+
+def test_f0_agrees_with_librosa_yin_on_a_gliding_voice(rng):
+    f0 = np.geomspace(110, 260, N)
+    phase = 2 * np.pi * np.cumsum(f0) / SR
+    y = sum(np.sin(k * phase) / k for k in range(1, 12)) + 0.01 * rng.standard_normal(N)
+
+    out = _features(y, ("f0",))[0, :, 0]
+    yin = librosa.yin(y, fmin=60, fmax=600, sr=SR, frame_length=1024, hop_length=256)
+
+    inner = slice(4, -4)
+    np.testing.assert_allclose(out[inner], 12 * np.log2(yin[inner] / 27.5), atol=0.15)
+
+
+def test_noise_and_silence_are_unvoiced_and_read_zero(rng):
+    X = np.stack([0.3 * rng.standard_normal(N), np.zeros(N)])
+
+    out = _features(X, ("f0", "voiced", "hnr", "jitter", "shimmer"))
+
+    assert not np.any(out)
+
+
+@pytest.mark.parametrize("snr_db", [5.0, 10.0, 20.0])
+def test_hnr_of_a_periodic_signal_in_white_noise_is_the_snr(snr_db, rng):
+    voice = _harmonic(150.0, rng)
+    voice /= voice.std()
+    noise = rng.standard_normal(N) * 10 ** (-snr_db / 20)
+
+    hnr = _features(voice + noise, ("hnr",), aggregate=("p50",))[0, 0]
+
+    assert hnr == pytest.approx(snr_db, abs=1.0)
+
+
+@pytest.mark.parametrize("jitter", [0.005, 0.01, 0.02])
+def test_jitter_of_a_pulse_train_matches_its_cycle_lengths(jitter, rng):
+    y, periods, _ = _pulse_train(130.0, rng, jitter=jitter)
+    expected = np.mean(np.abs(np.diff(periods))) / periods.mean()
+
+    measured = _features(y, ("jitter",), aggregate=("p50",))[0, 0]
+
+    assert measured == pytest.approx(expected, rel=0.3)
+
+
+def test_jitter_and_shimmer_of_a_regular_pulse_train_are_near_zero(rng):
+    y, _, _ = _pulse_train(130.0, rng)
+
+    jitter, shimmer = _features(y, ("jitter", "shimmer"), aggregate=("mean",))[0]
+
+    assert jitter < 0.004  # under half a sample per 123-sample cycle
+    assert shimmer < 0.05
+
+
+def test_shimmer_of_a_pulse_train_matches_its_amplitudes(rng):
+    y, _, amplitudes = _pulse_train(130.0, rng, shimmer=0.05)
+    expected = np.mean(np.abs(np.diff(20 * np.log10(amplitudes))))
+
+    measured = _features(y, ("shimmer",), aggregate=("p50",))[0, 0]
+
+    assert measured == pytest.approx(expected, rel=0.3)
+
+
+@pytest.fixture(scope="module")
+def speechlike():
+    """Three clips unlike each other: a glide with noise, a pulse train, and
+    noise under a loud burst (so a batch-wide floor would show)."""
+    rng = np.random.default_rng(5)
+    glide = np.sin(2 * np.pi * np.cumsum(np.geomspace(120, 300, N)) / SR)
+    pulses, _, _ = _pulse_train(180.0, rng, jitter=0.01)
+    burst = 1e-3 * rng.standard_normal(N)
+    burst[20000:24000] += 0.8 * np.sin(2 * np.pi * 440 * T[:4000])
+    return np.stack([glide + 0.1 * rng.standard_normal(N), pulses, burst]).astype(np.float32)
+
+
+def _magnitude(y):
+    return np.abs(librosa.stft(y, n_fft=1024, hop_length=256))
+
+
+@pytest.mark.parametrize("feature, reference", [
+    ("centroid", lambda y: librosa.feature.spectral_centroid(y=y, sr=SR, n_fft=1024, hop_length=256)),
+    ("bandwidth", lambda y: librosa.feature.spectral_bandwidth(y=y, sr=SR, n_fft=1024, hop_length=256)),
+    ("rolloff", lambda y: librosa.feature.spectral_rolloff(y=y, sr=SR, n_fft=1024, hop_length=256)),
+    ("flatness", lambda y: librosa.feature.spectral_flatness(y=y, n_fft=1024, hop_length=256)),
+])
+def test_spectral_shape_matches_librosa_on_each_clip(feature, reference, speechlike):
+    out = _features(speechlike, (feature,))
+
+    for i, y in enumerate(speechlike):
+        expected = reference(y)[0]
+        scale = np.abs(expected).max()
+        if feature == "rolloff":
+            # A bin either side where the cumulative sum ties in float32.
+            mismatch = np.abs(out[i, :, 0] - expected) > SR / 1024 + 1e-3
+            assert mismatch.mean() < 0.02, f"clip {i}"
+        else:
+            np.testing.assert_allclose(out[i, :, 0], expected, rtol=1e-3, atol=1e-4 * scale,
+                                       err_msg=f"{feature}, clip {i}")
+
+
+def test_flux_slope_alpha_ratio_and_hammarberg_follow_their_definitions(speechlike):
+    out = _features(speechlike, ("flux", "slope", "alpha_ratio", "hammarberg"))
+    freqs = librosa.fft_frequencies(sr=SR, n_fft=1024)
+
+    for i, y in enumerate(speechlike):
+        mag = _magnitude(y).T  # (n_frames, n_bins)
+        power = np.square(mag)
+        unit = mag / np.linalg.norm(mag, axis=1, keepdims=True)
+        flux = np.concatenate([[0.0], np.linalg.norm(np.diff(unit, axis=0), axis=1)])
+        db = 10 * np.log10(np.maximum(power, 1e-10))
+        slopes = []
+        for low, high in ((0, 500), (500, 1500)):
+            band = (freqs >= low) & (freqs <= high)
+            slopes.append(np.polyfit(freqs[band] / 1000, db[:, band].T, 1)[0])
+
+        def band_db(reduce, a, b):
+            lo = reduce(power[:, (freqs >= a[0]) & (freqs <= a[1])], axis=1)
+            hi = reduce(power[:, (freqs >= b[0]) & (freqs <= b[1])], axis=1)
+            return 10 * np.log10(lo / hi)
+
+        np.testing.assert_allclose(out[i, :, 0], flux, atol=1e-3, err_msg=f"flux {i}")
+        np.testing.assert_allclose(out[i, :, 1:3], np.stack(slopes, axis=1), rtol=1e-3,
+                                   atol=1e-2, err_msg=f"slope {i}")
+        np.testing.assert_allclose(out[i, :, 3], band_db(np.sum, (50, 1000), (1000, 5000)),
+                                   atol=1e-3, err_msg=f"alpha ratio {i}")
+        np.testing.assert_allclose(out[i, :, 4], band_db(np.max, (0, 2000), (2000, 5000)),
+                                   atol=1e-3, err_msg=f"hammarberg {i}")
+
+
+def test_loudness_follows_stevens_power_law(speechlike):
+    quiet, loud = (_features(gain * speechlike, ("loudness",)) for gain in (0.1, 0.2))
+
+    np.testing.assert_allclose(loud, 2 ** (2 * 0.3) * quiet, rtol=1e-4)
+
+
+def test_deltas_are_librosa_deltas_of_the_frames(speechlike):
+    features = ("mfcc", "loudness")
+    frames = _features(speechlike, features, n_mfcc=5)
+    ff = FrameFeatures1D(sr=SR, features=features, n_mfcc=5, deltas=("loudness", "mfcc"))
+
+    out = ff.fit_transform(speechlike)
+
+    names = list(ff.get_feature_names_out())
+    assert names[6:] == ["loudness_delta"] + [f"mfcc{i}_delta" for i in range(5)]
+    expected = librosa.feature.delta(frames[..., [5, 0, 1, 2, 3, 4]], width=9, axis=1)
+    np.testing.assert_allclose(out[..., 6:], expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("feature", [f for f in FEATURE_NAMES if f not in RECIPE_FEATURES])
+def test_new_feature_of_a_clip_does_not_depend_on_its_batch(feature, speechlike):
+    ff = FrameFeatures1D(sr=SR, features=(feature,))
+
+    batch = ff.fit_transform(speechlike)
+
+    for i in range(speechlike.shape[0]):
+        np.testing.assert_allclose(batch[i], ff.transform(speechlike[i:i + 1])[0],
+                                   rtol=1e-5, atol=1e-5, err_msg=f"{feature}, clip {i}")
+
+
+# ---------------------------------------------------------------- pooling
+
+def test_functionals_match_numpy_and_scipy_over_every_frame(speechlike):
+    features = ("rms", "centroid", "loudness")
+    frames = _features(speechlike, features).astype(np.float64)
+    names = ("mean", "std", "p20", "p50", "p80", "range20_80", "slope", "skew", "kurtosis")
+    ff = FrameFeatures1D(sr=SR, features=features, aggregate=names, skip_silent_frames=False)
+
+    out = ff.fit_transform(speechlike).reshape(len(speechlike), len(names), len(features))
+
+    t = np.arange(frames.shape[1]) * 256 / SR
+    expected = {
+        "mean": frames.mean(axis=1), "std": frames.std(axis=1),
+        "p20": np.percentile(frames, 20, axis=1), "p50": np.median(frames, axis=1),
+        "p80": np.percentile(frames, 80, axis=1),
+        "range20_80": np.percentile(frames, 80, axis=1) - np.percentile(frames, 20, axis=1),
+        "slope": np.stack([np.polyfit(t, clip, 1)[0] for clip in frames]),
+        "skew": scipy.stats.skew(frames, axis=1),
+        "kurtosis": scipy.stats.kurtosis(frames, axis=1),
+    }
+    for k, name in enumerate(names):
+        np.testing.assert_allclose(out[:, k], expected[name], rtol=2e-3, atol=1e-5,
+                                   err_msg=name)
+
+
+def test_voice_features_pool_over_voiced_frames_only(speechlike):
+    frames = _features(speechlike, ("f0", "voiced", "hnr"))
+    ff = FrameFeatures1D(sr=SR, features=("f0", "hnr"), aggregate=("mean", "p50"))
+
+    out = ff.fit_transform(speechlike)
+
+    for i in range(len(speechlike)):
+        voiced = frames[i, :, 1] == 1
+        assert voiced.any()
+        np.testing.assert_allclose(
+            out[i], [frames[i, voiced, 0].mean(), frames[i, voiced, 2].mean(),
+                     np.median(frames[i, voiced, 0]), np.median(frames[i, voiced, 2])],
+            rtol=1e-4)
+
+
+def test_pooling_skips_the_zero_padding_of_a_clip(rng):
+    voice = 0.3 * _harmonic(150.0, rng)[:SR] + 0.01 * rng.standard_normal(SR)
+    padded = np.concatenate([np.zeros(SR), voice, np.zeros(SR)])
+    features = ("mfcc", "rms", "centroid")
+    frames = _features(padded, features, n_mfcc=4)[0]
+    silent = np.array([not np.any(padded[max(0, t * 256 - 512):t * 256 + 512])
+                       for t in range(frames.shape[0])])
+    assert 100 < silent.sum() < frames.shape[0]
+
+    pooled = _features(padded, features, n_mfcc=4, aggregate="mean_std")[0]
+    everything = _features(padded, features, n_mfcc=4, aggregate="mean_std",
+                           skip_silent_frames=False)[0]
+
+    kept = frames[~silent]
+    np.testing.assert_allclose(pooled, np.concatenate([kept.mean(0), kept.std(0)]),
+                               rtol=1e-4, atol=1e-4)
+    assert not np.allclose(pooled, everything, rtol=1e-2)
+
+
+def test_a_clip_without_voice_pools_voice_features_to_zero(rng):
+    out = _features(0.3 * rng.standard_normal((2, SR)), ("f0", "jitter", "rms"),
+                    aggregate="functionals")
+
+    assert np.all(np.isfinite(out))
+    names = FrameFeatures1D(features=("f0", "jitter", "rms"),
+                            aggregate="functionals").get_feature_names_out()
+    voice = np.array([n.startswith(("f0", "jitter")) for n in names])
+    assert not np.any(out[:, voice])
+    assert np.all(out[:, names == "rms_mean"] > 0)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(features=("f0",), f0_min=20.0), "f0_min"),
+    (dict(features=("f0",), f0_min=300.0, f0_max=200.0), "f0_min"),
+    (dict(features=("f0",), sr=8000, f0_max=5000.0), "f0_max"),
+    (dict(features=("slope",), sr=8000, n_fft=8), "band"),
+    (dict(features=("rms",), deltas=("mfcc",)), "deltas"),
+    (dict(features=("rms",), aggregate=("mean", "median")), "aggregate"),
+    (dict(features=("rms",), aggregate=()), "aggregate"),
+])
+def test_bad_parameters_of_the_new_features_name_the_parameter(params, match):
+    with pytest.raises(ValueError, match=match):
+        FrameFeatures1D(**params).fit(np.zeros((1, 4000), np.float32))
