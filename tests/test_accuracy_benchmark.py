@@ -318,6 +318,21 @@ def test_opensmile_functionals_see_the_whole_file(accuracy, tmp_path, rng):
     np.testing.assert_allclose(f0, 12 * np.log2(200.0 / 27.5), atol=0.5)
 
 
+def test_opensmile_functionals_survive_tensorflow_in_the_process(accuracy, tmp_path):
+    # openSMILE's library aborts a process that loaded TensorFlow first; the
+    # features are computed in a child process, so neither the benchmark's CNN
+    # rows nor a test session that imported TensorFlow bring it down.
+    pytest.importorskip("opensmile")
+    pytest.importorskip("tensorflow")
+    import soundfile as sf
+
+    sf.write(tmp_path / "tone.wav", _harmonic_tone(200.0, sr=16000), 16000)
+
+    X = accuracy.OpenSmileFunctionals().transform([tmp_path / "tone.wav"])
+
+    assert X.shape == (1, 88) and np.isfinite(X).all()
+
+
 def test_opensmile_functionals_take_file_paths_only(accuracy):
 
     with pytest.raises(TypeError, match=r"X\[1\] is a ndarray.*file paths"):
