@@ -339,7 +339,8 @@ def test_opensmile_functionals_take_file_paths_only(accuracy):
         accuracy.OpenSmileFunctionals().transform(["a.wav", np.zeros(100)])
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"the real corpora ({SHARED_DATA}) are absent")
+@pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                    reason=f"the real corpora ({SHARED_DATA}) are absent")
 @pytest.mark.parametrize("folder", ["emodb", "ravdess-speech-16k"])
 def test_opensmile_reads_the_real_corpora(accuracy, folder):
     pytest.importorskip("opensmile")
