@@ -1,7 +1,7 @@
 """Speaker-independent accuracy on real speech (RAVDESS, EmoDB).
 
     python benchmarks/accuracy.py --write docs/results.md   # the whole table
-    python benchmarks/accuracy.py --rows svm default        # some rows
+    python benchmarks/accuracy.py --rows svm svm+spk        # some rows
     python benchmarks/accuracy.py --quick                   # a smoke run, about a minute
 
 Each row is cross-validated with folds grouped by speaker
@@ -18,7 +18,25 @@ Rows:
 - ``1d-<model>`` / ``2d-<model>`` for lenet5, alexnet, vgg16, custom: the
   seeds' pipelines, ``make_ser_pipeline(kind, model=model)`` with its
   defaults;
-- ``default``: ``make_ser_pipeline()`` exactly as a user gets it.
+- ``default``: ``make_ser_pipeline()`` exactly as a user gets it;
+- ``opensmile``: the peer, openSMILE's 88 eGeMAPSv02 functionals
+  (`_opensmile.OpenSmileFunctionals`) with the ``svm`` row's scaler and SVM.
+  openSMILE reads each whole file at its own rate (no resampling, trimming
+  or 3 s crop): openSMILE as it is normally run, its best shot. The
+  ``opensmile`` package is licensed for non-commercial research only, so it
+  is a benchmark-only dependency (``pip install 'skser[bench]'``); without
+  it these rows show their stored folds only;
+- ``<row>+spk``, the speaker-normalised twin of a row: the same pipeline
+  with ``speaker_normalize=True`` (its ``scale`` step a
+  `SpeakerStandardScaler`; in 2-D pipelines it comes before the masked
+  copies), fitted with the training clips' speakers and predicting with
+  the test clips' ones (``groups``, by metadata routing). It standardises
+  each test speaker's clips with that speaker's own statistics, so it uses
+  every test speaker's unlabelled clips; the plain rows never see them.
+  The table prints each twin below its plain row. The 2-D CNNs' twins are
+  run only when asked for by name (``--rows 2d-lenet5+spk``); the 1-D CNNs
+  have none (their augmented copies are made before the features, where
+  no speaker is known).
 
 The leading steps of a pipeline that learn nothing (loading, trimming and,
 in 2-D pipelines, the log-mel spectrogram: their ``requires_fit`` tag is
@@ -49,16 +67,33 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from _common import SHARED_DATA, machine  # noqa: E402
+from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
 CORPORA = {
     "ravdess": ("ravdess-speech-16k", "load_ravdess", "RAVDESS speech, 16 kHz"),
     "emodb": ("emodb", "load_emodb", "EmoDB (2 s copy, 22.05 kHz)"),
 }
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
-ROWS = ("svm", *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "default")
+PLAIN_ROWS = ("svm", "opensmile", *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS),
+              "default")
+# A row's speaker-normalised twin: the same pipeline with a SpeakerStandardScaler
+# for its scaler, fitted and applied with each clip's speaker.
+SPK = "+spk"
+SPK_LABEL = "speaker-normalised (uses each test speaker's unlabelled clips)"
+# Every row, each twin right below its plain row: the table's order. The 1-D
+# CNNs have no twin: make_ser_pipeline(speaker_normalize=True) needs
+# augment=False there (their augmented waveform copies are made before the
+# features, where no speaker is known for them), and a twin without the
+# augmentation would differ from its row in two ways, not one.
+ROWS = tuple(r for plain in PLAIN_ROWS
+             for r in ((plain,) if plain.startswith("1d-") else (plain, plain + SPK)))
+# The CNNs' twins cost as much as the CNN rows: run on request only.
+DEFAULT_ROWS = tuple(r for r in ROWS
+                     if r in PLAIN_ROWS or r.removesuffix(SPK) in ("svm", "opensmile", "default"))
+OPENSMILE_ROWS = ("opensmile", "opensmile" + SPK)
 N_FOLDS = 5
 SEED = 0
-QUICK_ROWS = ("svm", "2d-lenet5")
+QUICK_ROWS = ("svm", "svm" + SPK, "2d-lenet5")
 # Rows also trained on the seeds' random 70/30 split: the default, and the
 # seeds' 2-D recipe that the course projects reported on such a split.
 RANDOM_SPLIT_ROWS = ("default", "2d-lenet5")
@@ -71,7 +106,9 @@ def make_row(name, *, quick=False):
     Parameters
     ----------
     name : str
-        One of `ROWS`.
+        One of `ROWS`. A name ending in ``+spk`` builds the row's pipeline
+        with ``speaker_normalize=True``: its ``scale`` step is a
+        `SpeakerStandardScaler`, fitted and applied with ``groups``.
     quick : bool, default=False
         Train networks for 1 epoch (a smoke run, not a result).
 
@@ -81,13 +118,20 @@ def make_row(name, *, quick=False):
     """
     from skser import make_ser_pipeline
 
-    if name == "svm":
-        return make_ser_pipeline("stats", random_state=SEED)
-    if name == "default":
-        pipeline = make_ser_pipeline(random_state=SEED)
+    base = name.removesuffix(SPK)
+    spk = {"speaker_normalize": True} if name.endswith(SPK) else {}
+    if base in ("svm", "opensmile"):
+        pipeline = make_ser_pipeline("stats", random_state=SEED, **spk)
+    elif base == "default":
+        pipeline = make_ser_pipeline(random_state=SEED, **spk)
     else:
-        kind, model = name.split("-")
-        pipeline = make_ser_pipeline(kind, model=model, random_state=SEED)
+        kind, model = base.split("-")
+        pipeline = make_ser_pipeline(kind, model=model, random_state=SEED, **spk)
+    if base == "opensmile":
+        # The svm row's own scaler and SVM, on openSMILE's features of the
+        # whole files at their own rates instead of skser's loading and features.
+        pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
+                                   *pipeline.steps[-2:]])
     if quick and "clf__epochs" in pipeline.get_params():
         pipeline.set_params(clf__epochs=1)
     return pipeline
@@ -163,17 +207,27 @@ def _take(X, index):
     return X[index] if isinstance(X, np.ndarray) else [X[i] for i in index]
 
 
-def fit_and_score(estimator, train, test, data, heads):
-    """Fit on ``train``, predict ``test``; UA, WA, macro F1 and times."""
+def fit_and_score(estimator, train, test, data, heads, *, speaker_groups=False):
+    """Fit on ``train``, predict ``test``; UA, WA, macro F1 and times.
+
+    With ``speaker_groups``, ``fit`` gets the training clips' speakers and
+    ``predict`` the test clips' (``groups``, by metadata routing): what a
+    speaker-normalised row needs, and nothing else gets them.
+    """
+    import sklearn
+
     from skser.evaluation import emotion_report
 
     head, tail = split_stateless(estimator)
     Xt, head_seconds = heads(head)
-    start = time.perf_counter()
-    tail.fit(_take(Xt, train), data.target[train])
-    fitted = time.perf_counter()
-    predicted = tail.predict(_take(Xt, test))
-    done = time.perf_counter()
+    fit_params = {"groups": data.groups[train]} if speaker_groups else {}
+    predict_params = {"groups": data.groups[test]} if speaker_groups else {}
+    with sklearn.config_context(enable_metadata_routing=speaker_groups):
+        start = time.perf_counter()
+        tail.fit(_take(Xt, train), data.target[train], **fit_params)
+        fitted = time.perf_counter()
+        predicted = tail.predict(_take(Xt, test), **predict_params)
+        done = time.perf_counter()
     report = emotion_report(data.target[test], predicted, labels=data.target_names)
     clf = tail.steps[-1][1]
     return {
@@ -187,15 +241,27 @@ def fit_and_score(estimator, train, test, data, heads):
     }
 
 
-def settings_key(estimator):
-    """A digest of every parameter of ``estimator``, nested ones included.
+def settings_key(estimator, *, speaker_groups=False):
+    """A digest of every parameter of ``estimator``, nested ones included,
+    and of whether it is fitted and applied with the speakers (``+spk`` rows).
 
     A stored fold counts only while the row is still built the same way: when
-    a default of skser changes, its rows are recomputed, not reused.
+    a default of skser changes, its rows are recomputed, not reused. The
+    digest holds parameter values, not the classes of the steps, so the
+    speakers are named in it: a speaker-normalised twin must never share its
+    plain row's folds.
     """
     params = {name: repr(value) for name, value in estimator.get_params(deep=True).items()
               if not hasattr(value, "get_params") and name not in ("steps", "memory")}
+    if speaker_groups:
+        # Only here, so that the plain rows keep the keys of their stored folds.
+        params["fit and predict with groups"] = "speakers"
     return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def row_key(row, *, quick=False):
+    """`settings_key` of row ``row``."""
+    return settings_key(make_row(row, quick=quick), speaker_groups=row.endswith(SPK))
 
 
 def load_stored(path, key):
@@ -245,19 +311,23 @@ def cached(path, key, compute, *, force):
     return result, False
 
 
-def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
+def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False,
+        unavailable=()):
     """Cross-validate ``rows`` on ``corpus``; return data, per-row fold results.
 
-    With ``stored_only``, folds not in ``cache`` are left out, not computed.
+    With ``stored_only``, folds not in ``cache`` are left out, not computed;
+    so are the folds of the rows in ``unavailable`` (their software is not
+    installed). The random 70/30 split is run for the rows of
+    `RANDOM_SPLIT_ROWS` among ``rows``.
     """
     data = load_corpus(corpus, quick=quick)
     n_folds = 2 if quick else N_FOLDS
     splits = folds(data, n_folds)
     heads = Heads(data)
     results, by_settings = {}, {}
-    # The default first: a seeds' row built the same way reuses its folds.
-    for row in sorted(rows, key=lambda r: r != "default"):
-        key = settings_key(make_row(row, quick=quick))
+    # The default and its twin first: a seeds' row built the same way reuses their folds.
+    for row in sorted(rows, key=lambda r: r.removesuffix(SPK) != "default"):
+        key = row_key(row, quick=quick)
         if key in by_settings:
             results[row] = [{**r, "row": row, "same_as": by_settings[key][0]["row"]}
                             for r in by_settings[key]]
@@ -266,13 +336,14 @@ def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
         for i, (train, test) in enumerate(splits):
             path = cache / corpus / row / f"fold{i}.json" if cache else None
             reuse_stored(cache, corpus, f"fold{i}.json", row, key)
-            if stored_only and not is_stored(path, key):
+            if (stored_only or row in unavailable) and not is_stored(path, key):
                 continue
             result, hit = cached(
                 path, key, lambda: {
                     "corpus": corpus, "row": row, "fold": i,
                     "test_speakers": sorted(map(str, np.unique(data.groups[test]))),
-                    **fit_and_score(make_row(row, quick=quick), train, test, data, heads),
+                    **fit_and_score(make_row(row, quick=quick), train, test, data, heads,
+                                    speaker_groups=row.endswith(SPK)),
                 }, force=force)
             results[row].append(result)
             if not hit:
@@ -284,9 +355,9 @@ def run(corpus, rows, *, cache, quick, force, random_split, stored_only=False):
 
         train, test, split = holdout_split(data.target, data.groups, method="random",
                                            test_size=0.3, random_state=SEED)
-        for row in RANDOM_SPLIT_ROWS:
+        for row in (r for r in RANDOM_SPLIT_ROWS if r in rows):
             path = cache / corpus / row / "random70-30.json" if cache else None
-            key = settings_key(make_row(row, quick=quick))
+            key = row_key(row, quick=quick)
             reuse_stored(cache, corpus, "random70-30.json", row, key)
             if stored_only and not is_stored(path, key):
                 continue
@@ -302,18 +373,28 @@ def compute_seconds(result):
     return result["fit_seconds"] + result["predict_ms_per_clip"] * result["n_test"] / 1000
 
 
-def summarise(results, n_folds):
+def row_label(row, same_as=None):
+    """The row's name in the table: ``svm (= default)`` for a row sharing another's
+    folds, and a twin says it is speaker-normalised and what that uses."""
+    label = row.removesuffix(SPK)
+    if same_as:
+        label += f" (= {same_as.removesuffix(SPK)})"
+    return f"{label}, {SPK_LABEL}" if row.endswith(SPK) else label
+
+
+def summarise(results, n_folds, unavailable=None):
     """One dict per row: mean and std of each score and mean times; a row with
-    fewer than ``n_folds`` folds gets ``folds_done`` instead of scores."""
+    fewer than ``n_folds`` folds gets ``folds_done`` instead of scores, and
+    ``why`` from ``unavailable`` (row -> reason) if it could not be run."""
     rows = []
     for row, fold_results in results.items():
         same_as = fold_results[0].get("same_as") if fold_results else None
-        label = f"{row} (= {same_as})" if same_as else row
+        label = row_label(row, same_as)
         # A row sharing another's folds adds no compute of its own.
         compute = 0.0 if same_as else float(sum(map(compute_seconds, fold_results)))
         if len(fold_results) < n_folds:
             rows.append({"row": label, "folds_done": len(fold_results), "n_folds": n_folds,
-                         "compute_seconds": compute})
+                         "compute_seconds": compute, "why": (unavailable or {}).get(row)})
             continue
 
         def get(key):
@@ -338,8 +419,9 @@ def markdown_table(summary):
     ]
     for s in summary:
         if "folds_done" in s:
+            why = f"; {s['why']}" if s.get("why") else ""
             lines.append(f"| {s['row']} | not run yet: {s['folds_done']} of {s['n_folds']} "
-                         "folds stored | | | | |")
+                         f"folds stored{why} | | | | |")
             continue
         lines.append(
             f"| {s['row']} | {100 * s['ua_mean']:.1f} ± {100 * s['ua_std']:.1f} "
@@ -370,7 +452,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", nargs="+", choices=list(CORPORA), default=list(CORPORA))
     parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
-                        help="rows to run (default: all; with --quick: svm and 2d-lenet5)")
+                        help="rows to run (default: all but the CNNs' speaker-normalised "
+                             "twins; with --quick: svm, svm+spk and 2d-lenet5)")
     parser.add_argument("--quick", action="store_true",
                         help="EmoDB, every other clip, 2 folds, 1 epoch, "
                              "no cache: a smoke run, not a result")
@@ -387,7 +470,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"accuracy.py: {SHARED_DATA} is absent; nothing to measure.\n")
-    rows = args.rows or list(QUICK_ROWS if args.quick else ROWS)
+    # In the table's order, each twin below its plain row, whatever the order asked.
+    rows = sorted(set(args.rows or (QUICK_ROWS if args.quick else DEFAULT_ROWS)),
+                  key=ROWS.index)
+    unavailable = ({} if opensmile_available() else
+                   {row: OPENSMILE_MISSING for row in rows if row in OPENSMILE_ROWS})
+    if unavailable:
+        print(f"accuracy.py: skipping {', '.join(unavailable)} (stored folds only): "
+              f"{'the row' if len(unavailable) == 1 else 'these rows'} "
+              f"{OPENSMILE_MISSING}.", flush=True)
     corpora = ["emodb"] if args.quick and args.corpora == list(CORPORA) else args.corpora
     cache = None if args.quick else args.cache
     n_folds = 2 if args.quick else N_FOLDS
@@ -396,8 +487,8 @@ def main(argv=None):
     for corpus in corpora:
         data, results, figures = run(corpus, rows, cache=cache, quick=args.quick,
                                     force=args.force, random_split=args.random_split,
-                                    stored_only=args.stored_only)
-        summary = summarise(results, n_folds)
+                                    stored_only=args.stored_only, unavailable=unavailable)
+        summary = summarise(results, n_folds, unavailable)
         compute += sum(s["compute_seconds"] for s in summary)
         header = (f"{CORPORA[corpus][2]}: {data.target.size} clips, "
                   f"{np.unique(data.groups).size} speakers, {data.target_names.size} "

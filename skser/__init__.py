@@ -6,7 +6,7 @@ Data flow, one contract per stage::
           --TrimPad------> (n_clips, n_samples)
           --FrameFeatures1D--> (n_clips, n_frames, n_features)   [1-D]
           --MelSpectrogram2D-> (n_clips, n_mels, n_frames, 1)     [2-D]
-          --StandardScalerND--> same shape
+          --StandardScalerND--> same shape  (or SpeakerStandardScaler, per speaker)
           --CNNClassifier---> labels
 
 Importing skser does not import TensorFlow; fitting a `CNNClassifier`, or
@@ -22,7 +22,7 @@ from .loading import AudioLoader, AudioReadError, AudioReadWarning
 from .models import ARCHITECTURES, CNNClassifier
 from ._persistence import TRUSTED_TYPES, ModelFileError, load_model, save_model
 from .pipeline import make_ser_pipeline
-from .preprocessing import StandardScalerND, TrimPad
+from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
 
 __version__ = "0.1.0.dev0"
 
@@ -39,6 +39,7 @@ __all__ = [
     "FrequencyMask",
     "MelSpectrogram2D",
     "ModelFileError",
+    "SpeakerStandardScaler",
     "StandardScalerND",
     "TRUSTED_TYPES",
     "TimeMask",

@@ -71,6 +71,7 @@ TRUSTED_TYPES = (
     "skser.models._keras.SkserKerasClassifier",
     "skser.models._keras.build_compiled_cnn",
     "skser.preprocessing._scaler.StandardScalerND",
+    "skser.preprocessing._speaker_scaler.SpeakerStandardScaler",
     "skser.preprocessing._trim_pad.TrimPad",
 )
 

@@ -100,7 +100,9 @@ def main(argv=None):
 def _cmd_train(args):
     data = _load_data(args)
     from .evaluation import emotion_report, format_report, holdout_split, save_report
+    from .evaluation._report import SPEAKER_NORMALISED
 
+    groups = _speaker_groups(args, data)
     pipeline = _make_pipeline(args)
     if args.split == "random":
         # The seeds' recipe: random 70/30 split, 5 % of training for validation.
@@ -109,18 +111,23 @@ def _cmd_train(args):
     files = np.asarray(data.filenames)
     if args.split == "none":
         _log(args, f"Training on all {files.size} clips (no test split, no report)")
-        _fit(args, pipeline, files, data.target)
+        _fit(args, pipeline, files, data.target, groups=groups)
     else:
         train, test, split = holdout_split(
             data.target, data.groups, method=args.split, test_size=args.test_size,
             random_state=args.seed,
         )
+        if groups is not None:
+            split.update(speaker_normalised=True,
+                         description=f"{split['description']}; {SPEAKER_NORMALISED}")
         _log(args, f"Split: {split['description']}")
-        _fit(args, pipeline, files[train], data.target[train])
+        _fit(args, pipeline, files[train], data.target[train],
+             groups=None if groups is None else groups[train])
         args._test_indices = test
         _log(args, f"Predicting {test.size} test clips")
         start = time.perf_counter()
-        predicted = pipeline.predict(list(files[test]))
+        predicted = _with_groups(pipeline.predict, list(files[test]),
+                                 groups=None if groups is None else groups[test])
         predict_seconds = time.perf_counter() - start
         report = emotion_report(data.target[test], predicted, labels=data.target_names)
         report.update(
@@ -178,7 +185,18 @@ def _cmd_predict(args):
     model = _load_model(model_path, allow_pickle=args.allow_pickle)
     if not args.quiet:
         model.set_params(**_verbose_params(model, 1))
-    proba = model.predict_proba([str(f) for f in files])
+    from .evaluation._cross_validation import _requests_groups
+
+    speaker_normalised = _requests_groups(model, "predict_proba")
+    if args.same_speaker and not speaker_normalised:
+        raise CLIError(f"--same-speaker needs a model trained with --speaker-normalize; "
+                       f"{str(model_path)!r} standardises every file with fixed training "
+                       "statistics.")
+    if speaker_normalised and not args.same_speaker:
+        _log(args, "Speaker-normalised model: each file is standardised with the training "
+                   "speakers' average statistics (--same-speaker: the files as one speaker)")
+    proba = _with_groups(model.predict_proba, [str(f) for f in files],
+                         groups=np.zeros(len(files), dtype=int) if args.same_speaker else None)
     classes = [str(c) for c in model.classes_]
     labels = [classes[i] for i in np.argmax(proba, axis=1)]
     rows = [
@@ -262,13 +280,18 @@ def _make_pipeline(args):
     from .pipeline import make_ser_pipeline
 
     options = dict(args.set or [])
+    if args.speaker_normalize and args.kind == "1d" and not args.no_augment:
+        raise CLIError("--speaker-normalize with --kind 1d needs --no-augment: its augmented "
+                       "copies are made from waveforms, before the features, and have no "
+                       "speaker to be normalised with.")
     if args.kind != "stats":  # main refused --model/--epochs with "stats"
         _import_tensorflow_quietly()
         if args.epochs is not None:
             options["clf__epochs"] = args.epochs
     pipeline = make_ser_pipeline(
         args.kind, model=args.model, augment=False if args.no_augment else None,
-        n_jobs=args.n_jobs, random_state=args.seed, **options,
+        n_jobs=args.n_jobs, random_state=args.seed,
+        speaker_normalize=args.speaker_normalize, **options,
     )
     if not args.quiet:
         pipeline.set_params(**_verbose_params(pipeline, 1))
@@ -283,18 +306,42 @@ def _verbose_params(pipeline, level):
 
 
 def _pipeline_name(args):
+    suffix = ", speaker-normalised" if args.speaker_normalize else ""
     if args.kind == "stats":
-        return "STATS (pooled statistics + SVM)"
-    return f"{args.kind.upper()} '{args.model or 'lenet5'}'"
+        return "STATS (pooled statistics + SVM)" + suffix
+    return f"{args.kind.upper()} '{args.model or 'lenet5'}'" + suffix
 
 
-def _fit(args, pipeline, files, y):
+def _fit(args, pipeline, files, y, groups=None):
     _log(args, f"Training the {_pipeline_name(args)} pipeline on {len(files)} clips")
     start = time.perf_counter()
-    pipeline.fit(list(files), y)
+    _with_groups(pipeline.fit, list(files), y, groups=groups)
     epochs = getattr(pipeline.named_steps["clf"], "n_epochs_", None)
     _log(args, f"Trained in {time.perf_counter() - start:.0f} s"
                + ("" if epochs is None else f" ({epochs} epochs)"))
+
+
+def _speaker_groups(args, data):
+    """The speaker of each clip with --speaker-normalize, else None."""
+    if not args.speaker_normalize:
+        return None
+    if data.groups is None:
+        raise CLIError("--speaker-normalize needs the speaker of each clip: give "
+                       "--speaker-pattern (a regex whose group is the speaker in each "
+                       "file name).")
+    return np.asarray(data.groups)
+
+
+def _with_groups(method, *args, groups):
+    """``method(*args)``; with ``groups``, scikit-learn's metadata routing
+    hands them to the pipeline steps that request them (the scale step of a
+    speaker-normalised pipeline)."""
+    if groups is None:
+        return method(*args)
+    from sklearn import config_context
+
+    with config_context(enable_metadata_routing=True):
+        return method(*args, groups=groups)
 
 
 def _save_model(pipeline, path):
@@ -500,8 +547,14 @@ def _build_parser():
     group.add_argument("--out", default=DEFAULT_OUT,
                        help=f"folder for reports and the model (default {DEFAULT_OUT})")
 
+    speaker = argparse.ArgumentParser(add_help=False)
+    speaker.add_argument(
+        "--speaker-normalize", action="store_true",
+        help="standardise features per speaker (the corpus's speakers); test speakers "
+             "are normalised with their own unlabelled clips, and reports say so")
+
     p = sub.add_parser(
-        "train", parents=[data, model, common], help="train a pipeline and save it",
+        "train", parents=[data, model, speaker, common], help="train a pipeline and save it",
         description="Train a pipeline, report on a held-out test part, save the model.",
     )
     p.add_argument("--split", choices=["speaker", "random", "none"], default="speaker",
@@ -516,7 +569,7 @@ def _build_parser():
     p.set_defaults(func=_cmd_train, command="train")
 
     p = sub.add_parser(
-        "evaluate", parents=[data, model, common],
+        "evaluate", parents=[data, model, speaker, common],
         help="speaker-grouped cross-validation with a report",
         description="Cross-validate with folds grouped by speaker; write a report.",
     )
@@ -536,6 +589,10 @@ def _build_parser():
     p.add_argument("--allow-pickle", action="store_true",
                    help="also load joblib/pickle model files: only for files you trust, "
                         "since unpickling can run any code")
+    p.add_argument("--same-speaker", action="store_true",
+                   help="treat the FILEs as clips of one speaker, standardised with their "
+                        "own statistics (models trained with --speaker-normalize); each "
+                        "prediction then depends on all FILEs")
     p.set_defaults(func=_cmd_predict, command="predict")
 
     p = sub.add_parser(
@@ -550,5 +607,6 @@ def _build_parser():
                    help="clips per speaker and emotion (default 8)")
     p.add_argument("--folds", type=_positive_int, default=4, help="cross-validation folds (default 4)")
     p.set_defaults(func=_cmd_demo, command="demo", data=None, corpus=None, split="speaker",
-                   test_size=0.3, model_file=None, label_map=None, speaker_pattern=None)
+                   test_size=0.3, model_file=None, label_map=None, speaker_pattern=None,
+                   speaker_normalize=False)
     return parser

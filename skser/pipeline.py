@@ -13,6 +13,8 @@ augment    (before features)               (before features)               `Augm
                                                                            `FrequencyMask` +
                                                                            `TimeMask` (training only)
 scale      `StandardScalerND`              same                            same
+           (`SpeakerStandardScaler` with                                   (before augment with
+           ``speaker_normalize=True``)                                     ``speaker_normalize``)
 clf        calibrated RBF `SVC`            `CNNClassifier` (1-D network)   `CNNClassifier` (2-D network)
 =========  ==============================  ==============================  ==============================
 
@@ -35,7 +37,7 @@ from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, Ti
 from .features import FrameFeatures1D, MelSpectrogram2D
 from .loading import AudioLoader
 from .models import CNNClassifier
-from .preprocessing import StandardScalerND, TrimPad
+from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
 
 __all__ = ["make_ser_pipeline"]
 
@@ -61,7 +63,8 @@ SVM_C = 10.0
 
 def make_ser_pipeline(
     kind="stats", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
-    n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False, **options,
+    n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False,
+    speaker_normalize=False, **options,
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
@@ -116,6 +119,19 @@ def make_ser_pipeline(
         Seed of augmentation and of the network.
     verbose : bool, default=False
         Print the time each step takes.
+    speaker_normalize : bool, default=False
+        Make the ``scale`` step a `SpeakerStandardScaler`: features are
+        standardised per speaker, given as ``groups`` through metadata
+        routing (``sklearn.set_config(enable_metadata_routing=True)``, then
+        ``pipe.fit(X, y, groups=g)`` and ``pipe.predict(X_new, groups=g_new)``).
+        At prediction it uses each test speaker's unlabelled clips: a clip's
+        prediction then depends on the other clips of its speaker passed in
+        the same call. ``pipe.predict(X_new)`` without groups uses the
+        average speaker's statistics learned in fit. With ``kind="2d"`` the
+        scaler comes before ``augment``, where rows still match ``groups``
+        (the masks are applied to standardised clips); with ``kind="stats"`` or ``"1d"`` it needs
+        ``augment=False``, since waveform copies are added before the
+        features and no speaker is known for them.
     **options
         ``step__parameter=value`` settings applied with ``set_params``, e.g.
         ``features__n_mels=64`` or ``clf__epochs=20``.
@@ -124,7 +140,9 @@ def make_ser_pipeline(
     -------
     pipeline : imblearn.pipeline.Pipeline
         Steps ``load, trim, augment, features, scale, clf`` (statistics and
-        1-D) or ``load, trim, features, augment, scale, clf`` (2-D).
+        1-D) or ``load, trim, features, augment, scale, clf`` (2-D;
+        ``load, trim, features, scale, augment, clf`` with
+        ``speaker_normalize=True``).
 
     Examples
     --------
@@ -142,6 +160,12 @@ def make_ser_pipeline(
         )
     if augment is None:
         augment = kind != "stats"
+    if speaker_normalize and augment and kind != "2d":
+        raise ValueError(
+            f"speaker_normalize=True needs augment=False with kind={kind!r}: augmented "
+            "waveform copies are added before the features, and groups name no speaker "
+            "for them, so they cannot be standardised per speaker."
+        )
     if max_duration is not None:
         if (isinstance(max_duration, bool) or not isinstance(max_duration, Real)
                 or not 0 < max_duration < math.inf):
@@ -170,10 +194,14 @@ def make_ser_pipeline(
         ("load", AudioLoader(sr=sr, duration=max_duration, n_jobs=n_jobs)),
         ("trim", TrimPad(sr=sr, duration=duration)),
     ]
-    if kind == "2d":
-        steps += [("features", features), ("augment", augmentation)]
+    scale = ("scale", SpeakerStandardScaler() if speaker_normalize else StandardScalerND())
+    if kind == "2d" and speaker_normalize:
+        # Per speaker, scale before the masked copies: groups match the rows only there.
+        steps += [("features", features), scale, ("augment", augmentation)]
+    elif kind == "2d":
+        steps += [("features", features), ("augment", augmentation), scale]
     else:
-        steps += [("augment", augmentation), ("features", features)]
+        steps += [("augment", augmentation), ("features", features), scale]
     if kind == "stats":
         clf = CalibratedClassifierCV(
             SVC(C=SVM_C, class_weight="balanced", random_state=random_state),
@@ -181,7 +209,7 @@ def make_ser_pipeline(
         )
     else:
         clf = CNNClassifier(model=model or "lenet5", random_state=random_state, **TRAINING)
-    steps += [("scale", StandardScalerND()), ("clf", clf)]
+    steps.append(("clf", clf))
     if isinstance(memory, os.PathLike):
         # scikit-learn's Pipeline takes a folder as str only.
         memory = os.fspath(memory)

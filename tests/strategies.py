@@ -123,6 +123,18 @@ def feature_arrays(draw, ranks=(3, 4), dtypes=(np.float32, np.float64),
     return X.astype(dtype)
 
 
+@st.composite
+def speaker_groups(draw, n_clips, max_speakers=4):
+    """The speaker of each of ``n_clips`` clips: 1 to ``max_speakers``
+    names, in any order, so that some speakers have a single clip."""
+    names = SPEAKER_NAMES[:draw(st.integers(1, max_speakers))]
+    return np.array(draw(st.lists(st.sampled_from(names), min_size=n_clips, max_size=n_clips)))
+
+
+#: Speaker labels for `speaker_groups`.
+SPEAKER_NAMES = ("ann", "bob", "cyd", "dee", "eve", "fay")
+
+
 # ---------------------------------------------------------- parameter values
 
 durations = st.floats(0.01, 1.0, allow_nan=False)

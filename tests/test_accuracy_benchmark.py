@@ -3,15 +3,19 @@ it runs once per corpus, when a stored fold is reused, and that its shortcut
 computes what fitting the whole pipeline computes."""
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from conftest import tiny_ser_pipeline, write_tone_clips
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SHARED_DATA = BENCHMARKS.parents[1] / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +37,13 @@ def accuracy():
     # The statistics pipeline has no augmenter: everything up to the scaler.
     ("svm", ["load", "trim", "augment", "features"], ["scale", "clf"]),
     ("default", ["load", "trim", "augment", "features"], ["scale", "clf"]),
+    # openSMILE reads the files itself: only its features run once.
+    ("opensmile", ["features"], ["scale", "clf"]),
+    # A speaker-normalised twin learns its speakers' statistics in the scaler.
+    ("svm+spk", ["load", "trim", "augment", "features"], ["scale", "clf"]),
+    ("opensmile+spk", ["features"], ["scale", "clf"]),
+    # Per speaker, the 2-D scaler comes before the masked copies it cannot name.
+    ("2d-lenet5+spk", ["load", "trim", "features"], ["scale", "augment", "clf"]),
 ])
 def test_only_steps_that_learn_nothing_run_once_per_corpus(accuracy, row, head, tail):
     # The augmenter is a sampler (training only) and the scaler learns: both
@@ -83,10 +94,11 @@ def test_rewriting_results_keeps_the_prose_around_the_tables(accuracy, tmp_path)
 
 
 class _Data:
-    def __init__(self, paths, labels):
+    def __init__(self, paths, labels, groups=None):
         self.filenames = np.array(paths, dtype=object)
         self.target = np.array(labels)
         self.target_names = np.unique(self.target)
+        self.groups = None if groups is None else np.array(groups)
 
 
 @pytest.mark.slow
@@ -103,3 +115,239 @@ def test_shortcut_predicts_what_the_whole_pipeline_predicts(accuracy, kind, tmp_
 
     assert result["y_pred"] == expected.tolist()
     assert result["n_train"] == 18 and result["n_test"] == 6
+
+
+def test_every_row_has_its_speaker_normalised_twin_right_below_it(accuracy):
+    for plain in accuracy.PLAIN_ROWS:
+        i = accuracy.ROWS.index(plain)
+        if plain.startswith("1d-"):
+            # Augmented waveform copies have no speaker: no twin, and none offered.
+            assert f"{plain}+spk" not in accuracy.ROWS
+            with pytest.raises(ValueError, match="speaker_normalize=True needs augment=False"):
+                accuracy.make_row(f"{plain}+spk")
+        else:
+            assert accuracy.ROWS[i + 1] == f"{plain}+spk"
+    # The CNNs' twins are selectable, but cost too much to run by default.
+    assert set(accuracy.DEFAULT_ROWS) == {
+        *accuracy.PLAIN_ROWS, "svm+spk", "opensmile+spk", "default+spk"}
+    assert "opensmile" in accuracy.PLAIN_ROWS
+
+
+def test_a_twin_is_labelled_as_using_the_test_speakers_clips(accuracy):
+    note = "speaker-normalised (uses each test speaker's unlabelled clips)"
+    assert accuracy.row_label("opensmile+spk") == f"opensmile, {note}"
+    assert accuracy.row_label("svm+spk", "default+spk") == f"svm (= default), {note}"
+    assert accuracy.row_label("svm", "default") == "svm (= default)"
+    fold = {"ua": 0.5, "wa": 0.5, "macro_f1": 0.5, "fit_seconds": 1.0,
+            "predict_ms_per_clip": 1.0, "n_test": 10}
+    table = accuracy.markdown_table(accuracy.summarise(
+        {"svm": [fold], "svm+spk": [fold], "opensmile": []}, 1))
+    lines = table.splitlines()[2:]
+    assert lines[0].startswith("| svm |") and lines[1].startswith(f"| svm, {note} |")
+    assert lines[2].startswith("| opensmile | not run yet: 0 of 1 folds stored |")
+
+
+def test_the_opensmile_row_has_the_svm_rows_scaler_and_svm(accuracy):
+
+    opensmile, svm = accuracy.make_row("opensmile"), accuracy.make_row("svm")
+    assert [name for name, _ in opensmile.steps] == ["features", "scale", "clf"]
+    assert isinstance(opensmile.named_steps["features"], accuracy.OpenSmileFunctionals)
+    for step in ("scale", "clf"):
+        mine, theirs = opensmile.named_steps[step], svm.named_steps[step]
+        assert type(mine) is type(theirs)
+        assert repr(mine.get_params(deep=True)) == repr(theirs.get_params(deep=True))
+    assert accuracy.row_key("opensmile") != accuracy.row_key("svm")
+
+
+@pytest.mark.parametrize("row", ["svm", "opensmile", "default", "2d-lenet5", "2d-custom"])
+def test_a_twin_swaps_only_the_scaler_and_never_shares_its_plain_rows_folds(accuracy, row):
+    from skser import SpeakerStandardScaler, StandardScalerND
+
+    plain, twin = accuracy.make_row(row), accuracy.make_row(f"{row}+spk")
+    assert isinstance(plain.named_steps["scale"], StandardScalerND)
+    assert isinstance(twin.named_steps["scale"], SpeakerStandardScaler)
+    assert sorted(twin.named_steps) == sorted(plain.named_steps)
+    for name, step in plain.named_steps.items():
+        if name != "scale":
+            assert repr(twin.named_steps[name]) == repr(step), name
+    assert accuracy.row_key(f"{row}+spk") != accuracy.row_key(row)
+
+
+def test_twins_of_rows_built_alike_share_their_folds(accuracy):
+    # svm and default build the same pipeline today; their twins then do too.
+    assert accuracy.row_key("svm") == accuracy.row_key("default")
+    assert accuracy.row_key("svm+spk") == accuracy.row_key("default+spk")
+
+
+class _SpeakerRecorder(TransformerMixin, BaseEstimator):
+    """Passes X through and keeps the groups it was given in fit and transform."""
+
+    def fit(self, X, y=None, groups=None):
+        self.fit_groups_ = groups
+        return self
+
+    def transform(self, X, groups=None):
+        self.transform_groups_ = groups
+        return X
+
+    def fit_transform(self, X, y=None, groups=None):
+        return self.fit(X, y, groups=groups).transform(X, groups=groups)
+
+
+@pytest.mark.parametrize("speaker_groups", [False, True])
+def test_only_twins_fit_and_predict_with_the_speakers(accuracy, speaker_groups):
+    from sklearn.dummy import DummyClassifier
+    from sklearn.pipeline import Pipeline
+
+    recorder = _SpeakerRecorder()
+    with sklearn.config_context(enable_metadata_routing=True):
+        recorder.set_fit_request(groups=True).set_transform_request(groups=True)
+    pipeline = Pipeline([("scale", recorder), ("clf", DummyClassifier())])
+    data = _Data(np.arange(12.0).reshape(12, 1), ["a", "b", "c"] * 4,
+                 groups=np.repeat(["s1", "s2", "s3"], 4))
+    train, test = np.arange(8), np.arange(8, 12)
+
+    accuracy.fit_and_score(pipeline, train, test, data, accuracy.Heads(data),
+                           speaker_groups=speaker_groups)
+
+    if speaker_groups:
+        assert recorder.fit_groups_.tolist() == ["s1"] * 4 + ["s2"] * 4
+        assert recorder.transform_groups_.tolist() == ["s3"] * 4
+    else:
+        assert recorder.fit_groups_ is None and recorder.transform_groups_ is None
+
+
+def test_twin_shortcut_predicts_what_the_whole_pipeline_predicts(accuracy, tmp_path, rng):
+    from skser import make_ser_pipeline
+
+    paths, labels = write_tone_clips(tmp_path, 36, sr=8000, seconds=0.6, rng=rng)
+    groups = np.repeat([f"spk{i}" for i in range(6)], 6)
+    data = _Data(paths, labels, groups)
+    train, test = np.arange(24), np.arange(24, 36)
+
+    def pipeline():
+        return make_ser_pipeline("stats", sr=8000, duration=0.5, random_state=0,
+                                 speaker_normalize=True, features__n_bands=3)
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        whole = pipeline().fit(list(data.filenames[train]), data.target[train],
+                               groups=groups[train])
+        expected = whole.predict(list(data.filenames[test]), groups=groups[test])
+    result = accuracy.fit_and_score(pipeline(), train, test, data, accuracy.Heads(data),
+                                    speaker_groups=True)
+
+    assert result["y_pred"] == expected.tolist()
+
+
+def test_opensmile_rows_without_opensmile_show_their_stored_folds_and_say_why(
+        accuracy, monkeypatch, tmp_path, capsys):
+    data = _Data([f"clip{i}.wav" for i in range(40)], ["a", "b"] * 20,
+                 groups=np.repeat([f"s{i}" for i in range(10)], 4))
+    monkeypatch.setattr(accuracy, "SHARED_DATA", tmp_path)
+    monkeypatch.setattr(accuracy, "load_corpus", lambda corpus, quick: data)
+    monkeypatch.setattr(accuracy, "opensmile_available", lambda: False)
+    stored = {"ua": 0.5, "wa": 0.5, "macro_f1": 0.5, "fit_seconds": 1.0,
+              "predict_ms_per_clip": 1.0, "n_test": 8}
+    accuracy.store(tmp_path / "cache" / "emodb" / "opensmile" / "fold0.json",
+                   {"settings": accuracy.row_key("opensmile"), **stored})
+
+    accuracy.main(["--corpora", "emodb", "--rows", "opensmile", "--no-random-split",
+                   "--cache", str(tmp_path / "cache"), "--write", str(tmp_path / "r.md")])
+
+    out = capsys.readouterr().out
+    assert "skipping opensmile" in out and "pip install 'skser[bench]'" in out
+    assert ("| opensmile | not run yet: 1 of 5 folds stored; needs the `opensmile` package"
+            in (tmp_path / "r.md").read_text())
+    assert sorted(p.name for p in (tmp_path / "cache" / "emodb" / "opensmile").iterdir()) == [
+        "fold0.json"]
+
+
+def test_skser_never_imports_opensmile():
+    # opensmile's licence is non-commercial: a benchmark may use it, skser may not.
+    code = ("import sys, skser, skser.cli, skser.datasets, skser.evaluation; "
+            "skser.make_ser_pipeline(); print('opensmile' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=BENCHMARKS.parent, timeout=300)
+    assert result.stdout.strip() == "False", result.stderr[-2000:]
+    for path in (BENCHMARKS.parent / "skser").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import opensmile" not in text and "from opensmile" not in text, path
+
+
+def _harmonic_tone(f0, *, sr, seconds=0.8):
+    t = np.arange(int(seconds * sr)) / sr
+    y = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
+    return (0.3 * y * np.sin(np.pi * t / t[-1]) ** 2).astype(np.float32)
+
+
+def test_opensmile_functionals_measure_pitch_at_each_files_own_rate(accuracy, tmp_path):
+    pytest.importorskip("opensmile")
+    import soundfile as sf
+
+    paths = []
+    for sr in (8000, 16000, 22050):
+        paths.append(str(tmp_path / f"tone{sr}.wav"))
+        sf.write(paths[-1], _harmonic_tone(200.0, sr=sr), sr, subtype="PCM_16")
+    features = accuracy.OpenSmileFunctionals().fit(paths)
+
+    X = features.transform(paths)
+
+    assert X.shape == (3, 88) and X.dtype == np.float32 and np.isfinite(X).all()
+    names = list(features.get_feature_names_out())
+    f0 = X[:, names.index("F0semitoneFrom27.5Hz_sma3nz_amean")]
+    # 200 Hz is 12 log2(200 / 27.5) = 34.4 semitones above 27.5 Hz, whatever the rate.
+    np.testing.assert_allclose(f0, 12 * np.log2(200.0 / 27.5), atol=0.5)
+    assert not features.__sklearn_tags__().requires_fit
+
+
+def test_opensmile_functionals_see_the_whole_file(accuracy, tmp_path, rng):
+    pytest.importorskip("opensmile")
+    import soundfile as sf
+
+    # Voice only after 3.5 s of faint noise: a 3 s crop would find no pitch.
+    sr = 16000
+    y = np.concatenate([0.001 * rng.standard_normal(int(3.5 * sr)).astype(np.float32),
+                        _harmonic_tone(200.0, sr=sr, seconds=0.5)])
+    sf.write(tmp_path / "late.wav", y, sr, subtype="PCM_16")
+    features = accuracy.OpenSmileFunctionals()
+
+    X = features.transform([tmp_path / "late.wav"])
+
+    names = list(features.get_feature_names_out())
+    f0 = X[0, names.index("F0semitoneFrom27.5Hz_sma3nz_amean")]
+    np.testing.assert_allclose(f0, 12 * np.log2(200.0 / 27.5), atol=0.5)
+
+
+def test_opensmile_functionals_survive_tensorflow_in_the_process(accuracy, tmp_path):
+    # openSMILE's library aborts a process that loaded TensorFlow first; the
+    # features are computed in a child process, so neither the benchmark's CNN
+    # rows nor a test session that imported TensorFlow bring it down.
+    pytest.importorskip("opensmile")
+    pytest.importorskip("tensorflow")
+    import soundfile as sf
+
+    sf.write(tmp_path / "tone.wav", _harmonic_tone(200.0, sr=16000), 16000)
+
+    X = accuracy.OpenSmileFunctionals().transform([tmp_path / "tone.wav"])
+
+    assert X.shape == (1, 88) and np.isfinite(X).all()
+
+
+def test_opensmile_functionals_take_file_paths_only(accuracy):
+
+    with pytest.raises(TypeError, match=r"X\[1\] is a ndarray.*file paths"):
+        accuracy.OpenSmileFunctionals().transform(["a.wav", np.zeros(100)])
+
+
+@pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                    reason=f"the real corpora ({SHARED_DATA}) are absent")
+@pytest.mark.parametrize("folder", ["emodb", "ravdess-speech-16k"])
+def test_opensmile_reads_the_real_corpora(accuracy, folder):
+    pytest.importorskip("opensmile")
+
+    paths = sorted(p for p in (SHARED_DATA / folder).rglob("*") if p.suffix in (".wav", ".flac"))
+    paths = paths[:: len(paths) // 4][:4]
+
+    X = accuracy.OpenSmileFunctionals().transform(paths)
+
+    assert X.shape == (4, 88) and np.isfinite(X).all()

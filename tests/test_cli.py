@@ -211,3 +211,73 @@ def test_cnn_options_with_the_statistics_kind_are_refused(option, tmp_path, caps
     assert main(["train", str(tmp_path), "--corpus", "folder", "--kind", "stats",
                  *option, "--out", str(tmp_path / "out")]) != 0
     assert "apply to the CNN kinds" in capsys.readouterr().err
+
+
+# Speaker normalisation (--speaker-normalize, --same-speaker) on the default
+# statistics kind, with small features: no TensorFlow, seconds per command.
+STATS_FAST = ["--set", "features__n_fft=256", "--set", "features__hop_length=128",
+              "--set", "features__n_mels=32", "--quiet"]
+SPEAKERS = ["--corpus", "folder", "--speaker-pattern", r"^(spk\d)_"]
+NORMALISED = "speaker-normalised (uses each test speaker's unlabelled clips)"
+
+
+def test_evaluate_speaker_normalize_normalises_test_folds_with_their_clips_and_says_so(
+        folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["evaluate", str(folder_corpus), *SPEAKERS, "--folds", "2",
+                 "--speaker-normalize", "--out", str(out), *STATS_FAST]) == 0
+    assert NORMALISED in capsys.readouterr().out
+    report = json.loads((out / "cv_report.json").read_text())
+    assert report["split"]["speaker_normalised"] and report["split"]["speaker_independent"]
+    assert NORMALISED in report["split"]["description"]
+
+
+def test_train_speaker_normalize_reports_it_and_predict_same_speaker_uses_the_files(
+        folder_corpus, tmp_path, capsys):
+    import sklearn
+
+    from skser import SpeakerStandardScaler
+
+    out = tmp_path / "out"
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--speaker-normalize",
+                 "--out", str(out), *STATS_FAST]) == 0
+    assert NORMALISED in capsys.readouterr().out
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["split"]["speaker_normalised"]
+    assert NORMALISED in report["split"]["description"]
+    model = load_model(out / "model.skser")
+    assert isinstance(model.named_steps["scale"], SpeakerStandardScaler)
+    assert model.named_steps["scale"].n_speakers_ == 4 - len(report["split"]["test_speakers"])
+
+    files = sorted(str(p) for p in folder_corpus.rglob("*.wav"))[:4]
+    with sklearn.config_context(enable_metadata_routing=True):
+        as_one = model.predict_proba(files, groups=[0] * 4)
+    each_alone = model.predict_proba(files)
+    for option, expected in (["--same-speaker"], as_one), ([], each_alone):
+        assert main(["predict", str(out / "model.skser"), *files, *option,
+                     "--format", "json", "--quiet"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        got = [[row[c] for c in model.classes_] for row in rows]
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_same_speaker_needs_a_speaker_normalised_model(folder_corpus, tmp_path, capsys):
+    model = tmp_path / "plain.skser"
+    assert main(["train", str(folder_corpus), "--corpus", "folder", "--split", "none",
+                 "--model-file", str(model), *STATS_FAST]) == 0
+    wav = str(next(folder_corpus.rglob("*.wav")))
+    assert main(["predict", str(model), wav, "--same-speaker", "--quiet"]) == 2
+    assert "--same-speaker needs a model trained with --speaker-normalize" in (
+        capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "{corpus}", "--corpus", "folder", "--split", "none"], "--speaker-pattern"),
+    (["evaluate", "{corpus}", *SPEAKERS, "--folds", "2", "--kind", "1d"], "--no-augment"),
+])
+def test_speaker_normalize_refuses_what_it_cannot_do_before_training(
+        argv, message, folder_corpus, capsys):
+    argv = [a.replace("{corpus}", str(folder_corpus)) for a in argv]
+    assert main([*argv, "--speaker-normalize", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--speaker-normalize" in err and message in err

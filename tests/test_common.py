@@ -30,6 +30,7 @@ from skser import (
     FrameFeatures1D,
     FrequencyMask,
     MelSpectrogram2D,
+    SpeakerStandardScaler,
     StandardScalerND,
     TimeMask,
     TimeShift,
@@ -48,6 +49,7 @@ from skser import (
 # first octave band, 200-400 Hz.
 TWO_D_ESTIMATORS = [
     StandardScalerND(),
+    SpeakerStandardScaler(),
     TrimPad(sr=100, duration=0.05, frame_length=4, hop_length=2),
     FrameFeatures1D(
         sr=2000, n_mfcc=3, n_mels=4, n_chroma=4, n_bands=2, n_fft=16, hop_length=8,
@@ -100,10 +102,10 @@ _TRIMPAD_FIT_IGNORES_X = (
 def _expected_failed_checks(estimator):
     """{check name: why it cannot pass by design} for one estimator."""
     failures = dict(_OWN_WORDING)
-    if isinstance(estimator, StandardScalerND):
+    if isinstance(estimator, (StandardScalerND, SpeakerStandardScaler)):
         failures["check_n_features_in_after_fitting"] = (
             "transform raises ValueError comparing clip shapes ('X has clips of shape "
-            "(1,), but StandardScalerND was fitted on clips of shape (4,)'), since 3-D "
+            f"(1,), but {type(estimator).__name__} was fitted on clips of shape (4,)'), since 3-D "
             "and 4-D input have no single feature count; the check wants scikit-learn's "
             "'X has 1 features, but ... is expecting 4 features' wording"
         )
@@ -306,7 +308,7 @@ def _fit(estimator):
         return estimator.fit([waves[0]])
     if isinstance(estimator, FrequencyMask):
         return estimator.fit(rng.normal(size=(3, 8, 10, 1)))
-    if isinstance(estimator, (TimeMask, StandardScalerND)):
+    if isinstance(estimator, (TimeMask, StandardScalerND, SpeakerStandardScaler)):
         return estimator.fit(rng.normal(size=(3, 10, 4)))
     if isinstance(estimator, AugmentedCopies):
         return estimator.fit_resample(waves, ["a", "b", "a"])
@@ -330,6 +332,9 @@ INVALID_PARAMS = {
         "frame_length": [0], "hop_length": [0],
     },
     "StandardScalerND": {"with_mean": ["yes"], "with_std": ["no"], "per": ["clip"]},
+    "SpeakerStandardScaler": {
+        "with_mean": ["yes"], "with_std": ["no"], "prior_clips": [-1, "five", np.inf],
+    },
     "FrameFeatures1D": {
         "sr": [0], "features": [("nope",), (), "mfcc", ("rms", "rms")], "n_mfcc": [0],
         "n_mels": [0], "n_chroma": [0], "n_bands": [0], "n_fft": [1], "hop_length": [0],

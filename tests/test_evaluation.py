@@ -4,10 +4,14 @@ import json
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+
+from skser import SpeakerStandardScaler
 
 from skser.evaluation import (
     cross_validate_emotions,
@@ -142,3 +146,35 @@ def test_cross_validation_requires_groups_with_int_cv_and_detects_leaky_splitter
     )
     assert not report["split"]["speaker_independent"]
     assert "NOT speaker-independent" in format_report(report)
+
+
+def test_cross_validation_gives_a_speaker_normalising_pipeline_each_folds_groups(toy):
+    """fit gets the training speakers, predict the test fold's, and the
+    report says the figure used the test speakers' unlabelled clips."""
+    X, y, groups = toy
+    X = X + np.unique(groups, return_inverse=True)[1][:, None] * 10.0  # speaker offsets
+    seen = []
+
+    class Recording(SpeakerStandardScaler):
+        def transform(self, X, groups=None):
+            seen.append(None if groups is None else sorted(set(groups)))
+            return super().transform(X, groups=groups)
+
+    report = cross_validate_emotions(
+        make_pipeline(Recording(), LogisticRegression()), X, y, groups=groups, cv=3,
+        random_state=0,
+    )
+
+    test_speakers = [fold["test_speakers"] for fold in report["folds"]]
+    assert seen[1::2] == test_speakers  # every other call: predict on the test fold
+    assert all(len(s) == 4 for s in seen[::2])  # fit_transform on the 4 others
+    assert report["split"]["speaker_normalised"]
+    assert "speaker-normalised (uses each test speaker's unlabelled clips)" in format_report(report)
+    assert not sklearn.get_config()["enable_metadata_routing"]  # switched on only inside
+
+
+def test_cross_validation_of_a_plain_estimator_is_not_labelled_speaker_normalised(toy):
+    X, y, groups = toy
+    report = cross_validate_emotions(LogisticRegression(), X, y, groups=groups, cv=3)
+    assert not report["split"]["speaker_normalised"]
+    assert "speaker-normalised" not in format_report(report)

@@ -7,6 +7,7 @@ second; these tests check plumbing and contracts, not accuracy.
 import joblib
 import numpy as np
 import pytest
+import sklearn
 from sklearn.base import clone, is_classifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score, cross_validate
@@ -18,6 +19,8 @@ from skser import (
     AudioLoader,
     AugmentedCopies,
     FrameFeatures1D,
+    SpeakerStandardScaler,
+    StandardScalerND,
     TimeShift,
     TrimPad,
     make_ser_pipeline,
@@ -59,6 +62,40 @@ def test_make_ser_pipeline_names_its_steps():
     assert [n for n, _ in make_ser_pipeline("2d").steps] == [
         "load", "trim", "features", "augment", "scale", "clf"
     ]
+
+
+@pytest.mark.parametrize("kind, steps", [
+    ("stats", ["load", "trim", "augment", "features", "scale", "clf"]),
+    ("1d", ["load", "trim", "augment", "features", "scale", "clf"]),
+    # Before the masked copies, where rows still match the groups.
+    ("2d", ["load", "trim", "features", "scale", "augment", "clf"]),
+])
+def test_speaker_normalize_makes_the_scale_step_per_speaker(kind, steps):
+    pipe = make_ser_pipeline(kind, speaker_normalize=True, augment=kind == "2d")
+
+    assert [n for n, _ in pipe.steps] == steps
+    assert isinstance(pipe.named_steps["scale"], SpeakerStandardScaler)
+    assert type(make_ser_pipeline(kind).named_steps["scale"]) is StandardScalerND
+
+
+@pytest.mark.parametrize("kind, options", [("stats", {"augment": True}), ("1d", {})])
+def test_speaker_normalize_refuses_waveform_copies_that_have_no_speaker(kind, options):
+    with pytest.raises(ValueError, match="speaker_normalize=True needs augment=False"):
+        make_ser_pipeline(kind, speaker_normalize=True, **options)
+
+
+def test_speaker_normalised_2d_pipeline_trains_on_masked_copies_with_routed_groups(
+        labelled_wavs):
+    paths, labels, speakers = labelled_wavs
+    pipe = tiny_pipeline("2d", speaker_normalize=True, clf__validation_split=0.0)
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe.fit(paths, labels, groups=speakers)
+        proba = pipe.predict_proba(paths[:6], groups=speakers[:6])
+
+    assert pipe.named_steps["scale"].n_speakers_ == 4
+    assert pipe.named_steps["clf"].estimator_.X_shape_[0] == 2 * len(paths)
+    assert proba.shape == (6, 3)
 
 
 def test_make_ser_pipeline_applies_options_and_rejects_unknown_ones():

@@ -5,18 +5,26 @@ Emotion recognisers must be judged on speakers they never heard: a random
 split puts every speaker in training and test, and the model partly learns
 voices. So the default everywhere is to group by speaker; a random split is
 available by name and is labelled in every report it produces.
+
+An estimator that takes ``groups`` through metadata routing (a pipeline with
+a `SpeakerStandardScaler`) gets each fold's speakers in ``fit`` and
+``predict``; its reports say that prediction used the test speakers'
+unlabelled clips.
 """
 
 import time
+from contextlib import nullcontext
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.model_selection._split import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._report import emotion_report
+from ._report import SPEAKER_NORMALISED, emotion_report
 
 __all__ = ["cross_validate_emotions", "train_test_split_speakers", "holdout_split"]
 
@@ -153,7 +161,20 @@ def cross_validate_emotions(
         predicted once, by the model that did not see it), plus ``folds``
         (one report per fold, with ``test_speakers``, ``fit_seconds`` and
         ``predict_seconds``), ``split`` (a description; ``speaker_independent``
-        is checked, not assumed) and ``chance`` (1 / number of classes).
+        is checked, not assumed; ``speaker_normalised`` says whether
+        ``predict`` got the test fold's groups) and ``chance`` (1 / number of
+        classes).
+
+    Notes
+    -----
+    When the estimator requests ``groups`` through scikit-learn's metadata
+    routing (``make_ser_pipeline(speaker_normalize=True)`` does), each fold
+    is fitted with ``groups=groups[train]`` and predicted with
+    ``groups=groups[test]``, under
+    ``sklearn.config_context(enable_metadata_routing=True)``: the test
+    speakers are standardised with their own unlabelled clips, and the
+    report's split description says "speaker-normalised (uses each test
+    speaker's unlabelled clips)".
     """
     y = column_or_1d(np.asarray(y))
     check_consistent_length(X, y)
@@ -174,6 +195,8 @@ def cross_validate_emotions(
         splitter = check_cv(cv, y, classifier=True)
         groups = None if groups is None else _check_groups(groups, y)
     splits = list(splitter.split(np.zeros(y.size), y, groups))
+    fit_groups = groups is not None and _requests_groups(estimator, "fit")
+    predict_groups = groups is not None and _requests_groups(estimator, "predict")
     labels = np.unique(y)
     y_pred = np.empty_like(y)
     tested = np.zeros(y.size, dtype=bool)
@@ -182,9 +205,13 @@ def cross_validate_emotions(
     for i, (train, test) in enumerate(splits):
         model = clone(estimator)
         start = time.perf_counter()
-        model.fit(_safe_indexing(X, train), y[train])
-        fitted = time.perf_counter()
-        y_pred[test] = model.predict(_safe_indexing(X, test))
+        with (config_context(enable_metadata_routing=True)
+              if fit_groups or predict_groups else nullcontext()):
+            model.fit(_safe_indexing(X, train), y[train],
+                      **({"groups": groups[train]} if fit_groups else {}))
+            fitted = time.perf_counter()
+            y_pred[test] = model.predict(_safe_indexing(X, test),
+                                         **({"groups": groups[test]} if predict_groups else {}))
         predicted = time.perf_counter()
         tested[test] = True
         fold = emotion_report(y[test], y_pred[test], labels=labels)
@@ -203,11 +230,19 @@ def cross_validate_emotions(
     report["split"] = {
         "method": "cross-validation", "n_folds": len(splits),
         "speaker_independent": speaker_independent,
+        "speaker_normalised": predict_groups,
         "description": f"{len(splits)}-fold cross-validation, {kind}"
-        + (f", {np.unique(groups).size} speakers" if groups is not None else ""),
+        + (f", {np.unique(groups).size} speakers" if groups is not None else "")
+        + (f"; {SPEAKER_NORMALISED}" if predict_groups else ""),
     }
     report["chance"] = 1.0 / labels.size
     return report
+
+
+def _requests_groups(estimator, method):
+    """Whether ``estimator``'s ``method`` takes ``groups`` through metadata
+    routing, e.g. a pipeline with a `SpeakerStandardScaler` step."""
+    return "groups" in get_routing_for_object(estimator).consumes(method, ["groups"])
 
 
 def _check_groups(groups, y):

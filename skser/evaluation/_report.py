@@ -32,6 +32,11 @@ from .._files import atomic_write
 
 __all__ = ["emotion_report", "format_report", "plot_confusion_matrix", "save_report"]
 
+#: How reports name predictions that used the test speakers' own clips
+#: (`SpeakerStandardScaler` given the test groups): never to be read as the
+#: figure of a model that sees one clip at a time.
+SPEAKER_NORMALISED = "speaker-normalised (uses each test speaker's unlabelled clips)"
+
 # The headline figures of every report, in print order.
 _HEADLINE = (("ua", "UA (mean per-class recall)"), ("wa", "WA (accuracy)"),
              ("macro_f1", "Macro F1"))

@@ -1,0 +1,288 @@
+"""SpeakerStandardScaler: standardise features per speaker, for 2-D to 4-D input.
+
+Speaker variation (pitch range, loudness, timbre) is the main reason emotion
+recognition on unheard speakers is hard: a feature that separates "angry" from
+"sad" within one voice is shifted and stretched from voice to voice.
+Standardising each speaker's features with that speaker's own statistics
+removes most of it.
+
+Data contract
+-------------
+X : ``(n_clips, ...)`` with 2 to 4 axes, as `StandardScalerND` (same axis
+table, same pooling over clips and frames), float32 stays float32.
+groups : ``(n_clips,)``, the speaker of each clip (any hashable labels; no
+None or NaN), or None.
+output : the same shape and dtype as X.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval
+
+from .._validation import _describe, check_feature_array
+from ._scaler import _BaseScalerND, _moments, _pooled_axes, _scale, _standardise
+
+__all__ = ["SpeakerStandardScaler"]
+
+
+class SpeakerStandardScaler(_BaseScalerND):
+    """Standardise features per speaker; unknown speakers use a learned fallback.
+
+    Statistics are pooled over clips and frames as in `StandardScalerND`
+    (one per feature for ``(n_clips, n_features)``, per frame feature for
+    ``(n_clips, n_frames, n_features)``, per mel bin and channel for
+    ``(n_clips, n_mels, n_frames, n_channels)``), but over one speaker's clips
+    at a time. ``groups`` gives the speaker of each clip.
+
+    - ``fit(X, groups=g)`` computes each training speaker's mean and variance
+      and keeps a *fallback*: the average of the speakers' means (``mean_``)
+      and the root-mean of their variances (``scale_``), what a per-speaker
+      standardised feature looks like for a typical speaker. Without groups
+      the whole training set is one speaker, and the scaler behaves like
+      `StandardScalerND`.
+    - ``transform(X, groups=g)`` is **transductive**: the statistics of each
+      speaker in ``g`` are computed from that speaker's rows of X, i.e. from
+      the unlabelled clips given at prediction (labels are never used, but a
+      prediction for one clip depends on the speaker's other clips in X). A
+      speaker with few clips is shrunk toward the fallback: with ``n`` clips
+      and ``k = prior_clips``, ``mean = (n * mean_speaker + k * mean_) /
+      (n + k)`` and ``var = (n * var_speaker + k * var_) / (n + k)``, where
+      ``var_speaker`` is the spread around the speaker's own mean.
+    - ``transform(X)`` without groups standardises every clip with the
+      fallback, silently: a single clip of an unknown speaker is the common
+      case at prediction.
+    - ``fit_transform(X, groups=g)`` equals ``fit(X, groups=g).transform(X,
+      groups=g)``: training clips are standardised exactly as test speakers'
+      clips will be, so the classifier sees the same kind of values.
+
+    A feature that is constant within a speaker (and, with ``prior_clips``,
+    in the fallback) is only centred, never divided by zero.
+
+    Groups reach the scaler inside a `Pipeline` through scikit-learn's
+    metadata routing: the class requests ``groups`` in ``fit`` and
+    ``transform`` by default, so with
+    ``sklearn.set_config(enable_metadata_routing=True)``::
+
+        pipe.fit(X, y, groups=g)               # per-speaker training statistics
+        pipe.predict(X_new, groups=g_new)      # each test speaker's own clips
+        pipe.predict(X_new)                    # the fallback
+        cross_val_score(pipe, X, y, cv=GroupKFold(5), params={"groups": g})
+
+    With ``cross_val_score``'s default scoring the pipeline's ``score``
+    passes each test fold's groups on; a named ``scoring`` (e.g.
+    ``"balanced_accuracy"``) calls ``predict`` without them, so test folds
+    use the fallback. `skser.evaluation.cross_validate_emotions` always
+    passes the test fold's groups to ``predict``. With routing off (the
+    default), ``pipe.fit(X, y, scale__groups=g)`` fits per speaker, but
+    ``predict`` cannot hand groups to this step (scikit-learn passes its
+    keyword arguments to the final classifier, which refuses them); then
+    ``pipe.predict(X_new)`` uses the fallback.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Subtract the (speaker's) mean.
+    with_std : bool, default=True
+        Divide by the (speaker's) standard deviation.
+    prior_clips : float, default=5
+        Strength ``k`` of the fallback in a speaker's statistics, in clips: a
+        speaker with ``n`` clips gets weight ``n / (n + k)`` on its own
+        statistics. 5 keeps a single test clip (``n = 1``, whose own
+        variance over clips is 0) mostly on the fallback, while a speaker
+        with the 50-60 clips of a RAVDESS or EmoDB speaker is standardised
+        with 90 % its own statistics. 0 uses each speaker's statistics alone
+        (a 1-clip speaker of 2-D features then comes out as zeros: it is
+        only centred).
+
+    Attributes
+    ----------
+    mean_ : np.ndarray [shape broadcastable to one clip] or None
+        Fallback mean: the average of the training speakers' means, with
+        singleton axes where statistics were pooled; None when
+        ``with_mean=False``.
+    var_ : np.ndarray [same shape as mean_] or None
+        Fallback variance: the average of the training speakers' variances;
+        None when ``with_std=False``.
+    scale_ : np.ndarray [same shape as mean_] or None
+        ``sqrt(var_)``, 1 where that is 0; None when ``with_std=False``.
+    n_speakers_ : int
+        Number of speakers seen in fit (1 without groups).
+    n_features_in_ : int
+        ``X.shape[1]`` seen in fit.
+    input_shape_ : tuple of int
+        Shape of one clip seen in fit; transform requires the same.
+
+    See Also
+    --------
+    StandardScalerND : the same pooling with one set of statistics for all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser import SpeakerStandardScaler
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.concatenate([rng.normal(0, 1, (20, 3)), rng.normal(10, 5, (20, 3))])
+    >>> groups = ["ann"] * 20 + ["bob"] * 20
+    >>> scaler = SpeakerStandardScaler(prior_clips=0).fit(X, groups=groups)
+    >>> Xt = scaler.transform(X, groups=groups)
+    >>> np.round([Xt[:20].mean(), Xt[20:].mean(), Xt[20:].std()], 6) + 0.0
+    array([0., 0., 1.])
+    """
+
+    # Requested by default, so that a Pipeline passes groups on as soon as
+    # metadata routing is enabled, without a set_*_request call per step.
+    __metadata_request__fit = {"groups": True}
+    __metadata_request__transform = {"groups": True}
+
+    _parameter_constraints = {
+        **_BaseScalerND._parameter_constraints,
+        "prior_clips": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, *, with_mean=True, with_std=True, prior_clips=5):
+        self.with_mean = with_mean
+        self.with_std = with_std
+        self.prior_clips = prior_clips
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, groups=None):
+        """Learn the fallback statistics from each training speaker's.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, ...) with 2 to 4 axes]
+            Training features.
+        y : ignored
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip; None treats all clips as one speaker.
+
+        Returns
+        -------
+        self : SpeakerStandardScaler
+        """
+        if not np.isfinite(self.prior_clips):
+            raise ValueError(
+                f"prior_clips must be a finite number of clips; got {self.prior_clips!r}. "
+                "To ignore the test speakers' clips, call transform without groups."
+            )
+        X = check_feature_array(X, ndims=(2, 3, 4), dtype=None)
+        means, variances = zip(*(
+            _moments(X[rows], _pooled_axes(X.ndim), with_std=self.with_std)
+            for rows in _speaker_rows(groups, X.shape[0])
+        ))
+        self.mean_ = np.mean(means, axis=0)[0] if self.with_mean else None
+        if self.with_std:
+            self.var_ = np.mean(variances, axis=0)[0]
+            self.scale_ = _scale(self.var_)
+        else:
+            self.var_ = self.scale_ = None
+        self.n_speakers_ = len(means)
+        self.n_features_in_ = X.shape[1]
+        self.input_shape_ = X.shape[1:]
+        return self
+
+    def transform(self, X, groups=None):
+        """Standardise each speaker's clips with that speaker's statistics.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, *input_shape_)]
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip. Each speaker's statistics are computed from
+            its rows of X (transductive), shrunk toward the fallback by
+            ``prior_clips``. None standardises every clip with the fallback
+            learned in fit.
+
+        Returns
+        -------
+        Xt : np.ndarray [same shape and dtype as X]
+        """
+        X = self._check_transform_input(X)
+        if groups is None:
+            Xt = _standardise(X, self.mean_, self.scale_)
+            return self._check_finite(Xt, X, (self.mean_, self.scale_))
+        Xt = np.empty_like(X)
+        largest = [0.0]
+        for rows in _speaker_rows(groups, X.shape[0]):
+            mean, scale = self._speaker_statistics(X[rows])
+            Xt[rows] = _standardise(X[rows], mean, scale)
+            largest += [np.abs(s).max() for s in (mean, scale) if s is not None]
+        return self._check_finite(Xt, X, [np.max(largest)])
+
+    def _speaker_statistics(self, Xs):
+        """Mean and scale of one speaker's clips ``Xs``, shrunk toward the
+        fallback; None for a statistic that is not applied."""
+        mean, var = _moments(Xs, _pooled_axes(Xs.ndim), with_std=self.with_std)
+        # Weights rather than (n * s + k * s0) / (n + k): with k = 0 the weight
+        # is exactly 1 and a speaker's own mean comes back bit for bit.
+        own = Xs.shape[0] / (Xs.shape[0] + self.prior_clips)
+        if self.with_mean:
+            mean = own * mean[0] + (1.0 - own) * self.mean_
+        if self.with_std:
+            var = own * var[0] + (1.0 - own) * self.var_
+        return (mean if self.with_mean else None), (_scale(var) if self.with_std else None)
+
+    def fit_transform(self, X, y=None, groups=None):
+        """Fit, then standardise the training clips as `transform` would.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, ...) with 2 to 4 axes]
+            Training features.
+        y : ignored
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip; None treats all clips as one speaker.
+
+        Returns
+        -------
+        Xt : np.ndarray [same shape and dtype as X]
+        """
+        return self.fit(X, y, groups=groups).transform(X, groups=groups)
+
+
+def _speaker_rows(groups, n_clips):
+    """Row indices of each speaker's clips (all rows if ``groups`` is None),
+    after checking that ``groups`` names one speaker per clip."""
+    if groups is None:
+        return [np.arange(n_clips)]
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
+        raise TypeError(
+            f"groups must be a sequence holding the speaker of each clip; got {_describe(groups)}."
+        )
+    try:
+        groups = np.asarray(groups)
+    except ValueError as exc:
+        raise ValueError(f"groups could not be turned into one array ({exc}).") from exc
+    if groups.ndim != 1:
+        raise ValueError(
+            f"groups must be 1-D, one speaker per clip; got an array of shape {groups.shape}."
+        )
+    if groups.shape[0] != n_clips:
+        raise ValueError(
+            f"groups has {groups.shape[0]} entries but X has {n_clips} clips; groups "
+            "must name the speaker of each clip of X, in the same order."
+        )
+    if groups.dtype == object:
+        missing = np.array([g is None or (isinstance(g, float) and g != g) for g in groups])
+    elif np.issubdtype(groups.dtype, np.inexact):
+        missing = np.isnan(groups)
+    else:
+        missing = np.zeros(n_clips, dtype=bool)
+    if missing.any():
+        raise ValueError(
+            f"groups has no speaker (None or NaN) for {missing.sum()} clip(s), the first "
+            f"at index {np.flatnonzero(missing)[0]}; every clip needs a speaker label."
+        )
+    if groups.dtype == object:
+        # Labels of mixed types (1 and "1") cannot be sorted by np.unique.
+        index = {}
+        try:
+            codes = np.array([index.setdefault(g, len(index)) for g in groups], dtype=np.intp)
+        except TypeError as exc:
+            raise TypeError(f"groups holds a value that cannot label a speaker: {exc}") from None
+    else:
+        _, codes = np.unique(groups, return_inverse=True)
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
