@@ -148,6 +148,42 @@ def main(argv=None):
         ]
     print_table(rows, ["features", "method", "cores", "ms/clip", "clips/s", "speed-up",
                        "peak MiB", "max rel. diff"])
+    print()
+    extended_cost(X, repeat=repeat)
+
+
+def extended_cost(X, *, repeat):
+    """The cost of the extended feature set against the course recipe's seven,
+    one core, interleaved rounds (issue 13's budget: at most 3x)."""
+    from threadpoolctl import threadpool_limits
+
+    from skser import FrameFeatures1D, make_ser_pipeline
+    from skser.features import FEATURE_NAMES, RECIPE_FEATURES
+
+    stats = make_ser_pipeline().named_steps["features"]
+    steps = {
+        f"course recipe's {len(RECIPE_FEATURES)} features per frame (baseline)":
+            FrameFeatures1D(sr=SR, features=RECIPE_FEATURES, **PARAMS),
+        f"all {len(FEATURE_NAMES)} features per frame":
+            FrameFeatures1D(sr=SR, features=FEATURE_NAMES, **PARAMS),
+        f"all {len(FEATURE_NAMES)} features, mean_std":
+            FrameFeatures1D(sr=SR, features=FEATURE_NAMES, aggregate="mean_std", **PARAMS),
+        "make_ser_pipeline()'s features step (functionals)": stats.set_params(n_jobs=1),
+    }
+    runs = {name: [] for name in steps}
+    with threadpool_limits(1):
+        for step in steps.values():
+            step.fit(X).transform(X)  # warm-up (filterbanks, windows)
+        for _ in range(repeat):
+            for name, step in steps.items():
+                runs[name] += time_call(lambda: step.transform(X), repeat=1, warmup=0)
+    base = median(next(iter(runs.values())))
+    rows = []
+    for name, step in steps.items():
+        t = median(runs[name])
+        width = step.fit(X[:1]).transform(X[:1]).shape[-1]
+        rows.append((name, str(width), f"{1000 * t / len(X):.2f}", f"{t / base:.2f}"))
+    print_table(rows, ["FrameFeatures1D, one core", "columns", "ms/clip", "x baseline"])
 
 
 if __name__ == "__main__":

@@ -166,41 +166,48 @@ def _cycle_marks(y, f0_frames, *, sr, hop_length, offset):
 
     Within each run of voiced frames, the waveform's largest peaks at least
     0.8 of the run's shortest period apart (of the polarity with the larger
-    extremes) mark one cycle each.
+    extremes) mark one cycle each. Only the peak search runs per voiced run;
+    the rest works on all of the clip's peaks at once.
 
     Returns
     -------
-    marks : list of (positions, heights, expected_period) per voiced run
+    positions, heights, expected, run : np.ndarray [shape=(n_peaks,)]
+        Peak positions (fractional samples) and heights, the pitch track's
+        period at each peak (samples), and the index of its voiced run.
     """
     voiced = np.isfinite(f0_frames)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], voiced.view(np.int8), [0]])))
-    runs = []
-    for first, stop in zip(edges[::2], edges[1::2]):
-        periods = sr / f0_frames[first:stop]
+    found, signs, runs = [], [], []
+    for k, (first, stop) in enumerate(zip(edges[::2], edges[1::2])):
+        shortest = sr / np.max(f0_frames[first:stop])
         start = max(0, first * hop_length + offset - hop_length // 2)
         end = min(y.size, (stop - 1) * hop_length + offset + hop_length // 2 + 1)
+        if end - start < 3 * shortest:
+            continue
         segment = y[start:end]
-        if segment.size < 3 * periods.min():
-            continue
-        if -segment.min() > segment.max():
-            segment = -segment
-        peaks, _ = scipy.signal.find_peaks(segment, distance=max(1, int(0.8 * periods.min())))
-        peaks = peaks[(peaks > 0) & (peaks < segment.size - 1)]
-        if peaks.size < 3:
-            continue
-        # Parabolic interpolation between samples: a cycle's length and peak
-        # are not whole samples, and rounding them would add jitter and
-        # shimmer of its own (up to half a sample, a few tenths of a dB).
-        y0, y1, y2 = segment[peaks - 1], segment[peaks], segment[peaks + 1]
-        curvature = y0 - 2 * y1 + y2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shift = np.where(curvature < 0, 0.5 * (y0 - y2) / curvature, 0.0)
-        shift = np.clip(shift, -0.5, 0.5)
-        positions = start + peaks + shift
-        heights = y1 - 0.25 * (y0 - y2) * shift
-        frame = np.clip(np.rint((positions - offset) / hop_length).astype(int), first, stop - 1)
-        runs.append((positions, heights, sr / f0_frames[frame]))
-    return runs
+        sign = -1.0 if -segment.min() > segment.max() else 1.0
+        peaks, _ = scipy.signal.find_peaks(sign * segment, distance=max(1, int(0.8 * shortest)))
+        found.append(start + peaks)
+        signs.append(np.full(peaks.size, sign))
+        runs.append(np.full(peaks.size, k))
+    empty = np.empty(0)
+    if not found:
+        return empty, empty, empty, empty
+    peaks, sign, run = np.concatenate(found), np.concatenate(signs), np.concatenate(runs)
+    inside = (peaks > 0) & (peaks < y.size - 1)
+    peaks, sign, run = peaks[inside], sign[inside], run[inside]
+    # Parabolic interpolation between samples: a cycle's length and peak are
+    # not whole samples, and rounding them would add jitter and shimmer of
+    # their own (up to half a sample, a few tenths of a dB).
+    y0, y1, y2 = (sign * y[peaks + d].astype(np.float64) for d in (-1, 0, 1))
+    curvature = y0 - 2 * y1 + y2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curvature < 0, 0.5 * (y0 - y2) / curvature, 0.0)
+    shift = np.clip(shift, -0.5, 0.5)
+    positions = peaks + shift
+    heights = y1 - 0.25 * (y0 - y2) * shift
+    frame = np.clip(np.rint((positions - offset) / hop_length).astype(int), 0, f0_frames.size - 1)
+    return positions, heights, sr / f0_frames[frame], run
 
 
 def perturbation(X, f0, *, sr, hop_length, frame_length, center):
@@ -232,34 +239,29 @@ def perturbation(X, f0, *, sr, hop_length, frame_length, center):
     shimmer = np.full((n_clips, n_frames), np.nan)
     centres = np.arange(n_frames) * hop_length + offset
     for i in range(n_clips):
-        where, d_period, period, d_amp = [], [], [], []
-        for positions, heights, expected in _cycle_marks(
-                X[i], f0[i], sr=sr, hop_length=hop_length, offset=offset):
-            lengths = np.diff(positions).astype(np.float64)
-            # A cycle counts when its length agrees with the pitch track.
-            ok = ((lengths < MAX_PERIOD_FACTOR * expected[1:])
-                  & (lengths * MAX_PERIOD_FACTOR > expected[1:]) & (heights[1:] > 0))
-            pair = ok[1:] & ok[:-1] & (heights[:-2] > 0)
-            ratio = lengths[1:] / lengths[:-1]
-            pair &= (ratio < MAX_PERIOD_FACTOR) & (ratio > 1 / MAX_PERIOD_FACTOR)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                a_ratio = np.abs(np.log(heights[1:] / heights[:-1]))
-            a_ok = a_ratio < np.log(MAX_AMPLITUDE_FACTOR)
-            pair &= a_ok[1:] & a_ok[:-1]
-            if not pair.any():
-                continue
-            where.append(positions[1:-1][pair])
-            d_period.append(np.abs(np.diff(lengths))[pair])
-            period.append(0.5 * (lengths[1:] + lengths[:-1])[pair])
-            db = 20 * np.log10(np.maximum(heights, 1e-30))
-            d_amp.append(np.abs(np.diff(db[1:]))[pair])
-        if not where:
+        positions, heights, expected, run = _cycle_marks(
+            X[i], f0[i], sr=sr, hop_length=hop_length, offset=offset)
+        if positions.size < 3:
             continue
-        where = np.concatenate(where)
-        order = np.argsort(where, kind="stable")
-        where = where[order]
-        sums = [np.concatenate([[0.0], np.cumsum(np.concatenate(v)[order])])
-                for v in (d_period, period, d_amp)]
+        # Cycle j runs from peak j to peak j + 1 of the same voiced run; it
+        # counts when its length agrees with the pitch track and its peaks
+        # with each other (Praat's period and amplitude factors).
+        lengths = np.diff(positions)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            db = 20 * np.log10(np.maximum(heights, 1e-30))
+            ok = ((run[1:] == run[:-1]) & (heights[1:] > 0) & (heights[:-1] > 0)
+                  & (lengths < MAX_PERIOD_FACTOR * expected[1:])
+                  & (lengths * MAX_PERIOD_FACTOR > expected[1:])
+                  & (np.abs(np.diff(db)) < 20 * np.log10(MAX_AMPLITUDE_FACTOR)))
+        # Consecutive cycles j, j + 1, both valid and of similar length.
+        ratio = lengths[1:] / lengths[:-1]
+        pair = ok[1:] & ok[:-1] & (ratio < MAX_PERIOD_FACTOR) & (ratio > 1 / MAX_PERIOD_FACTOR)
+        if not pair.any():
+            continue
+        where = positions[1:-1][pair]  # the peak the two cycles share, ascending
+        values = (np.abs(np.diff(lengths))[pair], 0.5 * (lengths[1:] + lengths[:-1])[pair],
+                  np.abs(np.diff(db[1:]))[pair])
+        sums = [np.concatenate([[0.0], np.cumsum(v)]) for v in values]
         lo = np.searchsorted(where, centres - frame_length // 2, side="left")
         hi = np.searchsorted(where, centres + frame_length // 2, side="left")
         has = hi > lo
