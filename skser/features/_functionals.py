@@ -82,8 +82,15 @@ class Pooled:
     def centred(self):
         return np.where(self.valid, self.zeroed - self.mean[:, np.newaxis], 0.0)
 
+    @functools.cached_property
+    def _squared(self):
+        return np.square(self.centred)
+
     def moment(self, k):
-        return self._per_frame(np.power(self.centred, k).sum(axis=1))
+        """The k-th central moment (k = 2, 3 or 4), by products, not `np.power`."""
+        powers = {2: lambda: self._squared, 3: lambda: self._squared * self.centred,
+                  4: lambda: np.square(self._squared)}
+        return self._per_frame(powers[k]().sum(axis=1))
 
     @functools.cached_property
     def sorted(self):
@@ -133,15 +140,20 @@ def _range20_80(pooled):
 
 @functional("slope")
 def _slope(pooled):
-    """Least-squares slope over time of the valid frames, per second."""
-    n_frames = pooled.values.shape[1]
-    t = (np.arange(n_frames) * pooled.frame_seconds)[np.newaxis, :, np.newaxis]
-    t = np.where(pooled.valid, t, 0.0)
-    t_mean = pooled._per_frame(t.sum(axis=1))
-    t_centred = np.where(pooled.valid, t - t_mean[:, np.newaxis], 0.0)
-    spread = np.square(t_centred).sum(axis=1)
+    """Least-squares slope over time of the valid frames, per second.
+
+    With ``c`` the values centred over the valid frames (0 elsewhere), the
+    slope is ``sum(t * c) / (sum(t**2) - n * mean(t)**2)`` over valid frames.
+    """
+    t = np.arange(pooled.values.shape[1]) * pooled.frame_seconds
+    valid = pooled.valid.astype(np.float64)
+    n = pooled.count
+    t_sum = np.einsum("t,ntf->nf", t, valid)
+    spread = np.einsum("t,ntf->nf", np.square(t), valid) - np.square(t_sum) / np.maximum(n, 1)
+    covariance = np.einsum("t,ntf->nf", t, pooled.centred)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(spread > 0, (t_centred * pooled.centred).sum(axis=1) / spread, 0.0)
+        return np.where(spread > 1e-12 * np.maximum(np.square(t_sum), 1.0),
+                        covariance / spread, 0.0)
 
 
 @functional("skew")
