@@ -64,9 +64,10 @@ def test_augmentation_off_keeps_passthrough_out_of_the_head(accuracy):
 def test_stored_folds_are_reused_only_for_the_same_settings(accuracy, tmp_path):
     key = accuracy.settings_key(accuracy.make_row("default"))
     assert key == accuracy.settings_key(accuracy.make_row("default"))
-    assert key == accuracy.settings_key(accuracy.make_row("svm"))  # the same pipeline
+    # svm is the statistics pipeline as it was before issue 13: another row now.
+    assert key != accuracy.settings_key(accuracy.make_row("svm"))
     assert key != accuracy.settings_key(accuracy.make_row("2d-lenet5"))
-    changed = accuracy.make_row("default").set_params(clf__estimator__C=1.0)
+    changed = accuracy.make_row("default").set_params(clf__C=1.0)
     assert accuracy.settings_key(changed) != key
 
     calls = []
@@ -129,7 +130,7 @@ def test_every_row_has_its_speaker_normalised_twin_right_below_it(accuracy):
             assert accuracy.ROWS[i + 1] == f"{plain}+spk"
     # The CNNs' twins are selectable, but cost too much to run by default.
     assert set(accuracy.DEFAULT_ROWS) == {
-        *accuracy.PLAIN_ROWS, "svm+spk", "opensmile+spk", "default+spk"}
+        *accuracy.PLAIN_ROWS, "svm+spk", "opensmile+spk", "opensmile-default+spk", "default+spk"}
     assert "opensmile" in accuracy.PLAIN_ROWS
 
 
@@ -174,9 +175,27 @@ def test_a_twin_swaps_only_the_scaler_and_never_shares_its_plain_rows_folds(accu
 
 
 def test_twins_of_rows_built_alike_share_their_folds(accuracy):
-    # svm and default build the same pipeline today; their twins then do too.
-    assert accuracy.row_key("svm") == accuracy.row_key("default")
-    assert accuracy.row_key("svm+spk") == accuracy.row_key("default+spk")
+    # The openSMILE rows take the scaler and classifier of the svm row and of
+    # the default: the same settings apart from the features step.
+    svm, default = accuracy.make_row("svm"), accuracy.make_row("default")
+    for row, source in (("opensmile", svm), ("opensmile-default", default)):
+        tail = accuracy.make_row(row).steps[-2:]
+        assert [(n, repr(s)) for n, s in tail] == [(n, repr(s)) for n, s in source.steps[-2:]]
+    assert accuracy.row_key("svm+spk") != accuracy.row_key("default+spk")
+
+
+def test_one_pipeline_built_twice_keeps_its_key_and_its_twin_differs(accuracy):
+    assert accuracy.row_key("default") == accuracy.row_key("default")
+    assert accuracy.row_key("default") != accuracy.row_key("default+spk")
+
+
+def test_parameters_added_at_their_defaults_leave_per_frame_rows_keys_alone(accuracy):
+    row = accuracy.make_row("1d-lenet5")
+    key = accuracy.settings_key(row)
+    # At its default a new FrameFeatures1D parameter changes nothing per frame...
+    assert accuracy.settings_key(row.set_params(features__f0_min=60.0)) == key
+    # ...any other value does.
+    assert accuracy.settings_key(row.set_params(features__deltas=("rms",))) != key
 
 
 class _SpeakerRecorder(TransformerMixin, BaseEstimator):

@@ -283,8 +283,20 @@ def test_a_clip_without_voice_pools_voice_features_to_zero(rng):
     assert np.all(out[:, names == "rms_mean"] > 0)
 
 
+@pytest.mark.parametrize("center", [True, False])
+def test_pitch_with_a_frame_too_short_for_f0_min_uses_a_longer_window(center, rng):
+    # 256 samples at 16 kHz hold two periods of 125 Hz only: 100 Hz needs more.
+    y = _harmonic(100.0, rng)
+
+    short = _features(y, ("f0", "voiced", "rms"), n_fft=256, hop_length=128, center=center)[0]
+
+    assert short.shape[0] == (1 + N // 128 if center else 1 + (N - 256) // 128)
+    inner = slice(8, -8)
+    assert short[inner, 1].all()
+    np.testing.assert_allclose(short[inner, 0], 12 * np.log2(100 / 27.5), atol=0.02)
+
+
 @pytest.mark.parametrize("params, match", [
-    (dict(features=("f0",), f0_min=20.0), "f0_min"),
     (dict(features=("f0",), f0_min=300.0, f0_max=200.0), "f0_min"),
     (dict(features=("f0",), sr=8000, f0_max=5000.0), "f0_max"),
     (dict(features=("slope",), sr=8000, n_fft=8), "band"),

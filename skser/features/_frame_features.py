@@ -93,10 +93,10 @@ class FrameFeatures1D(BaseSpectralFeatures):
         Which features to compute, in output order; any non-empty subset of
         `FEATURE_NAMES`, each at most once. The default is the CREMA-D course
         recipe's seven (`RECIPE_FEATURES`).
-    deltas : tuple of str, default=()
+    deltas : bool or tuple of str, default=()
         Features (from ``features``) whose first-order deltas
         (`librosa.feature.delta`, 9 frames) follow all the features, named
-        ``{column}_delta``.
+        ``{column}_delta``; True means every feature, in ``features`` order.
     n_mfcc : int, default=20
         Number of MFCCs.
     n_mels : int, default=128
@@ -106,8 +106,10 @@ class FrameFeatures1D(BaseSpectralFeatures):
     n_bands : int, default=6
         Number of spectral-contrast bands (gives ``n_bands + 1`` columns).
     f0_min : float, default=60.0
-        Lowest pitch searched, in Hz. Two periods must fit in a frame
-        (``win_length`` or ``n_fft`` samples).
+        Lowest pitch searched, in Hz. The pitch tracker needs two of its
+        periods in a frame: where ``win_length`` (or ``n_fft``) is shorter,
+        it analyses the same frames through a longer window (the next power
+        of two), at the cost of one more STFT.
     f0_max : float, default=600.0
         Highest pitch searched, in Hz.
     n_fft : int, default=1024
@@ -171,7 +173,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
     _parameter_constraints = {
         **BaseSpectralFeatures._parameter_constraints,
         "features": [tuple, list],
-        "deltas": [tuple, list],
+        "deltas": ["boolean", tuple, list],
         "n_mfcc": [Interval(Integral, 1, None, closed="left")],
         "n_chroma": [Interval(Integral, 1, None, closed="left")],
         "n_bands": [Interval(Integral, 1, None, closed="left")],
@@ -220,7 +222,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
             )
         if len(set(features)) != len(features):
             raise ValueError(f"features lists a feature twice: {tuple(self.features)!r}.")
-        deltas = list(self.deltas)
+        deltas = self._deltas()
         stray = [f for f in deltas if f not in features]
         if stray or len(set(deltas)) != len(deltas):
             raise ValueError(
@@ -234,13 +236,18 @@ class FrameFeatures1D(BaseSpectralFeatures):
             if need in CHECKS:
                 CHECKS[need](self)
 
+    def _deltas(self):
+        if isinstance(self.deltas, (bool, np.bool_)):
+            return list(self.features) if self.deltas else []
+        return list(self.deltas)
+
     def _columns(self, feature):
         width = FEATURES[feature].width(self)
         return [feature] if width == 1 else [f"{feature}{i}" for i in range(width)]
 
     def _frame_feature_names(self):
         names = [c for f in self.features for c in self._columns(f)]
-        return names + [f"{c}_delta" for f in self.deltas for c in self._columns(f)]
+        return names + [f"{c}_delta" for f in self._deltas() for c in self._columns(f)]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
@@ -271,14 +278,15 @@ class FrameFeatures1D(BaseSpectralFeatures):
         columns = {f: FEATURES[f].compute(shared) for f in self.features}
         n_frames = next(iter(columns.values())).shape[1]
         widths = [columns[f].shape[-1] for f in self.features]
-        n_out = sum(widths) + sum(columns[f].shape[-1] for f in self.deltas)
+        deltas = self._deltas()
+        n_out = sum(widths) + sum(columns[f].shape[-1] for f in deltas)
         # (n_clips, n_frames, n_features): the Conv1D layout, filled in place.
         out = np.empty((X.shape[0], n_frames, n_out), dtype=np.float32)
         start = 0
         for feature in self.features:
             out[..., start:start + columns[feature].shape[-1]] = columns[feature]
             start += columns[feature].shape[-1]
-        for feature in self.deltas:
+        for feature in deltas:
             out[..., start:start + columns[feature].shape[-1]] = _delta(columns[feature])
             start += columns[feature].shape[-1]
         if self.aggregate is None:

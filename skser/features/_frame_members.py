@@ -28,7 +28,7 @@ from ._dsp import (
     check_frame_fits, filterbank, power_spectrogram, power_to_db, project, spectral_contrast,
     stft_window, zero_crossing_rate,
 )
-from ._pitch import check_pitch_range, perturbation, track_pitch
+from ._pitch import check_pitch_range, perturbation, pitch_frame_length, track_pitch
 
 __all__ = ["FEATURES", "FrameFeature", "Intermediates", "frame_feature"]
 
@@ -193,16 +193,36 @@ class Intermediates:
         return self._projected["chroma"]
 
     @functools.cached_property
+    def _pitch_frames(self):
+        """The power spectrum and window the pitch tracker reads: the shared
+        ones when two periods of ``f0_min`` fit in the window, else a longer
+        window's, centred on the same frames (one more STFT)."""
+        p = self.p
+        window_length = p.n_fft if p.win_length is None else p.win_length
+        length = pitch_frame_length(sr=p.sr, f0_min=p.f0_min, frame_length=window_length)
+        if length == window_length:
+            return self.power, self.window, p.n_fft
+        X = self.X
+        if not p.center:
+            # Frame t then starts (length - n_fft) / 2 earlier: the same centre.
+            check_frame_fits(X.shape[-1], p.n_fft)
+            extra = (length - p.n_fft) // 2
+            X = np.pad(X, [(0, 0), (extra, length - p.n_fft - extra)])
+        power = power_spectrogram(X, n_fft=length, hop_length=p.hop_length, window=p.window,
+                                  center=p.center)
+        return power, stft_window(p.window, length, length), length
+
+    @functools.cached_property
     def pitch(self):
         p = self.p
-        return track_pitch(self.power, sr=p.sr, window=self.window,
-                           f0_min=p.f0_min, f0_max=p.f0_max)
+        power, window, _ = self._pitch_frames
+        return track_pitch(power, sr=p.sr, window=window, f0_min=p.f0_min, f0_max=p.f0_max)
 
     @functools.cached_property
     def perturbation(self):
         p = self.p
         return perturbation(self.X, self.pitch.f0, sr=p.sr, hop_length=p.hop_length,
-                            frame_length=p.n_fft, center=p.center)
+                            frame_length=self._pitch_frames[2], center=p.center)
 
 
 # ----------------------------------------------------------- parameter checks
@@ -215,10 +235,7 @@ def _check_mel(params):
 
 
 def _check_pitch(params):
-    check_pitch_range(
-        sr=params.sr, f0_min=params.f0_min, f0_max=params.f0_max,
-        frame_length=params.n_fft if params.win_length is None else params.win_length,
-    )
+    check_pitch_range(sr=params.sr, f0_min=params.f0_min, f0_max=params.f0_max)
 
 
 def _check_contrast(params):

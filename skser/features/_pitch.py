@@ -60,13 +60,9 @@ class PitchTrack(NamedTuple):
     hnr: np.ndarray  # dB, NaN where unvoiced
 
 
-def check_pitch_range(*, sr, f0_min, f0_max, frame_length):
-    """Raise a ValueError naming the parameter if the pitch range cannot be tracked.
-
-    The longest period must fit twice into the analysis window (beyond half
-    the window the window's own autocorrelation is too small to divide by),
-    and the shortest must span at least two samples.
-    """
+def check_pitch_range(*, sr, f0_min, f0_max):
+    """Raise a ValueError naming the parameter if the pitch range cannot be tracked:
+    the shortest period must span at least two samples."""
     if f0_min >= f0_max:
         raise ValueError(f"f0_min={f0_min} Hz must be below f0_max={f0_max} Hz.")
     if sr / f0_max < 2:
@@ -74,12 +70,17 @@ def check_pitch_range(*, sr, f0_min, f0_max, frame_length):
             f"f0_max={f0_max} Hz is too high for sr={sr}: a period needs at least two "
             f"samples, so f0_max <= sr / 2 = {sr / 2:g} Hz."
         )
-    if sr / f0_min > frame_length / 2:
-        raise ValueError(
-            f"f0_min={f0_min} Hz is too low for analysis frames of {frame_length} samples "
-            f"at sr={sr}: two periods must fit in a frame, so f0_min >= "
-            f"{2 * sr / frame_length:g} Hz; raise f0_min or n_fft (win_length)."
-        )
+
+
+def pitch_frame_length(*, sr, f0_min, frame_length):
+    """The analysis frame the pitch tracker needs: ``frame_length`` if two
+    periods of ``f0_min`` fit in it (beyond half the window the window's own
+    autocorrelation is too small to divide by), else the next power of two
+    that holds them."""
+    needed = 2 * sr / f0_min
+    if frame_length >= needed:
+        return frame_length
+    return 1 << int(np.ceil(np.log2(needed)))
 
 
 def _window_autocorrelation(window):
