@@ -33,11 +33,11 @@ DEFAULT_OUT = "skser-results"
 DEFAULT_MODEL = "model.skser"
 # File name endings that make `skser train --model-file` write a pickle.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
-# What `skser demo` trains unless told otherwise: the default 2-D pipeline
-# (a LeNet-5 on 64-band log-mels at a 32 ms hop) with at most 40 epochs, so
-# that five trainings (four folds and the final model) fit in a few minutes on
-# two CPU cores. Stated in the demo's output; every value can be overridden
-# with --model/--set/--epochs.
+# What `skser demo --kind 2d` (or 1d) trains unless told otherwise: at most
+# 40 epochs, so that five trainings (four folds and the final model) fit in a
+# few minutes on two CPU cores. Stated in the demo's output; every value can
+# be overridden with --model/--set/--epochs. The demo's default is the
+# statistics model, which trains in seconds.
 DEMO_SETTINGS = {"clf__epochs": 40}
 
 
@@ -61,13 +61,13 @@ def main(argv=None):
     parser = _build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "command", None) in ("train", "evaluate", "demo") and args.kind is None:
-        # The shared --kind has no default of its own: the demo shows a CNN,
-        # train and evaluate use make_ser_pipeline's default.
-        args.kind = "2d" if args.command == "demo" else "stats"
+        # train, evaluate and the demo use make_ser_pipeline's default, the
+        # best model in docs/results.md.
+        args.kind = "stats"
     if getattr(args, "kind", None) == "stats" and (args.model, args.epochs) != (None, None):
         print(f"skser {args.command}: error: --model and --epochs apply to the CNN kinds "
-              "(--kind 2d or 1d); --kind stats trains an SVM on pooled feature statistics.",
-              file=sys.stderr)
+              "(--kind 2d or 1d); --kind stats trains a logistic regression on pooled "
+              "feature statistics.", file=sys.stderr)
         return 2
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -308,7 +308,7 @@ def _verbose_params(pipeline, level):
 def _pipeline_name(args):
     suffix = ", speaker-normalised" if args.speaker_normalize else ""
     if args.kind == "stats":
-        return "STATS (pooled statistics + SVM)" + suffix
+        return "STATS (pooled prosodic and spectral statistics + logistic regression)" + suffix
     return f"{args.kind.upper()} '{args.model or 'lenet5'}'" + suffix
 
 
@@ -532,9 +532,9 @@ def _build_parser():
     model = argparse.ArgumentParser(add_help=False)
     group = model.add_argument_group("model")
     group.add_argument("--kind", choices=["stats", "2d", "1d"], default=None,
-                       help="stats: pooled feature statistics + SVM (default, see "
-                            "docs/results.md); 2d: log-mel spectrogram + 2-D CNN; "
-                            "1d: frame features + 1-D CNN")
+                       help="stats: pooled prosodic and spectral statistics + logistic "
+                            "regression (default, the best in docs/results.md); 2d: log-mel "
+                            "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN")
     group.add_argument("--model", choices=MODELS, default=None,
                        help="CNN architecture of --kind 2d/1d (default lenet5)")
     group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")

@@ -182,6 +182,16 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
     assert cv["split"]["speaker_independent"] and cv["n_clips"] == 4 * 6 * 2
 
 
+def test_demo_trains_the_default_statistics_model_unless_told_otherwise(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["demo", "--speakers", "4", "--per-class", "2", "--folds", "2",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "skser demo: STATS" in printed and "logistic regression" in printed
+    assert "epochs" not in printed
+    assert (out / "model.skser").is_file()
+
+
 def test_evaluate_refuses_more_folds_than_speakers(folder_corpus, capsys):
     status = main(["evaluate", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
                    r"^(spk\d)_", "--folds", "5", "--quiet"])
