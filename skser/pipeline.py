@@ -20,16 +20,23 @@ clf        calibrated RBF `SVC`            `CNNClassifier` (1-D network)   `CNNC
 (``docs/results.md``) the 2-D CNN did not beat it on both corpora (better on
 RAVDESS by 1.9 points UA, worse on EmoDB by 2.2), and it trains in seconds
 without TensorFlow.
+
+The pipeline is skser's `Pipeline`: imbalanced-learn's, with per-sample fit
+parameters (``sample_weight``, ``groups``) repeated along with the rows that
+`AugmentedCopies` adds.
 """
 
 import math
 import os
+from collections.abc import Mapping
 from numbers import Real
 
-from imblearn.pipeline import Pipeline
+from imblearn import pipeline as imblearn_pipeline
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
+from sklearn.utils import Bunch, _safe_indexing
+from sklearn.utils.validation import _is_arraylike_not_scalar, _num_samples
 
 from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
 from .features import FrameFeatures1D, MelSpectrogram2D
@@ -37,7 +44,7 @@ from .loading import AudioLoader
 from .models import CNNClassifier
 from .preprocessing import StandardScalerND, TrimPad
 
-__all__ = ["make_ser_pipeline"]
+__all__ = ["Pipeline", "make_ser_pipeline"]
 
 # The CNN defaults were chosen by speaker-independent cross-validation on
 # RAVDESS within a CPU budget of 30 minutes for five folds (docs/results.md,
@@ -59,14 +66,93 @@ KINDS = ("stats", "1d", "2d")
 SVM_C = 10.0
 
 
+class Pipeline(imblearn_pipeline.Pipeline):
+    """imbalanced-learn's `Pipeline`, with per-sample fit parameters that
+    follow the rows a sampler adds or removes.
+
+    imbalanced-learn routes the fit parameters once, before any step runs,
+    and a sampler hands on only X and y (imbalanced-learn issue #457): a
+    ``sample_weight`` for the classifier, or the ``groups`` of a step after
+    `AugmentedCopies`, would keep the length of the original clips. Here a
+    sampler that says where its rows come from, in ``sample_indices_`` (the
+    attribute imbalanced-learn's `RandomOverSampler` and `RandomUnderSampler`
+    also set: for each output row, the index of its input row), gets every
+    per-sample parameter of the steps after it indexed the same way, with or
+    without metadata routing. `AugmentedCopies` sets it, so weights and groups
+    come out repeated in the order of the copies.
+
+    A parameter is per-sample when it is array-like with one entry per row
+    entering the sampler (scikit-learn's rule for fit parameters in
+    cross-validation); any other value is passed on as given. After a sampler
+    without ``sample_indices_`` (e.g. SMOTE, whose rows are new), parameters
+    are passed on unchanged, as in imbalanced-learn.
+
+    Parameters, methods and attributes are those of
+    `imblearn.pipeline.Pipeline`.
+    """
+
+    def _fit(self, X, y=None, routed_params=None, raw_params=None):
+        following = _RowsFollowSamplers(self, routed_params, _num_samples(X))
+        Xt, yt = super()._fit(X, y, following, raw_params)
+        # fit, fit_transform, fit_predict and fit_resample read the last
+        # step's parameters from routed_params once _fit has returned.
+        last = self.steps[-1][0]
+        if last in routed_params:
+            routed_params[last] = following[last]
+        return Xt, yt
+
+
+class _RowsFollowSamplers(Mapping):
+    """The routed fit parameters of each step, indexed by the
+    ``sample_indices_`` of the samplers before it.
+
+    Read lazily: imbalanced-learn's ``_fit`` looks up a step's parameters
+    just before fitting it, after the samplers before it have resampled the
+    data of this fit (and set their ``sample_indices_``).
+    """
+
+    def __init__(self, pipeline, routed_params, n_samples):
+        self._pipeline = pipeline
+        self._routed = routed_params
+        self._n_samples = n_samples
+
+    def __getitem__(self, name):
+        params = self._routed[name]
+        n_rows = self._n_samples
+        for step_name, step in self._pipeline.steps:
+            if step_name == name:
+                break
+            if not hasattr(step, "fit_resample"):
+                continue
+            indices = getattr(step, "sample_indices_", None)
+            if indices is None:
+                break
+            params = Bunch(**{
+                method: {key: _safe_indexing(value, indices)
+                         if _is_arraylike_not_scalar(value) and _num_samples(value) == n_rows
+                         else value
+                         for key, value in method_params.items()}
+                for method, method_params in params.items()
+            })
+            n_rows = len(indices)
+        return params
+
+    def __iter__(self):
+        return iter(self._routed)
+
+    def __len__(self):
+        return len(self._routed)
+
+
+
 def make_ser_pipeline(
     kind="stats", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
     n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False, **options,
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
-    The result is an `imblearn.pipeline.Pipeline` (a subclass of
-    scikit-learn's `Pipeline` that also runs samplers): it takes a list of
+    The result is a `Pipeline` (imbalanced-learn's subclass of
+    scikit-learn's `Pipeline`, which also runs samplers): it takes a list of
     audio file paths (or waveforms) and labels, and works with
     `GridSearchCV`, `cross_val_score` (with ``groups`` for speakers) and
     `joblib.dump`. Augmented copies are added while fitting only; prediction
@@ -122,8 +208,9 @@ def make_ser_pipeline(
 
     Returns
     -------
-    pipeline : imblearn.pipeline.Pipeline
-        Steps ``load, trim, augment, features, scale, clf`` (statistics and
+    pipeline : skser.pipeline.Pipeline
+        imbalanced-learn's Pipeline that also repeats per-sample fit
+        parameters (``clf__sample_weight``) for the augmented copies. Steps ``load, trim, augment, features, scale, clf`` (statistics and
         1-D) or ``load, trim, features, augment, scale, clf`` (2-D).
 
     Examples
