@@ -195,7 +195,8 @@ def make_ser_pipeline(
         Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``).
     memory : str, os.PathLike, joblib.Memory or None, default=None
         Cache of fitted transformers, as in `Pipeline`, so a grid over
-        classifier parameters does not recompute features.
+        classifier parameters does not recompute features. The loaded audio
+        is cached by path: clear the cache after changing the audio files.
     n_jobs : int or None, default=None
         Parallel jobs for loading and feature extraction (joblib).
     random_state : int, RandomState instance or None, default=None
