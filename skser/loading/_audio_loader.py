@@ -253,7 +253,8 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         through a pipe that a worker process needs), unless a backend is
         chosen with ``joblib.parallel_config(backend=...)``, e.g. Dask.
     verbose : int, default=0
-        A positive value shows a progress bar over files (tqdm, on stderr).
+        A positive value shows a progress bar over files (tqdm, on stderr
+        when it is a terminal).
     on_error : {"raise", "warn", "ignore"}, default="raise"
         What to do with an item that cannot be read (a missing, empty,
         undecodable or non-audio file, NaN/infinite samples, or float samples

@@ -78,8 +78,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         shuffling, and makes TensorFlow's ops deterministic during fit: an int
         gives identical results on the same machine.
     verbose : int, default=0
-        0 is silent; 1 shows one progress bar over epochs (tqdm, on stderr,
-        with the latest losses); 2 or more prints Keras's line per epoch.
+        0 is silent; 1 shows one progress bar over epochs (tqdm, on stderr
+        when it is a terminal, with the latest losses); 2 or more prints
+        Keras's line per epoch.
 
     Attributes
     ----------
