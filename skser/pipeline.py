@@ -144,7 +144,6 @@ class _RowsFollowSamplers(Mapping):
         return len(self._routed)
 
 
-
 def make_ser_pipeline(
     kind="stats", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
     n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False, **options,
@@ -211,8 +210,9 @@ def make_ser_pipeline(
     -------
     pipeline : skser.pipeline.Pipeline
         imbalanced-learn's Pipeline that also repeats per-sample fit
-        parameters (``clf__sample_weight``) for the augmented copies. Steps ``load, trim, augment, features, scale, clf`` (statistics and
-        1-D) or ``load, trim, features, augment, scale, clf`` (2-D).
+        parameters (``clf__sample_weight``) for the augmented copies. Steps
+        ``load, trim, augment, features, scale, clf`` (statistics and 1-D)
+        or ``load, trim, features, augment, scale, clf`` (2-D).
 
     Examples
     --------
