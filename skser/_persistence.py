@@ -46,7 +46,8 @@ _PLACEHOLDER = "\x00skser-network:{}"
 #: Types a skser model file may hold beyond what skops trusts by itself
 #: (Python containers and primitives, NumPy arrays and dtypes, and
 #: scikit-learn's estimators): skser's estimators, the scikeras wrapper
-#: and its label encoders, imbalanced-learn's Pipeline, and the
+#: and its label encoders, imbalanced-learn's Pipeline and skser's subclass
+#: of it (`make_ser_pipeline`'s), and the
 #: ``functools.partial`` of skser's network builder that scikeras calls
 #: to build a network (its function is audited as a type of its own).
 TRUSTED_TYPES = (
@@ -70,6 +71,7 @@ TRUSTED_TYPES = (
     "skser.models._cnn.CNNClassifier",
     "skser.models._keras.SkserKerasClassifier",
     "skser.models._keras.build_compiled_cnn",
+    "skser.pipeline.Pipeline",
     "skser.preprocessing._scaler.StandardScalerND",
     "skser.preprocessing._speaker_scaler.SpeakerStandardScaler",
     "skser.preprocessing._trim_pad.TrimPad",

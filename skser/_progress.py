@@ -1,5 +1,12 @@
-"""Parallel map with an optional progress bar, shared by the loader and the
-feature steps.
+"""Progress bars, and a parallel map with an optional one, shared by the
+loader, the feature steps, the classifier and the corpus download.
+
+Every bar comes from `progress_bar`, which draws nothing when standard error
+is not a terminal: tqdm redraws a bar by writing a carriage return and the
+whole bar again, several times a second, and in a log file or a pipe (a
+batch job, CI) every one of those frames stays. The command line's own
+progress lines are plain lines, so a log still shows what happened. A Jupyter
+notebook still gets its widget.
 
 joblib's ``return_as="generator"`` yields results in input order as they
 finish, so a tqdm bar in the calling process can follow work that runs in
@@ -14,7 +21,7 @@ thread count for any ``n_jobs``; without this, a step inside a
 
 from joblib import Parallel
 
-__all__ = ["parallel_map"]
+__all__ = ["parallel_map", "progress_bar"]
 
 
 def parallel_map(
@@ -33,7 +40,8 @@ def parallel_map(
         Number of items the bar counts (clips, not tasks, when a task covers
         several clips).
     verbose : int, default=0
-        0 shows nothing; a positive value shows a tqdm bar on stderr.
+        0 shows nothing; a positive value shows a tqdm bar on stderr when
+        it is a terminal (see `progress_bar`).
     desc, unit : str
         Bar label and unit.
     weights : sequence of int or None
@@ -58,11 +66,31 @@ def parallel_map(
         )(tasks)
     if not verbose:
         return list(run)
-    from tqdm.auto import tqdm
-
     results = []
-    with tqdm(total=total, desc=desc, unit=unit, leave=False, dynamic_ncols=True) as bar:
+    with progress_bar(total=total, desc=desc, unit=unit, leave=False) as bar:
         for i, result in enumerate(run):
             results.append(result)
             bar.update(1 if weights is None else weights[i])
     return results
+
+
+def progress_bar(*, enabled=True, **options):
+    """A tqdm bar on stderr, off when stderr is not a terminal.
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+        False never draws; True draws when stderr is a terminal (tqdm's own
+        ``disable=None``), or as a widget in a Jupyter notebook.
+    **options
+        Passed to `tqdm.auto.tqdm` (``total``, ``desc``, ``unit``, ``leave``, ...).
+
+    Returns
+    -------
+    bar : tqdm.auto.tqdm
+        Usable as a context manager; a disabled bar accepts every call and
+        draws nothing.
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(disable=None if enabled else True, dynamic_ncols=True, **options)

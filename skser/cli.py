@@ -17,8 +17,10 @@ import csv
 import io
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -73,16 +75,23 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return 2
     _quiet_third_parties()
+    sigint = _SigintRecorder()
     try:
-        args.func(args)
+        with sigint:
+            args.func(args)
     except KeyboardInterrupt:
         print("skser: interrupted", file=sys.stderr)
         return 130
-    except CLIError as exc:
-        print(f"skser {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, OSError, KeyError) as exc:
-        if args.traceback:
+    except Exception as exc:
+        if sigint.received:
+            # Ctrl-C, reported as another error: TensorFlow turns a
+            # KeyboardInterrupt raised while it traces a function into one.
+            print("skser: interrupted", file=sys.stderr)
+            return 130
+        if isinstance(exc, CLIError):
+            print(f"skser {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+        if not isinstance(exc, (ValueError, TypeError, OSError, KeyError)) or args.traceback:
             raise
         message = str(exc).strip().replace("\n", " ") or type(exc).__name__
         print(f"skser {args.command}: error: {message}", file=sys.stderr)
@@ -91,6 +100,39 @@ def main(argv=None):
         if getattr(args, "_tmp", None) is not None:
             args._tmp.cleanup()
     return 0
+
+
+class _SigintRecorder:
+    """While active, SIGINT (Ctrl-C) is recorded in ``received`` and then
+    raises `KeyboardInterrupt`, as Python's own handler does.
+
+    The record outlives the exception: a library that catches the
+    KeyboardInterrupt and raises something else in its place still leaves
+    ``received`` set, so `main` can tell an interruption from an error.
+    Installed only over Python's default handler, in the main thread: a
+    SIGINT that the parent process ignores (a background job) or an
+    application's own handler is left alone.
+    """
+
+    def __init__(self):
+        self.received = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        self.received = True
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+        return False
 
 
 # --------------------------------------------------------------------------
@@ -294,7 +336,9 @@ def _make_pipeline(args):
         speaker_normalize=args.speaker_normalize, **options,
     )
     if not args.quiet:
-        pipeline.set_params(**_verbose_params(pipeline, 1))
+        # A verbosity given with --set wins (clf__verbose=2: Keras' line per epoch).
+        pipeline.set_params(**{key: level for key, level in _verbose_params(pipeline, 1).items()
+                               if key not in options})
     return pipeline
 
 

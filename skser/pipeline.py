@@ -23,15 +23,22 @@ clf        `LogisticRegression`            `CNNClassifier` (1-D network)   `CNNC
 (``docs/results.md``) it is the best row on RAVDESS and EmoDB, ahead of the
 CNNs and of openSMILE's eGeMAPS features, and it trains in seconds without
 TensorFlow.
+
+The pipeline is skser's `Pipeline`: imbalanced-learn's, with per-sample fit
+parameters (``sample_weight``, ``groups``) repeated along with the rows that
+`AugmentedCopies` adds.
 """
 
 import math
 import os
+from collections.abc import Mapping
 from numbers import Real
 
-from imblearn.pipeline import Pipeline
-from sklearn.pipeline import make_pipeline
+from imblearn import pipeline as imblearn_pipeline
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.utils import Bunch, _safe_indexing
+from sklearn.utils.validation import _is_arraylike_not_scalar, _num_samples
 
 from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
 from .features import FrameFeatures1D, MelSpectrogram2D
@@ -39,7 +46,7 @@ from .loading import AudioLoader
 from .models import CNNClassifier
 from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
 
-__all__ = ["make_ser_pipeline"]
+__all__ = ["Pipeline", "make_ser_pipeline"]
 
 # The CNN defaults were chosen by speaker-independent cross-validation on
 # RAVDESS within a CPU budget of 30 minutes for five folds (docs/results.md,
@@ -73,6 +80,84 @@ STATS_FUNCTIONALS = ("mean", "std", "p20", "p50", "p80", "range20_80", "slope", 
 LOGISTIC_C = 0.01
 
 
+class Pipeline(imblearn_pipeline.Pipeline):
+    """imbalanced-learn's `Pipeline`, with per-sample fit parameters that
+    follow the rows a sampler adds or removes.
+
+    imbalanced-learn routes the fit parameters once, before any step runs,
+    and a sampler hands on only X and y (imbalanced-learn issue #457): a
+    ``sample_weight`` for the classifier, or the ``groups`` of a step after
+    `AugmentedCopies`, would keep the length of the original clips. Here a
+    sampler that says where its rows come from, in ``sample_indices_`` (the
+    attribute imbalanced-learn's `RandomOverSampler` and `RandomUnderSampler`
+    also set: for each output row, the index of its input row), gets every
+    per-sample parameter of the steps after it indexed the same way, with or
+    without metadata routing. `AugmentedCopies` sets it, so weights and groups
+    come out repeated in the order of the copies.
+
+    A parameter is per-sample when it is array-like with one entry per row
+    entering the sampler (scikit-learn's rule for fit parameters in
+    cross-validation); any other value is passed on as given. After a sampler
+    without ``sample_indices_`` (e.g. SMOTE, whose rows are new), parameters
+    are passed on unchanged, as in imbalanced-learn.
+
+    Parameters, methods and attributes are those of
+    `imblearn.pipeline.Pipeline`.
+    """
+
+    def _fit(self, X, y=None, routed_params=None, raw_params=None):
+        following = _RowsFollowSamplers(self, routed_params, _num_samples(X))
+        Xt, yt = super()._fit(X, y, following, raw_params)
+        # fit, fit_transform, fit_predict and fit_resample read the last
+        # step's parameters from routed_params once _fit has returned.
+        last = self.steps[-1][0]
+        if last in routed_params:
+            routed_params[last] = following[last]
+        return Xt, yt
+
+
+class _RowsFollowSamplers(Mapping):
+    """The routed fit parameters of each step, indexed by the
+    ``sample_indices_`` of the samplers before it.
+
+    Read lazily: imbalanced-learn's ``_fit`` looks up a step's parameters
+    just before fitting it, after the samplers before it have resampled the
+    data of this fit (and set their ``sample_indices_``).
+    """
+
+    def __init__(self, pipeline, routed_params, n_samples):
+        self._pipeline = pipeline
+        self._routed = routed_params
+        self._n_samples = n_samples
+
+    def __getitem__(self, name):
+        params = self._routed[name]
+        n_rows = self._n_samples
+        for step_name, step in self._pipeline.steps:
+            if step_name == name:
+                break
+            if not hasattr(step, "fit_resample"):
+                continue
+            indices = getattr(step, "sample_indices_", None)
+            if indices is None:
+                break
+            params = Bunch(**{
+                method: {key: _safe_indexing(value, indices)
+                         if _is_arraylike_not_scalar(value) and _num_samples(value) == n_rows
+                         else value
+                         for key, value in method_params.items()}
+                for method, method_params in params.items()
+            })
+            n_rows = len(indices)
+        return params
+
+    def __iter__(self):
+        return iter(self._routed)
+
+    def __len__(self):
+        return len(self._routed)
+
+
 def make_ser_pipeline(
     kind="stats", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
     n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False,
@@ -80,8 +165,8 @@ def make_ser_pipeline(
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
-    The result is an `imblearn.pipeline.Pipeline` (a subclass of
-    scikit-learn's `Pipeline` that also runs samplers): it takes a list of
+    The result is a `Pipeline` (imbalanced-learn's subclass of
+    scikit-learn's `Pipeline`, which also runs samplers): it takes a list of
     audio file paths (or waveforms) and labels, and works with
     `GridSearchCV`, `cross_val_score` (with ``groups`` for speakers) and
     `joblib.dump`. Augmented copies are added while fitting only; prediction
@@ -126,7 +211,8 @@ def make_ser_pipeline(
         Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``).
     memory : str, os.PathLike, joblib.Memory or None, default=None
         Cache of fitted transformers, as in `Pipeline`, so a grid over
-        classifier parameters does not recompute features.
+        classifier parameters does not recompute features. The loaded audio
+        is cached by path: clear the cache after changing the audio files.
     n_jobs : int or None, default=None
         Parallel jobs for loading and feature extraction (joblib).
     random_state : int, RandomState instance or None, default=None
@@ -152,9 +238,11 @@ def make_ser_pipeline(
 
     Returns
     -------
-    pipeline : imblearn.pipeline.Pipeline
-        Steps ``load, trim, augment, features, scale, clf`` (statistics and
-        1-D) or ``load, trim, features, augment, scale, clf`` (2-D;
+    pipeline : skser.pipeline.Pipeline
+        imbalanced-learn's Pipeline that also repeats per-sample fit
+        parameters (``clf__sample_weight``) for the augmented copies. Steps
+        ``load, trim, augment, features, scale, clf`` (statistics and 1-D)
+        or ``load, trim, features, augment, scale, clf`` (2-D;
         ``load, trim, features, scale, augment, clf`` with
         ``speaker_normalize=True``).
 

@@ -3,7 +3,9 @@
 Nothing here touches the network; every file is made by the test that needs it.
 """
 
+import io
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +15,22 @@ import soundfile as sf
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 LABELS = ("angry", "happy", "sad")
+
+
+class TerminalStream(io.StringIO):
+    """A text stream that says it is a terminal, as a console's stderr does."""
+
+    def isatty(self):
+        return True
+
+
+def stderr_as_terminal(monkeypatch):
+    """Replace sys.stderr by a `TerminalStream`, where progress bars draw, and
+    return it. Call it in the test body: pytest's output capture sets
+    sys.stderr again between a fixture's setup and the test."""
+    stream = TerminalStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    return stream
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ and fitted once per module; these tests check behaviour, not accuracy.
 
 import math
 import os
+import pickle
 import re
 import shutil
 import tracemalloc
@@ -19,6 +20,8 @@ import warnings
 import numpy as np
 import pytest
 import soundfile as sf
+from sklearn.dummy import DummyClassifier
+from sklearn.pipeline import Pipeline as SklearnPipeline
 
 from skser import (
     AudioLoader, AudioReadError, AudioReadWarning, MelSpectrogram2D, TrimPad,
@@ -235,13 +238,14 @@ def test_loader_on_error_warn_replaces_each_unreadable_file_by_silence(
     bad = str(make(tmp_path, rng))
     loader = AudioLoader(sr=SR, duration=1.0, on_error="warn")
 
-    with pytest.warns(AudioReadWarning, match=reason):
+    with pytest.warns(AudioReadWarning, match=reason) as record:
         good, silence = loader.fit_transform([good_wav, bad])
 
     np.testing.assert_array_equal(good, load(good_wav))
     np.testing.assert_array_equal(silence, np.zeros(SR, np.float32))
-    assert [(e["index"], e["source"]) for e in loader.errors_] == [(1, bad)]
-    assert re.search(reason, loader.errors_[0]["message"])
+    errors = _unread(record)
+    assert [(e["index"], e["source"]) for e in errors] == [(1, bad)]
+    assert re.search(reason, errors[0]["message"])
 
 
 # ================================================= files that are read correctly
@@ -527,6 +531,11 @@ def _audio_read_warnings(record):
     return [w for w in record if issubclass(w.category, AudioReadWarning)]
 
 
+def _unread(record):
+    """Every item the AudioReadWarnings in ``record`` list, in order."""
+    return [e for w in _audio_read_warnings(record) for e in w.message.errors]
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_on_error_warn_keeps_the_batch_aligned_and_lists_the_bad_files(
     n_jobs, tmp_path, rng, good_wav,
@@ -547,14 +556,15 @@ def test_on_error_warn_keeps_the_batch_aligned_and_lists_the_bad_files(
             np.testing.assert_array_equal(y, np.zeros(SR, np.float32))
         else:
             np.testing.assert_array_equal(y, load(good_wav))
-    assert [e["index"] for e in loader.errors_] == bad_idx
-    assert [e["source"] for e in loader.errors_] == bad
-    assert "does not exist" in loader.errors_[0]["message"]
-    assert "Format not recognised" in loader.errors_[1]["message"]
-    assert "NaN or infinite" in loader.errors_[2]["message"]
+    errors = warning.message.errors
+    assert [e["index"] for e in errors] == bad_idx
+    assert [e["source"] for e in errors] == bad
+    assert "does not exist" in errors[0]["message"]
+    assert "Format not recognised" in errors[1]["message"]
+    assert "NaN or infinite" in errors[2]["message"]
 
 
-def test_on_error_ignore_fills_errors_without_a_warning(tmp_path, rng, good_wav):
+def test_on_error_ignore_replaces_bad_files_without_a_warning(tmp_path, rng, good_wav):
     X, bad_idx, _ = _batch(tmp_path, rng, good_wav)
     loader = AudioLoader(sr=SR, on_error="ignore")
 
@@ -562,7 +572,7 @@ def test_on_error_ignore_fills_errors_without_a_warning(tmp_path, rng, good_wav)
         warnings.simplefilter("error")
         waves = loader.fit_transform(X)
 
-    assert [e["index"] for e in loader.errors_] == bad_idx
+    assert len(waves) == len(X)
     # Without a duration the silence is empty; TrimPad pads it to its length.
     assert [waves[i].shape for i in bad_idx] == [(0,)] * 3
 
@@ -586,33 +596,79 @@ def test_on_error_warn_shows_the_first_three_files_and_counts_the_rest(tmp_path,
     assert "5 of 6 audio items" in message
     assert [repr(p) in message for p in missing] == [True] * 3 + [False] * 2
     assert "and 2 more" in message
-    assert len(loader.errors_) == 5
+    assert [e["source"] for e in _unread(record)] == missing
 
 
-def test_errors_describe_the_latest_transform_only(tmp_path, rng, good_wav):
-    X, _, _ = _batch(tmp_path, rng, good_wav)
-    loader = AudioLoader(sr=SR, on_error="ignore")
-    loader.transform(X)
-    assert len(loader.errors_) == 3
+def test_transform_reports_per_call_and_leaves_the_loader_unchanged(tmp_path, rng, good_wav):
+    X, bad_idx, _ = _batch(tmp_path, rng, good_wav)
+    loader = AudioLoader(sr=SR, on_error="warn").fit(X)
+    fitted = dict(vars(loader))
 
-    loader.transform([good_wav])
+    with pytest.warns(AudioReadWarning) as record:
+        loader.transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loader.transform([good_wav])
 
-    assert loader.errors_ == []
-    strict = AudioLoader(sr=SR)
-    strict.transform([good_wav])
-    assert strict.errors_ == []
+    assert [e["index"] for e in _unread(record)] == bad_idx
+    assert vars(loader) == fitted
+
+
+def test_pipeline_memory_reports_the_unreadable_files_of_each_call(tmp_path, good_wav):
+    """A cache hit returns the fitted loader without reading any file, so it
+    reports nothing; every call that reads reports its own files."""
+    gone = [str(tmp_path / f"gone{i}.wav") for i in range(3)]
+    first = [good_wav, gone[0], good_wav, good_wav]
+    second = [good_wav, good_wav, gone[1], gone[2]]
+    y = [0, 1, 0, 1]
+
+    def fit(X):
+        pipe = SklearnPipeline([
+            ("load", AudioLoader(sr=SR, duration=0.5, on_error="warn")),
+            ("trim", TrimPad(sr=SR, duration=0.5)),
+            ("clf", DummyClassifier()),
+        ], memory=str(tmp_path / "cache"))
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            pipe.fit(X, y)
+        return pipe, [e["source"] for e in _unread(record)]
+
+    pipe, unread = fit(first)
+    assert unread == [gone[0]]
+    with pytest.warns(AudioReadWarning) as record:
+        pipe.predict(second)
+    assert [e["source"] for e in _unread(record)] == gone[1:]
+
+    hit, unread = fit(first)
+    assert unread == []
+    _, unread = fit(second)
+    assert unread == gone[1:]
+    assert not any(name.startswith("errors") for name in vars(hit.named_steps["load"]))
+
+
+def test_read_warning_keeps_its_errors_through_pickling(tmp_path, rng, good_wav):
+    X, bad_idx, _ = _batch(tmp_path, rng, good_wav)
+    with pytest.warns(AudioReadWarning) as record:
+        AudioLoader(sr=SR, on_error="warn").transform(X)
+    (warning,) = _audio_read_warnings(record)
+
+    clone = pickle.loads(pickle.dumps(warning.message))
+
+    assert str(clone) == str(warning.message)
+    assert clone.errors == warning.message.errors
 
 
 def test_on_error_warn_replaces_non_finite_arrays_and_keeps_channels(rng):
     bad = rng.normal(size=(2, 100)).astype(np.float32)
     bad[1, 7] = np.nan
-    loader = AudioLoader(sr=100, mono=False, duration=0.5, on_error="ignore")
+    loader = AudioLoader(sr=100, mono=False, duration=0.5, on_error="warn")
 
-    good, silence = loader.fit_transform([rng.normal(size=(2, 100)), bad])
+    with pytest.warns(AudioReadWarning) as record:
+        good, silence = loader.fit_transform([rng.normal(size=(2, 100)), bad])
 
     assert good.shape == (2, 50)
     np.testing.assert_array_equal(silence, np.zeros((1, 50), np.float32))
-    assert loader.errors_ == [
+    assert _unread(record) == [
         {"index": 1, "source": "X[1]", "message": "X[1] contains NaN or infinite samples."}
     ]
 
@@ -636,11 +692,11 @@ def test_pipeline_with_on_error_warn_predicts_one_row_per_file(
     bad_idx += [6, 7]
     monkeypatch.setattr(pipe.named_steps["load"], "on_error", "warn")
 
-    with pytest.warns(AudioReadWarning, match=f"5 of {len(X)} audio items"):
+    with pytest.warns(AudioReadWarning, match=f"5 of {len(X)} audio items") as record:
         proba = pipe.predict_proba(X)
 
     assert_valid_proba(proba, len(X))
-    assert [e["index"] for e in pipe.named_steps["load"].errors_] == bad_idx
+    assert [e["index"] for e in _unread(record)] == bad_idx
     # An unreadable file is predicted as a silent one.
     silent = pipe.predict_proba([str(_silent(tmp_path, rng))])[0]
     for i in bad_idx:
@@ -657,11 +713,11 @@ def test_pipeline_fit_with_on_error_warn_keeps_x_and_y_aligned(train_files, tmp_
         load__on_error="warn", **FAST["2d"], **CLF,
     )
 
-    with pytest.warns(AudioReadWarning, match="2 of 8 audio items"):
+    with pytest.warns(AudioReadWarning, match="2 of 8 audio items") as record:
         pipe.fit(X, y)
 
     assert pipe.named_steps["clf"].estimator_.X_shape_[0] == len(y)
-    assert [e["index"] for e in pipe.named_steps["load"].errors_] == [6, 7]
+    assert [e["index"] for e in _unread(record)] == [6, 7]
 
 
 # ====================================================== bounded memory

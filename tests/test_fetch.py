@@ -23,6 +23,8 @@ import soundfile as sf
 
 from skser.datasets import DownloadError, _fetch, fetch_crema_d
 
+from conftest import stderr_as_terminal
+
 NAMES = ("1001_DFA_ANG_XX", "1001_IEO_HAP_HI", "1002_DFA_SAD_XX", "1002_ITS_NEU_XX")
 LABELS = {"ANG": "angry", "HAP": "happy", "SAD": "sad", "NEU": "neutral"}
 CUT = "/media/AudioWAV/1001_DFA_ANG_XX.wav"
@@ -232,13 +234,14 @@ def test_mp3_copy_goes_to_its_own_folder(github, tmp_path):
     assert (folder / f"{NAMES[0]}.mp3").read_bytes() == github.media(NAMES[0], "mp3")
 
 
-def test_progress_bar_goes_to_stderr_and_can_be_turned_off(github, tmp_path, capsys):
+def test_progress_bar_goes_to_stderr_and_can_be_turned_off(github, tmp_path, monkeypatch):
+    terminal = stderr_as_terminal(monkeypatch)
     fetch(github, tmp_path, progress=False)
-    assert capsys.readouterr().err == ""
+    assert terminal.getvalue() == ""
 
     (crema_d(tmp_path) / "AudioWAV" / f"{NAMES[0]}.wav").unlink()
     fetch(github, tmp_path, progress=True)
-    err = capsys.readouterr().err
+    err = terminal.getvalue()
     assert "CREMA-D AudioWAV" in err
     assert "4/4 files" in err
 

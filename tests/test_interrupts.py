@@ -3,16 +3,19 @@ is written to a temporary name and renamed."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+import skser
+from skser import cli
 from skser._files import atomic_write
 from skser.evaluation import emotion_report, save_report
 
@@ -62,6 +65,50 @@ def test_report_interrupted_while_plotting_leaves_no_partial_plot(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cv_report.json"]
 
 
+@pytest.mark.parametrize("error", [ValueError, RuntimeError])
+def test_error_raised_in_place_of_ctrl_c_exits_as_interrupted(error, monkeypatch, capsys):
+    def traced(args):
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            # What TensorFlow can make of a Ctrl-C that lands while it traces.
+            raise error("converted while tracing") from None
+
+    monkeypatch.setattr(cli, "_cmd_predict", traced)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+    status = cli.main(["predict", "model.skser", "clip.wav"])
+
+    assert status == 130
+    assert capsys.readouterr().err == "skser: interrupted\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_same_error_without_ctrl_c_is_reported_as_an_error(monkeypatch, capsys):
+    def failing(args):
+        raise ValueError("converted while tracing")
+
+    monkeypatch.setattr(cli, "_cmd_predict", failing)
+
+    status = cli.main(["predict", "model.skser", "clip.wav"])
+
+    assert status == 1
+    assert capsys.readouterr().err == "skser predict: error: converted while tracing\n"
+
+
+def test_ctrl_c_ignored_by_the_parent_stays_ignored(monkeypatch):
+    handlers = []
+    monkeypatch.setattr(cli, "_cmd_predict", lambda args: handlers.append(
+        signal.getsignal(signal.SIGINT)))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert cli.main(["predict", "model.skser", "clip.wav"]) == 0
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+    assert handlers == [signal.SIG_IGN]
+
+
 @pytest.fixture
 def corpus(tmp_path, rng):
     """12 clips, 3 labels, 4 speakers, as root/<label>/<speaker>_<i>.wav."""
@@ -76,28 +123,43 @@ def corpus(tmp_path, rng):
 
 
 # Many epochs of a tiny network without early stopping: long enough to be
-# interrupted while training.
+# interrupted while training. clf__verbose=2 makes Keras print one line per
+# finished epoch, the sign that training is under way.
 _LONG = ["--kind", "2d", "--corpus", "folder", "--speaker-pattern", r"^(spk\d)_", "--epochs", "100000",
          "--set", "clf__patience=None", "--set", "clf__width=0.1", "--set",
          "features__n_mels=16", "--set", "features__n_fft=256", "--set",
-         "features__hop_length=128", "--model", "lenet5", "--seed", "0"]
+         "features__hop_length=128", "--set", "clf__verbose=2", "--model", "lenet5",
+         "--seed", "0"]
+# Keras' line at the end of an epoch with verbose=2, e.g.
+# "1/1 - 2s - 2s/step - accuracy: 0.2500 - loss: 1.0986".
+_EPOCH_DONE = re.compile(r"^\d+/\d+ - .*\bloss: ")
+_CHECKOUT = str(Path(skser.__file__).resolve().parents[1])
 
 
 def _interrupt_while_training(argv, cwd):
-    """Run ``skser argv``, press Ctrl-C once training has begun; returns
-    (exit status, stderr)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    """Run ``skser argv``, press Ctrl-C once the first epoch has finished;
+    returns (exit status, stdout and stderr)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
+           # The skser under test, not one installed elsewhere: cwd is not its checkout.
+           "PYTHONPATH": os.pathsep.join(filter(None, [_CHECKOUT, os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen([sys.executable, "-m", "skser", *argv], cwd=cwd, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-    for line in process.stderr:
-        seen.append(line)
-        if line.startswith("Training the") or "cross-validation grouped" in line:
-            break
-    time.sleep(3)  # inside the (endless) epochs by now
-    process.send_signal(signal.SIGINT)
-    _, rest = process.communicate(timeout=120)
-    return process.returncode, "".join(seen) + rest
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Without an epoch line the run would last 100000 epochs: end it instead.
+    watchdog = threading.Timer(300, process.kill)
+    watchdog.start()
+    try:
+        seen = []
+        for line in process.stdout:
+            seen.append(line)
+            if _EPOCH_DONE.match(line):
+                break
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=120)
+    finally:
+        watchdog.cancel()
+    output = "".join(seen) + rest
+    assert any(_EPOCH_DONE.match(line) for line in seen), output
+    return process.returncode, output
 
 
 @pytest.mark.slow

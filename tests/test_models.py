@@ -6,6 +6,7 @@ that each fit takes a second or two on a CPU; tests that train are marked
 module.
 """
 
+import logging
 import pickle
 import subprocess
 import sys
@@ -122,6 +123,34 @@ def test_cross_validate_tests_every_class_in_equal_proportion_per_fold():
         labels, counts = np.unique(y[test], return_counts=True)
         assert labels.tolist() == CLASSES
         assert counts.tolist() == [2, 2, 2]
+
+
+@pytest.mark.slow
+def test_cross_validation_logs_no_tf_function_retracing_warning(monkeypatch, capfd):
+    """Each fold's new network traces its train, test and predict functions
+    once; TensorFlow counts those traces across networks (they share their
+    code) and warned of retracing from the fifth fold on."""
+    messages = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("tensorflow")
+    monkeypatch.setattr(logger, "level", logging.WARNING)
+    keep = Keep()
+    logger.addHandler(keep)
+    y = np.repeat(["angry", "sad"], 5)
+    X = np.random.default_rng(3).normal(size=(10, 8, 8, 1)).astype(np.float32)
+    clf = CNNClassifier(model="lenet5", width=0.05, epochs=1, validation_split=0,
+                        patience=None, random_state=0)
+    try:
+        cross_validate(clf, X, y, cv=5)
+    finally:
+        logger.removeHandler(keep)
+
+    assert not [m for m in messages if "retracing" in m]
+    assert "retracing" not in capfd.readouterr().err
 
 
 # ---------------------------------------------------------------------------

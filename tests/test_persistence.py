@@ -82,7 +82,7 @@ def test_file_holds_manifest_pipeline_and_network_and_no_pickle(fitted, tmp_path
         payload = archive.read("estimator.skops")
     assert names == ["skser-model.json", "estimator.skops", "networks/0.keras"]
     assert manifest["format"] == "skser-model" and manifest["networks"] == ["networks/0.keras"]
-    assert manifest["estimator"] == "imblearn.pipeline.Pipeline"
+    assert manifest["estimator"] == "skser.pipeline.Pipeline"
     # Every type in the estimator part is trusted by the explicit list or skops.
     assert set(sio.get_untrusted_types(data=payload)) <= set(TRUSTED_TYPES)
     assert payload[:4] == b"PK\x03\x04"  # skops' own zip, not a pickle

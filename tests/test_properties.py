@@ -752,6 +752,8 @@ def test_augmented_copies_appends_copies_after_unchanged_originals(
     assert Xr.shape == (n_clips * n_parts, 300) and Xr.dtype == X.dtype
     np.testing.assert_array_equal(Xr[:n_clips], X)
     np.testing.assert_array_equal(yr, np.tile(y, n_parts))
+    np.testing.assert_array_equal(copies.sample_indices_, np.tile(np.arange(n_clips), n_parts))
+    np.testing.assert_array_equal(yr, y[copies.sample_indices_])
     np.testing.assert_array_equal(Xr, Xr2)
     np.testing.assert_array_equal(yr, yr2)
     parts = Xr.reshape(n_parts, n_clips, 300)

@@ -8,7 +8,9 @@ Data contract
 input : X with ``n_clips`` rows (an array whose first axis indexes clips, or a
     list of waveforms) and y of length ``n_clips``.
 output : X with ``n_clips * (1 + n_copies * n_augmenters)`` rows, same
-    trailing shape and dtype, the originals first; y repeated to match.
+    trailing shape and dtype, the originals first; y repeated to match, and
+    ``sample_indices_`` (the input row of each output row), by which
+    `skser.pipeline.Pipeline` repeats ``sample_weight`` and ``groups`` too.
 """
 
 from collections.abc import Mapping
@@ -57,7 +59,11 @@ class AugmentedCopies(BaseEstimator):
     `make_ser_pipeline` returns): that Pipeline applies samplers during
     ``fit`` only, so prediction and scoring see the original clips, one row
     each. A plain `sklearn.pipeline.Pipeline` refuses the step, since a
-    scikit-learn transformer cannot change y.
+    scikit-learn transformer cannot change y. In skser's `Pipeline`, per-sample
+    fit parameters of the later steps (``clf__sample_weight``, or ``groups``
+    with metadata routing) are repeated like y, by ``sample_indices_``;
+    imbalanced-learn's own Pipeline would pass them on with the length of
+    the originals.
 
     Parameters
     ----------
@@ -73,6 +79,13 @@ class AugmentedCopies(BaseEstimator):
         seed drawn from this, so copies differ from each other and an int makes
         the result reproducible.
 
+    Attributes
+    ----------
+    sample_indices_ : np.ndarray [shape=(n_out,)]
+        Set by `fit_resample`: for each output row, the index of the input
+        row it copies (``0 .. n_clips - 1``, repeated ``1 + n_copies *
+        len(augmenters)`` times), as in imbalanced-learn's samplers.
+
     Examples
     --------
     >>> import numpy as np
@@ -80,8 +93,8 @@ class AugmentedCopies(BaseEstimator):
     >>> X, y = np.zeros((4, 100), dtype="float32"), np.array(["a", "b", "a", "b"])
     >>> copies = AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0)
     >>> Xr, yr = copies.fit_resample(X, y)
-    >>> Xr.shape, yr[:6].tolist()
-    ((12, 100), ['a', 'b', 'a', 'b', 'a', 'b'])
+    >>> Xr.shape, yr[:6].tolist(), copies.sample_indices_[:6].tolist()
+    ((12, 100), ['a', 'b', 'a', 'b', 'a', 'b'], [0, 1, 2, 3, 0, 1])
     """
 
     _parameter_constraints = {
@@ -134,7 +147,9 @@ class AugmentedCopies(BaseEstimator):
         y : array-like [shape=(n_clips,)] or None
             Labels, repeated for the copies.
         **params : dict
-            Ignored; accepted for imbalanced-learn's metadata routing.
+            Ignored; accepted for imbalanced-learn's metadata routing. The
+            Pipeline repeats the parameters of the steps after this one by
+            ``sample_indices_``.
 
         Returns
         -------
@@ -165,4 +180,5 @@ class AugmentedCopies(BaseEstimator):
         else:
             X_out = np.concatenate([np.asarray(p) for p in parts], axis=0)
         y_out = None if y is None else np.concatenate([np.asarray(y)] * len(parts))
+        self.sample_indices_ = np.tile(np.arange(n_clips), len(parts))
         return X_out, y_out

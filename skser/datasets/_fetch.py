@@ -25,7 +25,6 @@ import hashlib
 import http.client
 import os
 import re
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -33,8 +32,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from tqdm import tqdm
 
+from .._progress import progress_bar
 from ._base import get_data_home
 from ._corpora import load_crema_d
 
@@ -356,9 +355,8 @@ class _Progress:
         self._lock = threading.Lock()
         self._n_files, self._done = n_files, 0
         byte_options = dict(unit_scale=True, unit_divisor=1024) if unit == "B" else {}
-        self._bar = tqdm(
-            total=total, unit=unit, desc=desc, file=sys.stderr, disable=not enabled,
-            dynamic_ncols=True, **byte_options,
+        self._bar = progress_bar(
+            enabled=enabled, total=total, unit=unit, desc=desc, **byte_options,
         )
 
     def advance(self, n):
@@ -472,7 +470,8 @@ def fetch_crema_d(
         429, an early end of the connection or a checksum mismatch, waiting
         1, 2, 4, ... seconds in between. Other HTTP errors (404) fail at once.
     progress : bool, default=True
-        Show a progress bar (files and bytes) on standard error.
+        Show a progress bar (files and bytes) on standard error when it is a
+        terminal.
     raw_url : str, default=CREMA_D_RAW_URL
         Base URL of the repository's plain files (the CSV lists and the LFS
         pointers); a mirror can be given instead.

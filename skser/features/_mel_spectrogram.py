@@ -51,7 +51,8 @@ class MelSpectrogram2D(BaseSpectralFeatures):
         Parallel jobs over chunks of 32 clips: joblib threads (the work
         releases the GIL), or the backend set with `joblib.parallel_config`.
     verbose : int, default=0
-        A positive value shows a progress bar over clips (tqdm, on stderr).
+        A positive value shows a progress bar over clips (tqdm, on stderr
+        when it is a terminal).
 
     Attributes
     ----------

@@ -47,9 +47,25 @@ class AudioReadError(OSError, ValueError):
 class AudioReadWarning(UserWarning):
     """Some items could not be read and were replaced by silence.
 
-    Issued once per `AudioLoader.transform` call with ``on_error="warn"``;
-    the loader's ``errors_`` lists every failed item.
+    Issued once per `AudioLoader.transform` call with ``on_error="warn"``.
+    The message names the first few items; ``errors`` lists them all.
+
+    Attributes
+    ----------
+    errors : list of dict
+        The items of that call that could not be read, in input order, one
+        ``{"index": int, "source": str, "message": str}`` per item: its
+        position in ``X``, its path (or ``"X[i]"`` for an array) and the
+        `AudioReadError` message.
     """
+
+    def __init__(self, message, errors=()):
+        super().__init__(message)
+        self.errors = list(errors)
+
+    def __reduce__(self):
+        # Exceptions pickle their args only; keep the list across processes.
+        return type(self), (self.args[0], self.errors)
 
 
 # Sample formats that libsndfile decodes from integers: their float32 samples
@@ -237,27 +253,29 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         through a pipe that a worker process needs), unless a backend is
         chosen with ``joblib.parallel_config(backend=...)``, e.g. Dask.
     verbose : int, default=0
-        A positive value shows a progress bar over files (tqdm, on stderr).
+        A positive value shows a progress bar over files (tqdm, on stderr
+        when it is a terminal).
     on_error : {"raise", "warn", "ignore"}, default="raise"
         What to do with an item that cannot be read (a missing, empty,
         undecodable or non-audio file, NaN/infinite samples, or float samples
         beyond +-1e6, which only corrupt data holds): ``"raise"``
-        an `AudioReadError` naming it; ``"warn"`` replace it by silence, list
-        it in ``errors_`` and issue one `AudioReadWarning` per `transform`
-        naming the first few; ``"ignore"`` the same without the warning. The
+        an `AudioReadError` naming it; ``"warn"`` replace it by silence and
+        issue one `AudioReadWarning` per `transform` that names the first few
+        and lists them all in its ``errors``; ``"ignore"`` the same without
+        the warning. The
         silence has ``round(duration * sr)`` samples, or 0 when ``duration``
         is None (`TrimPad` pads it to its length), so the output keeps one
         waveform per item and stays aligned with the labels. Mistakes in
         ``X`` itself (a single path, a malformed tuple) always raise.
 
-    Attributes
-    ----------
-    errors_ : list of dict
-        The items the latest `transform` could not read, in input order, one
-        ``{"index": int, "source": str, "message": str}`` per item: its
-        position in ``X``, its path (or ``"X[i]"`` for an array) and the
-        `AudioReadError` message. Empty when every item was read; set by every
-        `transform` that returns, whatever ``on_error`` is.
+    Notes
+    -----
+    What could not be read is reported per call, by the warning, and never
+    stored on the loader: `transform` leaves the estimator as it is, as
+    scikit-learn expects, so neither a later call nor a ``Pipeline(memory=...)``
+    cache hit (which returns a fitted step without reading any file) can
+    report another call's files. A cache keys the loaded audio by the paths
+    in ``X``: after changing the files behind them, clear the cache.
 
     See Also
     --------
@@ -330,7 +348,8 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         Warns
         -----
         AudioReadWarning
-            With ``on_error="warn"``, once if any item was replaced by silence.
+            With ``on_error="warn"``, once if any item was replaced by silence;
+            its ``errors`` lists the items of this call.
         """
         self._validate_params()
         items = _as_items(X)
@@ -352,12 +371,11 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             desc="Loading audio", unit="clip",
         )
         if self.on_error == "raise":
-            self.errors_ = []
             return results
         waveforms, records = zip(*results)
-        self.errors_ = [record for record in records if record is not None]
-        if self.errors_ and self.on_error == "warn":
-            _warn_unread(self.errors_, len(items))
+        errors = [record for record in records if record is not None]
+        if errors and self.on_error == "warn":
+            _warn_unread(errors, len(items))
         return list(waveforms)
 
     def __sklearn_tags__(self):
@@ -373,11 +391,11 @@ def _warn_unread(errors, n_items, n_shown=3):
     lines = [f"  {e['message']}" for e in errors[:n_shown]]
     if len(errors) > n_shown:
         lines.append(f"  ... and {len(errors) - n_shown} more.")
-    warnings.warn(
+    warnings.warn(AudioReadWarning(
         f"{len(errors)} of {n_items} audio items could not be read and were replaced "
-        "by silence (AudioLoader.errors_ lists them all):\n" + "\n".join(lines),
-        AudioReadWarning, stacklevel=3,
-    )
+        "by silence (this warning's errors lists them all):\n" + "\n".join(lines),
+        errors,
+    ), stacklevel=3)
 
 
 def _as_items(X):

@@ -12,6 +12,8 @@ This module imports neither TensorFlow nor Keras: `fit` imports them (through
 scikeras) when a network is first built.
 """
 
+import contextlib
+import logging
 from numbers import Integral, Real
 
 import numpy as np
@@ -31,6 +33,37 @@ __all__ = ["ARCHITECTURES", "CNNClassifier"]
 ARCHITECTURES = ("lenet5", "alexnet", "vgg16", "custom")
 
 _X_SHAPES = "(n_clips, n_frames, n_features) or (n_clips, n_mels, n_frames, n_channels)"
+
+
+class _DropRetracingWarning(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls to <function> triggered
+    tf.function retracing" warning, and nothing else."""
+
+    def filter(self, record):
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _expected_retracing():
+    """Silence TensorFlow's frequent-retracing warning for skser's own calls.
+
+    Every fit builds a new network, so Keras' train and test functions and
+    the prediction function of `SkserKerasClassifier` are new `tf.function`
+    objects, each traced once on its first call: no shape or Python argument
+    ever retraces them. TensorFlow keys its count of traces on the Python
+    code object, though, which every network's functions share; after five
+    fits in ten calls (the folds of a cross-validation, the candidates of a
+    grid search) it warns of retracing that is only the one trace each new
+    network needs. The warning goes through the ``tensorflow`` logger; this
+    filter drops exactly that message while skser fits or predicts.
+    """
+    logger = logging.getLogger("tensorflow")
+    drop = _DropRetracingWarning()
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
 
 
 class CNNClassifier(ClassifierMixin, BaseEstimator):
@@ -78,8 +111,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         shuffling, and makes TensorFlow's ops deterministic during fit: an int
         gives identical results on the same machine.
     verbose : int, default=0
-        0 is silent; 1 shows one progress bar over epochs (tqdm, on stderr,
-        with the latest losses); 2 or more prints Keras's line per epoch.
+        0 is silent; 1 shows one progress bar over epochs (tqdm, on stderr
+        when it is a terminal, with the latest losses); 2 or more prints
+        Keras's line per epoch.
 
     Attributes
     ----------
@@ -205,7 +239,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(class_weight, dict):
                 class_weight = self._encode_class_weight(class_weight)
             sample_weight = compute_sample_weight(class_weight, y_enc[train])
-        self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight, **fit_kwargs)
+        with _expected_retracing():
+            self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight,
+                                **fit_kwargs)
         # The callback holds the model and a copy of its best weights; the
         # fitted estimator never calls it again, so do not pickle it along.
         # scikeras also keeps the callbacks it resolved in fit (for fit and
@@ -272,7 +308,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             Columns follow ``classes_``; rows sum to 1.
         """
         X = self._check_predict_input(X)
-        return np.asarray(self.estimator_.predict_proba(X), dtype=np.float32)
+        with _expected_retracing():
+            proba = self.estimator_.predict_proba(X)
+        return np.asarray(proba, dtype=np.float32)
 
     def predict(self, X):
         """Most probable label of each clip.

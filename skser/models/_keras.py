@@ -217,10 +217,9 @@ class EpochProgress(keras.callbacks.Callback):
         self._bar = None
 
     def on_train_begin(self, logs=None):
-        from tqdm.auto import tqdm
+        from .._progress import progress_bar
 
-        self._bar = tqdm(total=self.epochs, desc="Training", unit="epoch", leave=False,
-                         dynamic_ncols=True)
+        self._bar = progress_bar(total=self.epochs, desc="Training", unit="epoch", leave=False)
 
     def on_epoch_end(self, epoch, logs=None):
         if self._bar is None:
