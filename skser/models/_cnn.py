@@ -194,6 +194,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X has {X.shape[0]} clips but y has {y.shape[0]} labels.")
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            # Checked here: scikit-learn's target check warns on inf before it refuses.
+            raise ValueError("y holds NaN or infinite labels; labels must be finite "
+                             "numbers or strings.")
         try:
             check_classification_targets(y)
             self.classes_, y_enc = np.unique(y, return_inverse=True)
