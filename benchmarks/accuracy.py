@@ -95,7 +95,7 @@ OPENSMILE_ROWS = tuple(r for r in ROWS if r.startswith("opensmile"))
 N_FOLDS = 5
 SEED = 0
 QUICK_ROWS = ("svm", "svm" + SPK, "2d-lenet5")
-# Rows also trained on the seeds' random 70/30 split: the default, and the
+# Rows also trained on the course projects' random 70/30 split: the default, and the
 # seeds' 2-D recipe that the course projects reported on such a split.
 RANDOM_SPLIT_ROWS = ("default", "2d-lenet5")
 DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
@@ -533,7 +533,7 @@ def main(argv=None):
         section = f"## {corpus}\n\n{header}.\n\n{table}\n"
         for row, figure in figures.items():
             compute += compute_seconds(figure)
-            line = (f"**Not speaker-independent**: `{row}` on the seeds' random 70/30 split "
+            line = (f"**Not speaker-independent**: `{row}` on the course projects' random 70/30 split "
                     f"({figure['description']}): UA {100 * figure['ua']:.1f} %, "
                     f"WA {100 * figure['wa']:.1f} %, macro F1 {100 * figure['macro_f1']:.1f} %.")
             print(line)

@@ -1,4 +1,4 @@
-"""Inference latency and throughput of the default 2-D pipeline on one CPU core.
+"""Inference latency and throughput of the 2-D CNN pipeline and the default statistics pipeline, one CPU core.
 
     python benchmarks/inference_latency.py            # about 3-4 minutes on 2 cores
     python benchmarks/inference_latency.py --quick    # a smoke run, under a minute
@@ -23,6 +23,10 @@ thread pools and BLAS/OpenMP limited to one thread, prints:
    1 and on N files: the start-up (interpreter, imports, unpickling the model,
    tracing) against the import of TensorFlow alone, and the cost per extra
    file, also on one thread;
+
+6. p50/p95 latency of ``predict([path])`` for the default statistics
+   pipeline (`make_ser_pipeline()`), against the statistics pipeline it
+   replaced in issue 13;
 
 and the peak resident memory of this process and of the command. Every figure
 comes with its ratio against the baseline measured in the same run.
@@ -289,6 +293,34 @@ def cli(model_file, paths, n_many, repeat):
     return {n: np.median(np.array(r), axis=0) for n, r in runs.items()}
 
 
+def stats_latency(data, path, repeat):
+    """p50/p95 of one-file prediction with the default statistics pipeline
+    and with the statistics pipeline before issue 13 (the course recipe's
+    seven features, mean and std, a calibrated RBF SVC), calls alternating."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    from skser import make_ser_pipeline
+
+    before = make_ser_pipeline(
+        features__features=("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel"),
+        features__deltas=(), features__aggregate="mean_std",
+        features__skip_silent_frames=False,
+        clf=CalibratedClassifierCV(SVC(C=10.0, class_weight="balanced"), cv=3,
+                                   ensemble=False))
+    pipes = {"before issue 13: 7 features, mean/std, calibrated SVC": before,
+             "default: 20 features + deltas, 9 functionals, logistic regression":
+                 make_ser_pipeline()}
+    for pipe in pipes.values():
+        pipe.fit(list(data.filenames), data.target)
+        pipe.predict([path])  # warm-up: filterbanks and windows are cached
+    times = {name: [] for name in pipes}
+    for _ in range(repeat):
+        for name, pipe in pipes.items():
+            times[name] += time_call(lambda: pipe.predict([path]), repeat=1, warmup=0)
+    return times
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -386,6 +418,16 @@ def main(argv=None):
              ratio(per_file, tf_1), "", "", "", ""],
         ], ["run", "wall s", "x import tensorflow", "import tensorflow s",
             "rest of the command s", "peak RSS MiB", "x RSS after import tensorflow"])
+
+        # 6. The default statistics pipeline, against the one it replaced.
+        stats = stats_latency(data, paths[0], repeat["latency"])
+        base = median(stats["before issue 13: 7 features, mean/std, calibrated SVC"])
+        print(f"\n## The default `make_ser_pipeline()` (statistics), one 3 s file, "
+              f"`pipeline.predict([path])`, {repeat['latency']} calls each, alternating\n")
+        print_table([
+            [name, ms(median(t)), ms(p95(t)), ratio(median(t), base)]
+            for name, t in stats.items()
+        ], ["pipeline", "p50 ms", "p95 ms", "p50 x before"])
 
         print(f"\nPeak RSS of this process: {rss_mib():.0f} MiB "
               f"(after training: {rss_fit:.0f} MiB).")
