@@ -146,8 +146,9 @@ def _cmd_train(args):
 
     groups = _speaker_groups(args, data)
     pipeline = _make_pipeline(args)
-    if args.split == "random":
-        # The seeds' recipe: random 70/30 split, 5 % of training for validation.
+    if args.split == "random" and "clf__validation_split" in pipeline.get_params():
+        # The course recipe: random 70/30 split, 5 % of training for a network's
+        # validation (the statistics model has no validation split).
         pipeline.set_params(clf__validation_split=0.05)
     out = Path(args.out)
     files = np.asarray(data.filenames)

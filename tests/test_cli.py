@@ -291,3 +291,11 @@ def test_speaker_normalize_refuses_what_it_cannot_do_before_training(
     assert main([*argv, "--speaker-normalize", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "--speaker-normalize" in err and message in err
+
+
+def test_train_on_a_random_split_works_with_the_statistics_model(folder_corpus, tmp_path):
+    out = tmp_path / "out"
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--split", "random",
+                 "--out", str(out), *STATS_FAST]) == 0
+    report = json.loads((out / "train_report.json").read_text())
+    assert not report["split"]["speaker_independent"]
