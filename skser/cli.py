@@ -603,9 +603,9 @@ def _build_parser():
         description="Train a pipeline, report on a held-out test part, save the model.",
     )
     p.add_argument("--split", choices=["speaker", "random", "none"], default="speaker",
-                   help="speaker: hold out whole speakers (default); random: the seeds' random "
-                        "70/30 split with 5%% validation (speakers overlap: optimistic); "
-                        "none: train on everything, no report")
+                   help="speaker: hold out whole speakers (default); random: the course "
+                        "recipe's random 70/30 split with 5%% validation (speakers overlap: "
+                        "optimistic); none: train on everything, no report")
     p.add_argument("--test-size", type=_fraction, default=0.3,
                    help="share held out for testing (default 0.3)")
     p.add_argument("--model-file",

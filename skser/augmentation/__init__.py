@@ -9,7 +9,7 @@ Two mechanisms, both safe inside a Pipeline:
   during ``predict``/``score``, so predictions never see augmentation. The
   number of rows never changes, so X and y stay aligned in any Pipeline.
 * `AugmentedCopies` keeps the originals and appends augmented copies, as the
-  seeds trained. That changes the number of rows, which a scikit-learn
+  course projects trained. That changes the number of rows, which a scikit-learn
   transformer cannot do to y. It is therefore a *sampler* (``fit_resample``)
   for imbalanced-learn's `Pipeline`, which runs samplers during ``fit`` only
   and passes the resampled X and y on together. `make_ser_pipeline` returns

@@ -51,7 +51,7 @@ class AugmentedCopies(BaseEstimator):
 
     For each of ``n_copies`` rounds and each augmenter, the whole training
     set is augmented once (the augmenter's ``fit_transform``) and appended
-    after the originals, with the labels repeated. The seeds trained this way:
+    after the originals, with the labels repeated. The course projects trained this way:
     originals plus noisy and shifted copies (1-D), or plus frequency-masked
     copies (2-D).
 

@@ -1,4 +1,4 @@
-"""SpecAugment-style masks: `FrequencyMask` and `TimeMask` (the seeds' 2-D recipe).
+"""SpecAugment-style masks: `FrequencyMask` and `TimeMask` (the course recipe's 2-D augmentation).
 
 Data contract
 -------------

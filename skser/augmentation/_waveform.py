@@ -1,4 +1,4 @@
-"""Waveform augmenters: `AddNoise` and `TimeShift` (the seeds' 1-D recipe).
+"""Waveform augmenters: `AddNoise` and `TimeShift` (the course recipe's 1-D augmentation).
 
 Data contract
 -------------
@@ -90,7 +90,7 @@ class TimeShift(BaseAugmenter):
 
     The shift is drawn uniformly in ``[-max_shift_seconds, max_shift_seconds]``.
     Samples shifted out either re-enter at the other end (``rollover=True``,
-    the seeds' ``np.roll``) or are dropped, the gap filled with silence.
+    the course recipe's ``np.roll``) or are dropped, the gap filled with silence.
     ``transform`` (prediction) returns its input unchanged.
 
     Parameters

@@ -80,7 +80,7 @@ def holdout_split(y, groups=None, *, method="speaker", test_size=0.3, random_sta
     groups : array-like [shape=(n_clips,)] or None
         Speaker of each clip; required by ``method="speaker"``.
     method : {"speaker", "random"}, default="speaker"
-        ``"speaker"``: `train_test_split_speakers`; ``"random"``: the seeds'
+        ``"speaker"``: `train_test_split_speakers`; ``"random"``: the course recipe's
         stratified random split, where speakers overlap (optimistic).
     test_size : float, default=0.3
         Share held out.

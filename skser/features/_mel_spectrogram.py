@@ -1,4 +1,4 @@
-"""MelSpectrogram2D: the seeds' 2-D feature space, a log-mel image per clip.
+"""MelSpectrogram2D: the CREMA-D course recipe's 2-D feature space, a log-mel image per clip.
 
 Data contract
 -------------

@@ -1,4 +1,4 @@
-"""CNNClassifier: the seeds' CNNs as one scikit-learn classifier.
+"""CNNClassifier: the CREMA-D course recipe's CNNs as one scikit-learn classifier.
 
 Data contract
 -------------
@@ -69,11 +69,11 @@ def _expected_retracing():
 class CNNClassifier(ClassifierMixin, BaseEstimator):
     """Convolutional network classifier for 1-D or 2-D speech features.
 
-    Builds one of the seeds' architectures, in its 1-D form for frame
+    Builds one of the course recipe's architectures, in its 1-D form for frame
     features ``(n_clips, n_frames, n_features)`` and its 2-D form for log-mel
     images ``(n_clips, n_mels, n_frames, n_channels)``, sized from the
     training data, and trains it with scikeras' `KerasClassifier` (available
-    after fit as ``estimator_``). Defaults follow the seeds (RMSprop) plus
+    after fit as ``estimator_``). Defaults follow the course recipe (RMSprop) plus
     early stopping on a stratified validation split.
 
     Parameters
