@@ -224,7 +224,10 @@ def _cmd_predict(args):
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise CLIError(f"{len(missing)} audio file(s) not found: {', '.join(missing[:5])}")
-    _import_tensorflow_quietly()
+    if _may_hold_networks(model_path):
+        # Only a network needs TensorFlow (seconds to import); the statistics
+        # model never does.
+        _import_tensorflow_quietly()
     model = _load_model(model_path, allow_pickle=args.allow_pickle)
     if not args.quiet:
         model.set_params(**_verbose_params(model, 1))
@@ -474,6 +477,23 @@ def _format_predictions(rows, classes, fmt):
 def _log(args, message):
     if not args.quiet:
         print(message, file=sys.stderr, flush=True)
+
+
+def _may_hold_networks(path):
+    """Whether the model file at ``path`` may hold a Keras network: False only
+    for a skser model file whose manifest lists none. Anything else (a pickle,
+    a damaged file) counts as possibly holding one; loading it reports what
+    is wrong."""
+    import zipfile
+
+    from ._persistence import _MANIFEST
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read(_MANIFEST))
+        return bool(manifest.get("networks", True))
+    except Exception:  # noqa: BLE001 - load_model gives the real error
+        return True
 
 
 def _quiet_third_parties():
