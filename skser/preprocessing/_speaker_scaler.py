@@ -206,8 +206,9 @@ class SpeakerStandardScaler(_BaseScalerND):
         Xt = np.empty_like(X)
         largest = [0.0]
         for rows in _speaker_rows(groups, X.shape[0]):
-            mean, scale = self._speaker_statistics(X[rows])
-            Xt[rows] = _standardise(X[rows], mean, scale)
+            Xs = X[rows]
+            mean, scale = self._speaker_statistics(Xs)
+            Xt[rows] = _standardise(Xs, mean, scale)
             largest += [np.abs(s).max() for s in (mean, scale) if s is not None]
         return self._check_finite(Xt, X, [np.max(largest)])
 
