@@ -269,11 +269,13 @@ def _check_bands(*bands):
         freqs = librosa.fft_frequencies(sr=params.sr, n_fft=params.n_fft)
         for low, high in bands:
             if np.count_nonzero(_band(freqs, low, high)) < 2:
+                nyquist = params.sr / 2
+                remedy = (f"use sr above {2 * low:g} Hz" if low >= nyquist else
+                          f"use n_fft >= {params.sr / (min(high, nyquist) - low):g}")
                 raise ValueError(
-                    f"the band {low:g}-{high:g} Hz holds fewer than two FFT bins at "
-                    f"sr={params.sr} and n_fft={params.n_fft}; it needs sr > "
-                    f"{2 * low + 1:g} and a finer n_fft (bins {params.sr / params.n_fft:g} "
-                    "Hz apart)."
+                    f"the {low:g}-{high:g} Hz band holds fewer than two FFT bins at "
+                    f"sr={params.sr} and n_fft={params.n_fft} (bins "
+                    f"{params.sr / params.n_fft:g} Hz apart, up to {nyquist:g} Hz); {remedy}."
                 )
     return check
 
