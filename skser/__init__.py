@@ -9,20 +9,52 @@ Data flow, one contract per stage::
           --StandardScalerND--> same shape  (or SpeakerStandardScaler, per speaker)
           --CNNClassifier---> labels
 
-Importing skser does not import TensorFlow; fitting a `CNNClassifier`, or
-loading a model file that holds one, does.
+Importing skser imports none of its dependencies: each public name is
+imported on first use, so the command line's ``--help`` is instant. Fitting
+a `CNNClassifier`, or loading a model file that holds one, imports
+TensorFlow; nothing else does.
 
 `save_model`/`load_model` write and read model files whose loading runs no
 code (unlike a pickle).
 """
 
-from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
-from .features import FEATURE_NAMES, FrameFeatures1D, MelSpectrogram2D
-from .loading import AudioLoader, AudioReadError, AudioReadWarning
-from .models import ARCHITECTURES, CNNClassifier
-from ._persistence import TRUSTED_TYPES, ModelFileError, load_model, save_model
-from .pipeline import make_ser_pipeline
-from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
+import importlib
+
+# Where each public name lives. They are imported on first use (PEP 562), so
+# `import skser` and the command line's `--help` do not pay for scikit-learn,
+# librosa and SciPy until a step is used; `from skser import X` works as usual.
+_EXPORTS = {
+    "AddNoise": "augmentation", "AugmentedCopies": "augmentation",
+    "FrequencyMask": "augmentation", "TimeMask": "augmentation", "TimeShift": "augmentation",
+    "FEATURE_NAMES": "features", "FrameFeatures1D": "features",
+    "MelSpectrogram2D": "features", "RECIPE_FEATURES": "features",
+    "AudioLoader": "loading", "AudioReadError": "loading", "AudioReadWarning": "loading",
+    "ARCHITECTURES": "models", "CNNClassifier": "models",
+    "TRUSTED_TYPES": "_persistence", "ModelFileError": "_persistence",
+    "load_model": "_persistence", "save_model": "_persistence",
+    "make_ser_pipeline": "pipeline",
+    "SpeakerStandardScaler": "preprocessing", "StandardScalerND": "preprocessing",
+    "TrimPad": "preprocessing",
+}
+
+
+_SUBPACKAGES = ("augmentation", "datasets", "evaluation", "features", "loading", "models",
+                "pipeline", "preprocessing")
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS) | set(_SUBPACKAGES))
+
 
 __version__ = "0.1.0.dev0"
 
@@ -39,6 +71,7 @@ __all__ = [
     "FrequencyMask",
     "MelSpectrogram2D",
     "ModelFileError",
+    "RECIPE_FEATURES",
     "SpeakerStandardScaler",
     "StandardScalerND",
     "TRUSTED_TYPES",

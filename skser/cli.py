@@ -99,7 +99,9 @@ def main(argv=None):
     finally:
         if getattr(args, "_tmp", None) is not None:
             args._tmp.cleanup()
-    return 0
+    # 1 when a command did its work but some of it failed (skser predict on
+    # files it could not read).
+    return getattr(args, "_status", 0)
 
 
 class _SigintRecorder:
@@ -220,10 +222,10 @@ def _cmd_predict(args):
     if not model_path.is_file():
         raise CLIError(f"model file {str(model_path)!r} does not exist (expected a file "
                        "written by `skser train`).")
-    files = [Path(f) for f in args.files]
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        raise CLIError(f"{len(missing)} audio file(s) not found: {', '.join(missing[:5])}")
+    order, files, problems = _expand_audio_paths(args.files)
+    if problems and args.strict:
+        raise CLIError(f"{len(problems)} path(s) with no audio to read: "
+                       + "; ".join(f"{p}: {why}" for p, why in list(problems.items())[:5]))
     if _may_hold_networks(model_path):
         # Only a network needs TensorFlow (seconds to import); the statistics
         # model never does.
@@ -241,16 +243,75 @@ def _cmd_predict(args):
     if speaker_normalised and not args.same_speaker:
         _log(args, "Speaker-normalised model: each file is standardised with the training "
                    "speakers' average statistics (--same-speaker: the files as one speaker)")
-    proba = _with_groups(model.predict_proba, [str(f) for f in files],
-                         groups=np.zeros(len(files), dtype=int) if args.same_speaker else None)
     classes = [str(c) for c in model.classes_]
-    labels = [classes[i] for i in np.argmax(proba, axis=1)]
-    rows = [
-        {"file": str(f), "label": label, **{c: float(p) for c, p in zip(classes, row)}}
-        for f, label, row in zip(files, labels, proba)
-    ]
+    unread = dict(problems)
+    proba = np.empty((0, len(classes)))
+    if files:
+        if not args.strict and "load__on_error" in model.get_params():
+            # The loader's own policy carries the batch: an unreadable file is
+            # silence in the batch and an error in its row, never a prediction.
+            model.set_params(load__on_error="warn")
+        from .loading import AudioReadWarning
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AudioReadWarning)
+            proba = _with_groups(
+                model.predict_proba, [str(f) for f in files],
+                groups=np.zeros(len(files), dtype=int) if args.same_speaker else None)
+        for warning in caught:
+            if issubclass(warning.category, AudioReadWarning):
+                for error in warning.message.errors:
+                    unread[str(files[error["index"]])] = error["message"]
+            else:
+                warnings.showwarning(warning.message, warning.category, warning.filename,
+                                     warning.lineno)
+    predicted = {str(f): row for f, row in zip(files, proba)}
+    rows = []
+    for path in order:
+        if path in unread:
+            rows.append({"file": path, "label": None, **{c: None for c in classes},
+                         "error": unread[path]})
+        else:
+            row = predicted[path]
+            rows.append({"file": path, "label": classes[int(np.argmax(row))],
+                         **{c: float(p) for c, p in zip(classes, row)}})
     print(_format_predictions(rows, classes, args.format), end="")
+    if unread:
+        _log(args, f"skser predict: {len(unread)} of {len(rows)} file(s) could not be "
+                   "read; see the error column.")
+        args._status = 1
     return rows
+
+
+#: File name endings `skser predict` reads when it walks a folder.
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aiff", ".aif",
+                  ".aifc", ".au", ".w64", ".caf")
+
+
+def _expand_audio_paths(paths):
+    """What to read for ``paths``: a file as given, a folder as every audio
+    file under it (recursively, sorted). Returns ``(rows, files, problems)``:
+    every row's path in argument order, the files to read, and the paths
+    with nothing to read mapped to why."""
+    rows, files, problems = [], [], {}
+    for arg in paths:
+        path = Path(arg)
+        if path.is_dir():
+            found = sorted(f for f in path.rglob("*")
+                           if f.is_file() and f.suffix.lower() in AUDIO_SUFFIXES)
+            if not found:
+                problems[arg] = (f"folder holds no audio files (looked for "
+                                 f"{', '.join(AUDIO_SUFFIXES)})")
+                rows.append(arg)
+            files.extend(found)
+            rows.extend(str(f) for f in found)
+        elif path.is_file():
+            files.append(path)
+            rows.append(str(path))
+        else:
+            problems[arg] = "not found"
+            rows.append(arg)
+    return rows, files, problems
 
 
 def _cmd_demo(args):
@@ -455,22 +516,31 @@ def _describe(args, data):
 
 
 def _format_predictions(rows, classes, fmt):
+    """Rows as a table, JSON or CSV; a row with an ``error`` has no label or
+    probabilities, and an ``error`` column appears when any row has one."""
+    failed = any("error" in row for row in rows)
     if fmt == "json":
         return json.dumps(rows, indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["file", "label", *classes])
+        writer = csv.DictWriter(buffer, fieldnames=["file", "label", *classes]
+                                + (["error"] if failed else []))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in row.items()})
+            writer.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v)
+                             for k, v in row.items()})
         return buffer.getvalue()
     width = max(4, *(len(r["file"]) for r in rows))
     lw = max(5, *(len(c) for c in classes))
     head = f"{'file':<{width}}  {'label':<{lw}}" + "".join(f"  {c[:8]:>8}" for c in classes)
-    lines = [head]
+    lines = [head + ("  error" if failed else "")]
     for row in rows:
-        lines.append(f"{row['file']:<{width}}  {row['label']:<{lw}}"
-                     + "".join(f"  {row[c]:8.3f}" for c in classes))
+        if "error" in row:
+            lines.append(f"{row['file']:<{width}}  {'-':<{lw}}"
+                         + "".join(f"  {'-':>8}" for _ in classes) + f"  {row['error']}")
+        else:
+            lines.append(f"{row['file']:<{width}}  {row['label']:<{lw}}"
+                         + "".join(f"  {row[c]:8.3f}" for c in classes))
     return "\n".join(lines) + "\n"
 
 
@@ -648,9 +718,15 @@ def _build_parser():
                     "pickles need --allow-pickle.",
     )
     p.add_argument("model", metavar="MODEL", help="model file written by `skser train`")
-    p.add_argument("files", nargs="+", metavar="FILE", help="audio files")
+    p.add_argument("files", nargs="+", metavar="PATH",
+                   help="audio files, or folders: every audio file under a folder, "
+                        "recursively, in sorted order")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default table)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop at the first file that is missing or cannot be read, "
+                        "predicting none (default: report it in its row, predict the rest, "
+                        "exit with status 1)")
     p.add_argument("--allow-pickle", action="store_true",
                    help="also load joblib/pickle model files: only for files you trust, "
                         "since unpickling can run any code")

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import pathlib
 import subprocess
 import sys
 import zipfile
@@ -137,7 +138,7 @@ def test_train_without_data_uses_the_demo_corpus(tmp_path, capsys):
     (["predict", "{tmp}/garbage.joblib", "{tmp}/a.wav"], "--allow-pickle"),
     (["predict", "{tmp}/garbage.joblib", "{tmp}/a.wav", "--allow-pickle"], "cannot read model"),
     (["predict", "{tmp}/fake.skser", "{tmp}/a.wav"], "not a skser model file"),
-    (["predict", "{tmp}/garbage.joblib", "{tmp}/missing.wav"], "not found"),
+    (["predict", "{tmp}/garbage.joblib", "{tmp}/missing.wav", "--strict"], "not found"),
 ])
 def test_errors_are_one_line_without_traceback(argv, message, tmp_path):
     (tmp_path / "garbage.joblib").write_bytes(b"not a pickle")
@@ -302,10 +303,6 @@ def test_train_on_a_random_split_works_with_the_statistics_model(folder_corpus, 
 
 
 def test_predict_with_the_statistics_model_never_imports_tensorflow(labelled_wavs, tmp_path):
-    import pathlib
-    import subprocess
-    import sys
-
     from skser import make_ser_pipeline, save_model
 
     paths, labels, _ = labelled_wavs
@@ -321,3 +318,92 @@ def test_predict_with_the_statistics_model_never_imports_tensorflow(labelled_wav
                             timeout=300, cwd=pathlib.Path(__file__).resolve().parents[1])
 
     assert result.stdout.strip().splitlines()[-1] == "False 0", result.stdout + result.stderr
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    code = ("import sys\nfrom skser.cli import main\ntry:\n    main(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sklearn', 'librosa', 'scipy', 'tensorflow') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, cwd=pathlib.Path(__file__).resolve().parents[1])
+
+    assert "usage: skser" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+@pytest.fixture
+def stats_model(labelled_wavs, tmp_path):
+    """A small statistics model file, trained on the conftest clips."""
+    from skser import make_ser_pipeline, save_model
+
+    paths, labels, _ = labelled_wavs
+    model = tmp_path / "stats.skser"
+    pipe = make_ser_pipeline(sr=8000, duration=0.5, features__n_fft=256,
+                             features__hop_length=128, features__n_mels=32,
+                             features__n_bands=4)
+    save_model(pipe.fit(paths, labels), model)
+    return model
+
+
+def _batch_folder(labelled_wavs, tmp_path):
+    """A folder with good clips in a sub-folder, a corrupt WAV and a text file."""
+    paths, _, _ = labelled_wavs
+    folder = tmp_path / "batch"
+    (folder / "sub").mkdir(parents=True)
+    good = [folder / "a.wav", folder / "sub" / "c.wav"]
+    for source, target in zip(paths, good):
+        target.write_bytes(pathlib.Path(source).read_bytes())
+    (folder / "sub" / "b.wav").write_bytes(b"RIFF but not audio")
+    (folder / "notes.txt").write_text("not audio")
+    return folder, good
+
+
+def test_predict_reads_folders_and_reports_unreadable_files_in_their_rows(
+        stats_model, labelled_wavs, tmp_path, capsys):
+    folder, good = _batch_folder(labelled_wavs, tmp_path)
+    missing = str(tmp_path / "missing.wav")
+
+    status = main(["predict", str(stats_model), str(folder), missing, "--format", "json",
+                   "--quiet"])
+
+    rows = json.loads(capsys.readouterr().out)
+    assert status == 1  # some files failed
+    assert [r["file"] for r in rows] == [
+        str(folder / "a.wav"), str(folder / "sub" / "b.wav"), str(folder / "sub" / "c.wav"),
+        missing]
+    assert [r["label"] is None for r in rows] == [False, True, False, True]
+    assert "could not be decoded" in rows[1]["error"] and "b.wav" in rows[1]["error"]
+    assert rows[3]["error"] == "not found"
+    assert all("error" not in r and np.isclose(sum(r[c] for c in ("angry", "happy", "sad")), 1.0)
+               for r in (rows[0], rows[2]))
+    # The good files get what they get alone.
+    assert main(["predict", str(stats_model), str(good[0]), "--format", "json",
+                 "--quiet"]) == 0
+    (alone,) = json.loads(capsys.readouterr().out)
+    assert alone["label"] == rows[0]["label"]
+
+
+def test_predict_table_and_csv_carry_the_error_column(stats_model, labelled_wavs, tmp_path,
+                                                      capsys):
+    folder, _ = _batch_folder(labelled_wavs, tmp_path)
+
+    assert main(["predict", str(stats_model), str(folder), "--format", "csv", "--quiet"]) == 1
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [bool(r["error"]) for r in table] == [False, True, False]
+    assert main(["predict", str(stats_model), str(folder), "--quiet"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("error") and "could not be decoded" in lines[2]
+
+
+def test_predict_strict_stops_at_the_first_unreadable_file(stats_model, labelled_wavs,
+                                                           tmp_path, capsys):
+    folder, _ = _batch_folder(labelled_wavs, tmp_path)
+
+    assert main(["predict", str(stats_model), str(folder), "--strict", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "b.wav" in captured.err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["predict", str(stats_model), str(empty), "--strict", "--quiet"]) == 2
+    assert "holds no audio files" in capsys.readouterr().err
