@@ -2,14 +2,20 @@
 librosa where it has the feature, otherwise a synthetic signal whose F0, HNR,
 jitter or shimmer is known, or the definition computed frame by frame."""
 
+import warnings
+
 import librosa
 import numpy as np
 import pytest
 import scipy.signal
 import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skser import FrameFeatures1D
 from skser.features import FEATURE_NAMES, RECIPE_FEATURES
+
+import strategies as sst
 
 SR = 16000
 N = 3 * SR
@@ -307,3 +313,28 @@ def test_pitch_with_a_frame_too_short_for_f0_min_uses_a_longer_window(center, rn
 def test_bad_parameters_of_the_new_features_name_the_parameter(params, match):
     with pytest.raises(ValueError, match=match):
         FrameFeatures1D(**params).fit(np.zeros((1, 4000), np.float32))
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.tuples(st.integers(1, 3), st.integers(1, 40), st.integers(1, 4)),
+       missing=st.floats(0.0, 0.9), seed=sst.seeds)
+def test_functionals_skip_undefined_frames_as_numpys_nan_functions_do(shape, missing, seed):
+    from skser.features._functionals import pool
+
+    gen = np.random.default_rng(seed)
+    values = gen.normal(size=shape)
+    values[gen.uniform(size=shape) < missing] = np.nan
+    names = ("mean", "std", "p20", "p50", "p80", "range20_80")
+
+    out = pool(values, names, frame_seconds=0.01).reshape(shape[0], len(names), shape[2])
+
+    defined = ~np.isnan(values).all(axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p20, p50, p80 = (np.nanpercentile(values, q, axis=1) for q in (20, 50, 80))
+        expected = [np.nanmean(values, axis=1), np.nanstd(values, axis=1), p20, p50, p80,
+                    p80 - p20]
+    for k, name in enumerate(names):
+        # Where a feature has no defined frame, it pools to 0.
+        np.testing.assert_allclose(out[:, k], np.where(defined, expected[k], 0.0),
+                                   rtol=1e-5, atol=1e-5, err_msg=name)
