@@ -35,8 +35,19 @@ def atomic_write(path, write):
         # complete name pointing to incomplete data.
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        # mkstemp creates the file readable by its owner only (0600); a
+        # report or a model file gets the permissions any new file would,
+        # those the umask leaves of 0666.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask():
+    """The process's umask (reading it means setting it; set it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -495,6 +495,13 @@ def _load_model(path, *, allow_pickle):
     return model
 
 
+def _model_name(pipeline):
+    """The trained model by name: the network's architecture (``"lenet5"``) or
+    the classifier's class (``"LogisticRegression"``)."""
+    clf = pipeline.steps[-1][1]
+    return clf.get_params().get("model") or type(clf).__name__
+
+
 def _run_info(args, data, pipeline):
     from . import __version__
 
@@ -502,7 +509,7 @@ def _run_info(args, data, pipeline):
         "command": args.command,
         "data": None if args.data is None else str(args.data),
         "corpus": getattr(data, "corpus", args.corpus),
-        "kind": args.kind, "model": args.model, "seed": args.seed,
+        "kind": args.kind, "model": _model_name(pipeline), "seed": args.seed,
         "n_speakers": None if data.groups is None else int(np.unique(data.groups).size),
         "parameters": {k: repr(v) for k, v in sorted(dict(args.set or []).items())},
         "skser_version": __version__,

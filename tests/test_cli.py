@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -55,6 +56,7 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
     assert "UA (mean per-class recall)" in printed and "speaker-independent" in printed
     report = json.loads((out / "train_report.json").read_text())
     assert report["split"]["speaker_independent"]
+    assert report["model"] == "lenet5"  # named, though --model was not given
     assert set(report["labels"]) == {"angry", "happy", "sad"}
     assert (out / "train_report_confusion.png").stat().st_size > 1000
     assert (out / "model.skser").is_file()  # the safe format by default
@@ -407,3 +409,17 @@ def test_predict_strict_stops_at_the_first_unreadable_file(stats_model, labelled
     empty.mkdir()
     assert main(["predict", str(stats_model), str(empty), "--strict", "--quiet"]) == 2
     assert "holds no audio files" in capsys.readouterr().err
+
+
+def test_reports_name_the_model_and_files_follow_the_umask(folder_corpus, tmp_path):
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        assert main(["train", str(folder_corpus), *SPEAKERS, "--out", str(out),
+                     *STATS_FAST]) == 0
+    finally:
+        os.umask(old)
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["model"] == "LogisticRegression"
+    for name in ("train_report.json", "model.skser"):
+        assert (out / name).stat().st_mode & 0o777 == 0o644, name
