@@ -29,6 +29,7 @@ from ._dsp import (
     stft_window, zero_crossing_rate,
 )
 from ._pitch import check_pitch_range, perturbation, pitch_frame_length, track_pitch
+from ._spectral import BaseSpectralFeatures
 
 __all__ = ["FEATURES", "FrameFeature", "Intermediates", "frame_feature"]
 
@@ -227,13 +228,6 @@ class Intermediates:
 
 # ----------------------------------------------------------- parameter checks
 
-def _check_mel(params):
-    """Build (and cache) the mel filterbank now, so that bands too narrow to
-    exist (fmax=1e-300) fail at fit."""
-    filterbank("mel", sr=params.sr, n_fft=params.n_fft, n_bins=params.n_mels,
-               fmin=params.fmin, fmax=params.fmax)
-
-
 def _check_pitch(params):
     check_pitch_range(sr=params.sr, f0_min=params.f0_min, f0_max=params.f0_max)
 
@@ -260,7 +254,7 @@ def _check_contrast(params):
 def _check_mfcc(params):
     if params.n_mfcc > params.n_mels:
         raise ValueError(f"n_mfcc={params.n_mfcc} cannot exceed n_mels={params.n_mels}.")
-    _check_mel(params)
+    params._check_mel_bands()
 
 
 def _check_bands(*bands):
@@ -282,7 +276,8 @@ def _check_bands(*bands):
 
 #: Intermediate (or member-specific need) -> check of the parameters it uses.
 CHECKS = {
-    "mel_power": _check_mel, "mfcc": _check_mfcc, "contrast": _check_contrast,
+    "mel_power": BaseSpectralFeatures._check_mel_bands, "mfcc": _check_mfcc,
+    "contrast": _check_contrast,
     "pitch": _check_pitch, "slope_bands": _check_bands(*SLOPE_BANDS),
     "alpha_bands": _check_bands(*ALPHA_BANDS),
     "hammarberg_bands": _check_bands(*HAMMARBERG_BANDS),
