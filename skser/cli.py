@@ -563,12 +563,11 @@ def _may_hold_networks(path):
     is wrong."""
     import zipfile
 
-    from ._persistence import _MANIFEST
+    from ._persistence import _read_manifest
 
     try:
         with zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read(_MANIFEST))
-        return bool(manifest.get("networks", True))
+            return bool(_read_manifest(archive, str(path))["networks"])
     except Exception:  # noqa: BLE001 - load_model gives the real error
         return True
 
