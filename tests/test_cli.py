@@ -304,17 +304,10 @@ def test_train_on_a_random_split_works_with_the_statistics_model(folder_corpus, 
     assert not report["split"]["speaker_independent"]
 
 
-def test_predict_with_the_statistics_model_never_imports_tensorflow(labelled_wavs, tmp_path):
-    from skser import make_ser_pipeline, save_model
-
-    paths, labels, _ = labelled_wavs
-    model = tmp_path / "model.skser"
-    pipe = make_ser_pipeline(sr=8000, duration=0.5, features__n_fft=256,
-                             features__hop_length=128, features__n_mels=32,
-                             features__n_bands=4)
-    save_model(pipe.fit(paths, labels), model)
+def test_predict_with_the_statistics_model_never_imports_tensorflow(stats_model, labelled_wavs):
+    paths, _, _ = labelled_wavs
     code = ("import sys; from skser.cli import main; "
-            f"status = main(['predict', {str(model)!r}, {str(paths[0])!r}, '--quiet']); "
+            f"status = main(['predict', {str(stats_model)!r}, {str(paths[0])!r}, '--quiet']); "
             "print('tensorflow' in sys.modules, status)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=300, cwd=pathlib.Path(__file__).resolve().parents[1])
