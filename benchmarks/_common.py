@@ -24,8 +24,31 @@ __all__ = [
     "peak_traced_mib",
     "print_table",
     "rss_mib",
+    "statistics_before_issue_13",
     "time_call",
 ]
+
+def statistics_before_issue_13(*, random_state=None, calibration_folds=3):
+    """`make_ser_pipeline` settings that rebuild the statistics pipeline as it
+    was before issue 13, the baseline the new default is measured from: mean
+    and standard deviation over every frame of the course recipe's seven
+    frame features, standardised, and an RBF SVC (C=10, balanced classes)
+    calibrated for probabilities on ``calibration_folds`` folds.
+
+    ``make_ser_pipeline(**statistics_before_issue_13())`` builds it.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    return {
+        "features__features": ("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel"),
+        "features__deltas": (), "features__aggregate": "mean_std",
+        "features__skip_silent_frames": False,
+        "clf": CalibratedClassifierCV(
+            SVC(C=10.0, class_weight="balanced", random_state=random_state),
+            cv=calibration_folds, ensemble=False),
+    }
+
 
 #: The shared corpora (``../shared/data`` beside the repository), if present.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

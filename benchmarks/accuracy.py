@@ -66,7 +66,7 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from _common import SHARED_DATA, machine  # noqa: E402
+from _common import SHARED_DATA, machine, statistics_before_issue_13  # noqa: E402
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
 CORPORA = {
@@ -101,23 +101,6 @@ RANDOM_SPLIT_ROWS = ("default", "2d-lenet5")
 DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
 
 
-def svm_baseline():
-    """Settings of the svm row: the statistics pipeline as it was before
-    issue 13, the classical baseline skser started from: mean and standard
-    deviation over every frame of the course recipe's seven frame features,
-    standardised, and a calibrated RBF SVC (C=10, balanced classes)."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.svm import SVC
-
-    return {
-        "features__features": ("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel"),
-        "features__deltas": (), "features__aggregate": "mean_std",
-        "features__skip_silent_frames": False,
-        "clf": CalibratedClassifierCV(SVC(C=10.0, class_weight="balanced", random_state=SEED),
-                                      cv=3, ensemble=False),
-    }
-
-
 # FrameFeatures1D parameters added after folds were stored, and their
 # defaults: at these values a step computes what it computed before they
 # existed (per-frame output does not pool, so skip_silent_frames has no
@@ -148,7 +131,8 @@ def make_row(name, *, quick=False):
     base = name.removesuffix(SPK)
     spk = {"speaker_normalize": True} if name.endswith(SPK) else {}
     if base in ("svm", "opensmile"):
-        pipeline = make_ser_pipeline("stats", random_state=SEED, **spk, **svm_baseline())
+        pipeline = make_ser_pipeline("stats", random_state=SEED, **spk,
+                                     **statistics_before_issue_13(random_state=SEED))
     elif base in ("default", "opensmile-default"):
         pipeline = make_ser_pipeline(random_state=SEED, **spk)
     else:

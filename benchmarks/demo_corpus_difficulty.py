@@ -49,6 +49,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
+from _common import statistics_before_issue_13
 from skser import AudioLoader, FrameFeatures1D, TrimPad
 from skser.datasets import make_emotional_speech
 
@@ -148,17 +149,9 @@ def main(*, n_speakers, n_per_class, seed, n_folds, n_jobs, cnn):
                                   groups, cv)))
         # The default statistics pipeline against the one it replaced (issue
         # 13): the demo corpus is a corpus the feature search never saw.
-        from sklearn.calibration import CalibratedClassifierCV
-
         from skser import make_ser_pipeline
 
-        before = make_ser_pipeline(
-            n_jobs=n_jobs,
-            features__features=("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel"),
-            features__deltas=(), features__aggregate="mean_std",
-            features__skip_silent_frames=False,
-            clf=CalibratedClassifierCV(SVC(C=10.0, class_weight="balanced"), cv=3,
-                                       ensemble=False))
+        before = make_ser_pipeline(n_jobs=n_jobs, **statistics_before_issue_13())
         for name, pipe in (("the statistics pipeline before issue 13", before),
                            ("make_ser_pipeline(), the default", make_ser_pipeline(n_jobs=n_jobs))):
             rows.append((f"{name}, from the files", cross_val_score(

@@ -60,7 +60,9 @@ import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from _common import machine, median, print_table, rss_mib, time_call  # noqa: E402
+from _common import (  # noqa: E402
+    machine, median, print_table, rss_mib, statistics_before_issue_13, time_call,
+)
 
 SR = 16000
 SECONDS = 3.0
@@ -297,19 +299,11 @@ def stats_latency(data, path, repeat):
     """p50/p95 of one-file prediction with the default statistics pipeline
     and with the statistics pipeline before issue 13 (the course recipe's
     seven features, mean and std, a calibrated RBF SVC), calls alternating."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.svm import SVC
-
     from skser import make_ser_pipeline
 
-    before = make_ser_pipeline(
-        features__features=("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel"),
-        features__deltas=(), features__aggregate="mean_std",
-        features__skip_silent_frames=False,
-        clf=CalibratedClassifierCV(SVC(C=10.0, class_weight="balanced"),
-                                   # --quick's corpus has 2 clips per class.
-                                   cv=min(3, int(np.unique(data.target, return_counts=True)[1].min())),
-                                   ensemble=False))
+    # --quick's corpus has 2 clips per class: as many calibration folds at most.
+    folds = min(3, int(np.unique(data.target, return_counts=True)[1].min()))
+    before = make_ser_pipeline(**statistics_before_issue_13(calibration_folds=folds))
     pipes = {"before issue 13: 7 features, mean/std, calibrated SVC": before,
              "default: 20 features + deltas, 9 functionals, logistic regression":
                  make_ser_pipeline()}
