@@ -58,27 +58,4 @@ def __dir__():
 
 __version__ = "0.1.0.dev0"
 
-__all__ = [
-    "ARCHITECTURES",
-    "AddNoise",
-    "AudioLoader",
-    "AudioReadError",
-    "AudioReadWarning",
-    "AugmentedCopies",
-    "CNNClassifier",
-    "FEATURE_NAMES",
-    "FrameFeatures1D",
-    "FrequencyMask",
-    "MelSpectrogram2D",
-    "ModelFileError",
-    "RECIPE_FEATURES",
-    "SpeakerStandardScaler",
-    "StandardScalerND",
-    "TRUSTED_TYPES",
-    "TimeMask",
-    "TimeShift",
-    "TrimPad",
-    "load_model",
-    "make_ser_pipeline",
-    "save_model",
-]
+__all__ = sorted(_EXPORTS)
