@@ -233,9 +233,13 @@ class FrameFeatures1D(BaseSpectralFeatures):
             )
         if self.aggregate is not None:
             resolve(self.aggregate)
-        for need in dict.fromkeys(n for f in features for n in FEATURES[f].needs):
+        for need in self._needs():
             if need in CHECKS:
                 CHECKS[need](self)
+
+    def _needs(self):
+        """The intermediates (and member checks) of the requested features, in order."""
+        return list(dict.fromkeys(n for f in self.features for n in FEATURES[f].needs))
 
     def _deltas(self):
         if isinstance(self.deltas, (bool, np.bool_)):
@@ -273,9 +277,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         return np.asarray(names, dtype=object)
 
     def _transform_chunk(self, X):
-        banks = {need.split("_")[0] for f in self.features for need in FEATURES[f].needs
-                 if need in ("mel_power", "chroma_power")}
-        shared = Intermediates(X, self, banks=frozenset(banks))
+        shared = Intermediates(X, self, needs=frozenset(self._needs()))
         columns = {f: FEATURES[f].compute(shared) for f in self.features}
         n_frames = next(iter(columns.values())).shape[1]
         widths = [columns[f].shape[-1] for f in self.features]

@@ -112,14 +112,16 @@ class Intermediates:
     X : np.ndarray [shape=(n_clips, n_samples), dtype=float32]
     params : FrameFeatures1D
         Holds ``sr, n_fft, hop_length, ...``; read, never modified.
-    banks : set of str
-        Filterbanks to project onto in one product (``"mel"``, ``"chroma"``).
+    needs : set of str
+        Intermediates the requested features need (`FrameFeature.needs`):
+        the filterbanks named there (``"mel_power"``, ``"chroma_power"``)
+        are projected onto in one product.
     """
 
-    def __init__(self, X, params, *, banks=frozenset()):
+    def __init__(self, X, params, *, needs=frozenset()):
         self.X = X
         self.p = params
-        self.banks = banks
+        self.needs = needs
 
     @functools.cached_property
     def freqs(self):
@@ -167,10 +169,10 @@ class Intermediates:
         """The power spectrum on the mel and chroma filterbanks, one product."""
         p = self.p
         banks = {}
-        if "mel" in self.banks:
+        if "mel_power" in self.needs:
             banks["mel"] = filterbank("mel", sr=p.sr, n_fft=p.n_fft, n_bins=p.n_mels,
                                       fmin=p.fmin, fmax=p.fmax)
-        if "chroma" in self.banks:
+        if "chroma_power" in self.needs:
             banks["chroma"] = filterbank("chroma", sr=p.sr, n_fft=p.n_fft, n_bins=p.n_chroma)
         bank = next(iter(banks.values())) if len(banks) == 1 else np.concatenate(
             list(banks.values()), axis=1)
