@@ -33,13 +33,14 @@ _EXPORTS = {
     "TRUSTED_TYPES": "_persistence", "ModelFileError": "_persistence",
     "load_model": "_persistence", "save_model": "_persistence",
     "make_ser_pipeline": "pipeline",
-    "SpeakerStandardScaler": "preprocessing", "StandardScalerND": "preprocessing",
-    "TrimPad": "preprocessing",
+    "EnergyVAD": "preprocessing", "SpeakerStandardScaler": "preprocessing",
+    "StandardScalerND": "preprocessing", "TrimPad": "preprocessing",
+    "plot_timeline": "timeline", "predict_timeline": "timeline",
 }
 
 
 _SUBPACKAGES = ("augmentation", "datasets", "evaluation", "features", "loading", "models",
-                "pipeline", "preprocessing")
+                "pipeline", "preprocessing", "timeline")
 
 
 def __getattr__(name):

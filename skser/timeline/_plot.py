@@ -1,0 +1,162 @@
+"""plot_timeline: a picture of `predict_timeline`'s result.
+
+Data contract
+-------------
+input : the Bunch `predict_timeline` returns (``as_frame=False``).
+output : a matplotlib Figure, or the image file it is saved to.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from .._files import atomic_write
+from ..loading._stream import format_time
+
+__all__ = ["plot_timeline"]
+
+# Colours people read emotions by; other class names get tab10's.
+EMOTION_COLORS = {
+    "angry": "#d62728", "anger": "#d62728", "happy": "#f2b01e", "happiness": "#f2b01e",
+    "joy": "#f2b01e", "sad": "#1f5fbf", "sadness": "#1f5fbf", "fear": "#8c4fc2",
+    "fearful": "#8c4fc2", "disgust": "#2ca02c", "disgusted": "#2ca02c",
+    "neutral": "#9a9a9a", "calm": "#7fc8e8", "surprise": "#e377c2", "surprised": "#e377c2",
+    "pleasant_surprise": "#e377c2", "boredom": "#a0785a", "bored": "#a0785a",
+}
+PAUSE_COLOR = "#e6e6e6"
+
+
+def plot_timeline(timeline, path=None, *, title=None, width=14.0):
+    """Draw class probabilities over time, pauses shaded, a label per segment.
+
+    The upper band colours each speech segment by its most probable class
+    (the mean of its windows' probabilities), named where there is room; the
+    lower panel stacks the class probabilities of the windows over time
+    (drawn at window centres, held to the segment's ends) with the pauses
+    shaded grey. Readable at any length: a one-hour timeline is the same
+    picture with a time axis in hours.
+
+    Parameters
+    ----------
+    timeline : sklearn.utils.Bunch
+        The result of `predict_timeline` (``as_frame=False``).
+    path : str, os.PathLike or None, default=None
+        Image file to write (the suffix picks the format: ``.png``,
+        ``.svg``, ``.pdf``); None returns the figure instead.
+    title : str or None, default=None
+        Title above the plot.
+    width : float, default=14.0
+        Figure width in inches (the height is 4.5).
+
+    Returns
+    -------
+    figure_or_path : matplotlib.figure.Figure or pathlib.Path
+        The figure when ``path`` is None, else the path written.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.utils import Bunch
+    >>> timeline = Bunch(
+    ...     start=np.array([0.0, 1.0, 2.5]), end=np.array([1.0, 2.5, 4.0]),
+    ...     speech=np.array([False, True, True]), label=np.array([None, "sad", "sad"]),
+    ...     proba=np.array([[np.nan, np.nan], [0.2, 0.8], [0.4, 0.6]]),
+    ...     classes=np.array(["angry", "sad"]), segments=np.array([[1.0, 4.0]]),
+    ...     duration=4.0)
+    >>> figure = plot_timeline(timeline)
+    >>> len(figure.axes)
+    2
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    try:
+        start, end, speech = (np.asarray(timeline[k]) for k in ("start", "end", "speech"))
+        proba, classes = np.asarray(timeline["proba"]), np.asarray(timeline["classes"])
+        segments = np.asarray(timeline["segments"]).reshape(-1, 2)
+        duration = float(timeline["duration"])
+    except (KeyError, TypeError, IndexError):
+        raise TypeError("timeline must be the dict predict_timeline returns (as_frame="
+                        "False), with start, end, speech, proba, classes, segments and "
+                        f"duration; got {type(timeline).__name__}.") from None
+    colors = _class_colors(classes)
+    figure = Figure(figsize=(width, 4.5), dpi=110, layout="constrained")
+    band, ax = figure.subplots(2, 1, sharex=True, height_ratios=[1, 5])
+
+    pauses = [(s, e - s) for s, e, sp in zip(start, end, speech) if not sp and e > s]
+    for axes in (band, ax):
+        axes.broken_barh(pauses, (0, 1), facecolors=PAUSE_COLOR, edgecolor="none")
+        axes.set_ylim(0, 1)
+    right = max(duration, float(end.max()) if len(end) else 0.0) or 1.0
+    label_room = 0.025 * right * 14.0 / width
+    for seg_start, seg_end in segments:
+        inside = speech & (start >= seg_start) & (end <= seg_end)
+        if not inside.any():
+            continue
+        top = int(np.argmax(proba[inside].mean(axis=0)))
+        band.broken_barh([(seg_start, seg_end - seg_start)], (0, 1),
+                         facecolors=colors[top], edgecolor="white", linewidth=0.3)
+        if seg_end - seg_start >= label_room * len(str(classes[top])) / 5:
+            band.text((seg_start + seg_end) / 2, 0.5, str(classes[top]), ha="center",
+                      va="center", fontsize=7, color="white", clip_on=True)
+    band.set_yticks([])
+    band.set_ylabel("top\nlabel", rotation=0, ha="right", va="center", fontsize=8)
+
+    x, stacked = _stacked(start, end, speech, proba, segments)
+    lower = np.zeros_like(x)
+    for i in range(len(classes)):
+        upper = stacked[:, i]
+        ax.fill_between(x, lower, upper, color=colors[i], linewidth=0, alpha=0.9)
+        lower = upper
+    ax.set_xlim(0, right)
+    ax.set_ylabel("class probability")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=12, steps=[1, 2, 3, 5, 6, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: format_time(t).split(".")[0]))
+    ax.set_xlabel("time (h:mm:ss)" if right >= 3600 else "time (m:ss)")
+    handles = [Patch(color=colors[i], label=str(c)) for i, c in enumerate(classes)]
+    handles.append(Patch(color=PAUSE_COLOR, label="no speech"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1), fontsize=8,
+              frameon=False)
+    n_windows = int(speech.sum())
+    band.set_title(title or f"{n_windows} speech window(s) in {len(segments)} segment(s), "
+                            f"{format_time(duration)}", fontsize=10)
+    if path is None:
+        return figure
+    path = Path(path)
+    atomic_write(path, lambda tmp: figure.savefig(tmp, format=path.suffix.lstrip(".") or "png"))
+    return path
+
+
+def _class_colors(classes):
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10"].colors
+    used = set()
+    colors = []
+    for i, name in enumerate(classes):
+        color = EMOTION_COLORS.get(str(name).lower())
+        if color is None or color in used:
+            color = palette[i % len(palette)]
+        used.add(color)
+        colors.append(color)
+    return colors
+
+
+def _stacked(start, end, speech, proba, segments):
+    """Cumulative probabilities at window centres, each segment held flat to
+    its ends and separated from the next by a NaN row (a gap in the fill)."""
+    xs, ys = [], []
+    n_classes = proba.shape[1]
+    for seg_start, seg_end in segments:
+        inside = np.flatnonzero(speech & (start >= seg_start) & (end <= seg_end))
+        if not len(inside):
+            continue
+        centres = (start[inside] + end[inside]) / 2
+        order = np.argsort(centres, kind="stable")
+        cum = np.cumsum(proba[inside][order], axis=1)
+        xs.extend([[seg_start], centres[order], [seg_end], [np.nan]])
+        ys.extend([cum[:1], cum, cum[-1:], np.full((1, n_classes), np.nan)])
+    if not xs:
+        return np.zeros(0), np.zeros((0, n_classes))
+    return np.concatenate(xs), np.concatenate(ys)
