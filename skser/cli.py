@@ -240,10 +240,15 @@ def _cmd_predict(args):
         raise CLIError(f"--same-speaker needs a model trained with --speaker-normalize; "
                        f"{str(model_path)!r} standardises every file with fixed training "
                        "statistics.")
+    if args.timeline and args.same_speaker:
+        raise CLIError("--same-speaker does not apply to --timeline: each window is "
+                       "standardised with the training speakers' average statistics.")
     if speaker_normalised and not args.same_speaker:
         _log(args, "Speaker-normalised model: each file is standardised with the training "
                    "speakers' average statistics (--same-speaker: the files as one speaker)")
     classes = [str(c) for c in model.classes_]
+    if args.timeline:
+        return _predict_timelines(args, model, model_path, order, files, problems)
     unread = dict(problems)
     proba = np.empty((0, len(classes)))
     if files:
@@ -281,6 +286,91 @@ def _cmd_predict(args):
                    "read; see the error column.")
         args._status = 1
     return rows
+
+
+def _predict_timelines(args, model, model_path, order, files, problems):
+    """``skser predict --timeline``: per file, a table of windows and a plot
+    in ``--out``, and a summary line on stdout."""
+    from ._files import atomic_write
+    from .loading import AudioReadError
+    from .loading._stream import format_time
+    from .timeline import plot_timeline, predict_timeline
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = ".json" if args.format == "json" else ".csv"
+    failed = dict(problems)
+    # The timeline's own bar follows the recording; no bar per batch of windows.
+    model.set_params(**_verbose_params(model, 0))
+    options = {k: v for k, v in (("window", args.window), ("hop", args.hop),
+                                 ("smooth", args.smooth)) if v is not None}
+    stems = set()
+    for path in files:
+        stem = path.stem
+        while stem in stems:  # two files of one name in different folders
+            stem += "_"
+        stems.add(stem)
+        try:
+            timeline = predict_timeline(
+                model, path, verbose=0 if args.quiet else 1, **options)
+        except AudioReadError as exc:
+            if args.strict:
+                raise
+            failed[str(path)] = str(exc)
+            print(f"{path}: error: {exc}")
+            continue
+        table = atomic_write(out / f"{stem}.timeline{suffix}", lambda tmp: Path(tmp).write_text(
+            _format_timeline(timeline, args.format, file=str(path),
+                             model=_model_name(model)), encoding="utf-8"))
+        plot = plot_timeline(timeline, out / f"{stem}.timeline.png",
+                             title=f"{path.name}: {_model_name(model)} ({model_path.name})")
+        print(_summarise_timeline(str(path), timeline, format_time)
+              + f"\n  wrote {table} and {plot}")
+    for path, why in problems.items():
+        print(f"{path}: error: {why}")
+    if failed:
+        _log(args, f"skser predict: {len(failed)} of {len(order)} path(s) could not be "
+                   "read; see the error lines.")
+        args._status = 1
+
+
+def _summarise_timeline(name, timeline, format_time):
+    speech = timeline.speech
+    seconds = float(np.sum((timeline.end - timeline.start)[~speech]))
+    spoken = max(timeline.duration - seconds, 0.0)
+    line = (f"{name}: {format_time(timeline.duration)}, speech "
+            f"{spoken / timeline.duration if timeline.duration else 0:.0%} in "
+            f"{len(timeline.segments)} segment(s), {int(speech.sum())} window(s)")
+    if speech.any():
+        labels, counts = np.unique(timeline.label[speech].astype(str), return_counts=True)
+        top = sorted(zip(counts, labels), reverse=True)
+        line += "\n  windows by top label: " + ", ".join(
+            f"{label} {count / speech.sum():.0%}" for count, label in top)
+    return line
+
+
+def _format_timeline(timeline, fmt, *, file, model):
+    """A timeline as CSV (one row per window) or JSON (with the segments)."""
+    classes = [str(c) for c in timeline.classes]
+    rows = []
+    for i in range(len(timeline.start)):
+        row = {"start": round(float(timeline.start[i]), 3),
+               "end": round(float(timeline.end[i]), 3),
+               "speech": bool(timeline.speech[i]),
+               "label": None if timeline.label[i] is None else str(timeline.label[i])}
+        row.update({c: (round(float(p), 4) if timeline.speech[i] else None)
+                    for c, p in zip(classes, timeline.proba[i])})
+        rows.append(row)
+    if fmt == "json":
+        return json.dumps({
+            "file": file, "model": model, "duration": round(timeline.duration, 3),
+            "classes": classes, "segments": np.round(timeline.segments, 3).tolist(),
+            "windows": rows}, indent=1) + "\n"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["start", "end", "speech", "label", *classes])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 #: File name endings `skser predict` reads when it walks a folder.
@@ -629,6 +719,16 @@ def _positive_int(text):
     return value
 
 
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds; got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds; got {value}")
+    return value
+
+
 def _fraction(text):
     try:
         value = float(text)
@@ -740,6 +840,22 @@ def _build_parser():
                    help="treat the FILEs as clips of one speaker, standardised with their "
                         "own statistics (models trained with --speaker-normalize); each "
                         "prediction then depends on all FILEs")
+    group = p.add_argument_group(
+        "emotion over time", "--timeline classifies long recordings window by window: "
+        "per FILE, OUT/NAME.timeline.csv (or .json with --format json) and "
+        "OUT/NAME.timeline.png, and a summary line")
+    group.add_argument("--timeline", action="store_true",
+                       help="find the speech in each file and classify it window by window")
+    group.add_argument("--window", type=_seconds, default=None, metavar="SECONDS",
+                       help="window length (default: the model's clip length, 3 s)")
+    group.add_argument("--hop", type=_seconds, default=None, metavar="SECONDS",
+                       help="seconds between windows in a speech segment (default: half "
+                            "the window)")
+    group.add_argument("--smooth", type=_positive_int, default=None, metavar="N",
+                       help="average each window's probabilities over N neighbouring "
+                            "speech windows (odd; default 1, off)")
+    group.add_argument("--out", default=DEFAULT_OUT,
+                       help=f"folder for the timeline files (default {DEFAULT_OUT})")
     p.set_defaults(func=_cmd_predict, command="predict")
 
     p = sub.add_parser(

@@ -9,7 +9,8 @@ splits (`sklearn.model_selection.StratifiedGroupKFold`, `LeaveOneGroupOut`).
 CREMA-D, for training on one corpus and testing on another.
 
 `fetch_crema_d` downloads CREMA-D into the data home; `make_emotional_speech`
-writes a small synthetic corpus for examples and tests.
+writes a small synthetic corpus for examples and tests, and `join_clips`
+joins labelled clips into a long recording of known emotions (for timelines).
 """
 
 from ._base import (
@@ -19,6 +20,7 @@ from ._corpora import (
     load_crema_d, load_emodb, load_folder, load_ravdess, load_savee, load_tess,
 )
 from ._fetch import DownloadError, fetch_crema_d
+from ._recording import join_clips
 from ._synthetic import EMOTION_EFFECTS, make_emotional_speech
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "clear_data_home",
     "fetch_crema_d",
     "get_data_home",
+    "join_clips",
     "load_crema_d",
     "load_emodb",
     "load_folder",
