@@ -207,7 +207,8 @@ class _Tracker:
         if upto <= self.decided:
             return []
         smoothed = uniform_filter1d(self.power, self.smooth_frames, mode="nearest")
-        level = 10 * np.log10(smoothed + 1e-20)
+        # The running sum can leave -1e-20 where the power is zero.
+        level = 10 * np.log10(np.maximum(smoothed, 0) + 1e-20)
         floor = minimum_filter1d(level, self.floor_frames, mode="nearest")
         i0, i1 = self.decided - self.p0, upto - self.p0
         speech = ((level[i0:i1] > floor[i0:i1] + self.threshold_db)

@@ -24,6 +24,8 @@ EMOTION_COLORS = {
     "pleasant_surprise": "#e377c2", "boredom": "#a0785a", "bored": "#a0785a",
 }
 PAUSE_COLOR = "#e6e6e6"
+# Tick spacings in seconds that read as clock times.
+TICK_STEPS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
 
 def plot_timeline(timeline, path=None, *, title=None, width=14.0):
@@ -69,7 +71,7 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
 
     try:
         start, end, speech = (np.asarray(timeline[k]) for k in ("start", "end", "speech"))
@@ -111,7 +113,9 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
         lower = upper
     ax.set_xlim(0, right)
     ax.set_ylabel("class probability")
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=12, steps=[1, 2, 3, 5, 6, 10]))
+    step = next((s for s in TICK_STEPS if right / s <= 12), TICK_STEPS[-1] * np.ceil(
+        right / 12 / TICK_STEPS[-1]))
+    ax.xaxis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: format_time(t).split(".")[0]))
     ax.set_xlabel("time (h:mm:ss)" if right >= 3600 else "time (m:ss)")
     handles = [Patch(color=colors[i], label=str(c)) for i, c in enumerate(classes)]
