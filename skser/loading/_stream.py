@@ -121,31 +121,49 @@ def _stream_file(path, *, sr, block_duration, res_type):
     if st.st_size == 0:
         raise AudioReadError(f"audio file {path!r} is empty (0 bytes).")
     source = f"audio file {path!r}"
+
+    def open_file():
+        return sf.SoundFile(path if os.name == "nt" else os.fsencode(path))
+
     try:
-        f = sf.SoundFile(path if os.name == "nt" else os.fsencode(path))
+        f = open_file()
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         raise AudioReadError(
             f"{source} could not be decoded ({_reason(exc)}); expected WAV, FLAC, "
             "OGG/Vorbis, MP3 or another format libsndfile reads.") from exc
-    return _generate(_file_blocks(f, source, block_duration), f.samplerate, sr=sr,
-                     res_type=res_type, source=source, closing=f)
+    return _generate(_file_blocks(f, open_file, source, block_duration), f.samplerate, sr=sr,
+                     res_type=res_type, source=source)
 
 
-def _file_blocks(f, source, block_duration):
+def _file_blocks(f, open_file, source, block_duration):
     frames = max(1, int(round(block_duration * f.samplerate)))
+    # Where a block cannot be decoded, the file is opened again and the block
+    # read in pieces of 0.1 s, so that the error names the time of the
+    # damage rather than the block's start (libsndfile cannot seek in a file
+    # once its decoder failed).
+    piece = max(1, f.samplerate // 10)
     done = 0
-    while True:
-        try:
-            block = f.read(frames=frames, dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError) as exc:
-            raise AudioReadError(
-                f"{source} could not be decoded after {format_time(done / f.samplerate)} "
-                f"({_reason(exc)}): the file is damaged there; the audio before it was "
-                "read.") from exc
-        if not len(block):
-            return
-        yield done, block.T
-        done += len(block)
+    try:
+        while True:
+            try:
+                block = f.read(frames=frames, dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError) as exc:
+                if frames > piece and f.seekable():
+                    f.close()
+                    f = open_file()
+                    f.seek(done)
+                    frames = piece
+                    continue
+                raise AudioReadError(
+                    f"{source} could not be decoded after "
+                    f"{format_time(done / f.samplerate)} ({_reason(exc)}): the file is "
+                    "damaged there; the audio before it was read.") from exc
+            if not len(block):
+                return
+            yield done, block.T
+            done += len(block)
+    finally:
+        f.close()
 
 
 def _stream_array(item, *, sr, block_duration, res_type):
@@ -175,32 +193,27 @@ def _stream_array(item, *, sr, block_duration, res_type):
                 block = (block.astype(np.float64) - (float(info.min) + half)) / half
             yield start, block.astype(np.float32, copy=False)
 
-    return _generate(blocks(), orig_sr, sr=sr, res_type=res_type, source="the waveform",
-                     closing=None)
+    return _generate(blocks(), orig_sr, sr=sr, res_type=res_type, source="the waveform")
 
 
-def _generate(blocks, orig_sr, *, sr, res_type, source, closing):
+def _generate(blocks, orig_sr, *, sr, res_type, source):
     resampler = None
     if orig_sr != sr:
         import soxr
 
         resampler = soxr.ResampleStream(orig_sr, sr, 1, dtype="float32",
                                         quality=_SOXR_QUALITY[res_type])
-    try:
-        for start, block in blocks:
-            _check_block(block, start, orig_sr, source)
-            y = block.mean(axis=0, dtype=np.float32) if block.shape[0] > 1 else block[0]
-            if resampler is not None:
-                y = resampler.resample_chunk(y, last=False)
-            if len(y):
-                yield np.ascontiguousarray(y, dtype=np.float32)
+    for start, block in blocks:
+        _check_block(block, start, orig_sr, source)
+        y = block.mean(axis=0, dtype=np.float32) if block.shape[0] > 1 else block[0]
         if resampler is not None:
-            tail = resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
-            if len(tail):
-                yield np.ascontiguousarray(tail, dtype=np.float32)
-    finally:
-        if closing is not None:
-            closing.close()
+            y = resampler.resample_chunk(y, last=False)
+        if len(y):
+            yield np.ascontiguousarray(y, dtype=np.float32)
+    if resampler is not None:
+        tail = resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        if len(tail):
+            yield np.ascontiguousarray(tail, dtype=np.float32)
 
 
 def _check_block(block, start, orig_sr, source):
