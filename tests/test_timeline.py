@@ -491,3 +491,18 @@ def test_cli_timeline_refuses_same_speaker(model_file, tmp_path, capsys):
 
     assert status == 2
     assert "--same-speaker" in capsys.readouterr().err
+
+
+def test_timeline_progress_bar_follows_the_recording_on_a_terminal(demo, monkeypatch):
+    from conftest import stderr_as_terminal
+
+    y = np.concatenate([quiet(1), speech(2.0), quiet(1)])
+
+    stream = stderr_as_terminal(monkeypatch)
+    predict_timeline(demo[0], y, verbose=1, block_duration=1.0)
+    drawn = stream.getvalue()
+    predict_timeline(demo[0], y, verbose=0)
+
+    # The total is the recording in seconds.
+    assert "timeline" in drawn and "/4.0 " in drawn
+    assert stream.getvalue() == drawn
