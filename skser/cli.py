@@ -16,7 +16,6 @@ import ast
 import csv
 import io
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -26,6 +25,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+
+# Imports nothing heavy; TensorFlow itself is imported only by the commands
+# that need it (a network to train, a model file holding one).
+from ._tensorflow import import_tensorflow as _import_tensorflow_quietly
 
 __all__ = ["main"]
 
@@ -573,35 +576,10 @@ def _may_hold_networks(path):
 
 
 def _quiet_third_parties():
-    # TensorFlow's C++ start-up lines and Keras' Python warnings are not the
-    # user's business on the command line; a user setting still wins.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # Keras' and TensorFlow's Python warnings are not the user's business on
+    # the command line. (TensorFlow's C++ lines are hidden wherever skser
+    # imports it, by _import_tensorflow_quietly.)
     warnings.filterwarnings("ignore", module=r"(keras|tensorflow|absl)(\.|$)")
-
-
-def _import_tensorflow_quietly():
-    """Import TensorFlow with file descriptor 2 sent to a temporary file.
-
-    TensorFlow >= 2.18 logs start-up lines through absl before any log level
-    applies (TF_CPP_MIN_LOG_LEVEL does not silence them). What it printed is
-    shown again if the import fails, so no real error is hidden.
-    """
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow  # noqa: F401
-        except BaseException:
-            os.dup2(saved, 2)
-            captured.seek(0)
-            sys.stderr.write(captured.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def _parse_setting(text):
