@@ -333,16 +333,48 @@ def _cmd_demo(args):
     print()
     model_path = _cmd_train(args)
     model = load_model(model_path)
-    # One clip per emotion from the speakers held out of training.
-    test = args._test_indices
-    _, first = np.unique(data.target[test], return_index=True)
-    example = test[first]
-    predicted = model.predict(list(data.filenames[example]))
-    print("\nThe saved model, reloaded, on one held-out clip per emotion:")
-    for path, label, truth in zip(data.filenames[example], predicted, data.target[example]):
-        print(f"  {Path(path).name}: {label}" + ("" if label == truth else f" (true: {truth})"))
+    example = _demo_examples(data.target, args._test_indices)
+    proba = model.predict_proba(list(data.filenames[example]))
+    print(f"\nThe saved model, reloaded, on {example.size} clips of the held-out speakers "
+          f"({DEMO_CLIPS_PER_EMOTION} per emotion):\n")
+    print(_format_examples([Path(f).name for f in data.filenames[example]],
+                           data.target[example], model.classes_, proba))
     print(f"\nDemo finished in {time.perf_counter() - start:.0f} s. Speaker-independent "
           f"CV UA {report['ua']:.3f} against chance {report['chance']:.3f}.")
+
+
+#: Held-out clips per emotion that `skser demo` labels with the reloaded model.
+DEMO_CLIPS_PER_EMOTION = 2
+
+
+def _demo_examples(target, test):
+    """Indices of `DEMO_CLIPS_PER_EMOTION` test clips per label, spread over
+    each label's test clips (so over several held-out speakers)."""
+    chosen = []
+    for label in np.unique(target[test]):
+        of_label = test[target[test] == label]
+        picks = np.linspace(0, of_label.size - 1, DEMO_CLIPS_PER_EMOTION).round().astype(int)
+        chosen.extend(of_label[np.unique(picks)])
+    return np.asarray(chosen)
+
+
+def _format_examples(names, truth, classes, proba, *, top=3):
+    """One line per clip: true and predicted label, the ``top`` most probable
+    classes with percentages, and "right" or "WRONG" (ASCII, for any
+    console); then how many were right."""
+    predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
+    order = np.argsort(-proba, axis=1)[:, :top]
+    tops = [", ".join(f"{classes[j]} {100 * row[j]:.0f}%" for j in js)
+            for row, js in zip(proba, order)]
+    right = predicted == np.asarray(truth)
+    rows = [("clip", "true", "predicted", "", "most probable"),
+            *[(name, str(t), str(p), "right" if ok else "WRONG", probs)
+              for name, t, p, ok, probs in zip(names, truth, predicted, right, tops)]]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4]
+             for row in rows]
+    lines.append(f"{int(right.sum())} of {right.size} right.")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------
