@@ -75,8 +75,9 @@ N_FILES = 64  # files written; the batch (--quick: 32) and the command line use 
 
 
 def one_thread_tensorflow():
-    import tensorflow as tf
+    from skser._tensorflow import import_tensorflow
 
+    tf = import_tensorflow()
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     return tf
