@@ -1,6 +1,6 @@
 """The ``skser`` command line: train, evaluate, predict, demo.
 
-    skser demo                                   # the main job, a few minutes
+    skser demo                                   # the main job, under a minute
     skser train DATA --corpus ravdess --kind 2d  # fit, report on held-out speakers, save
     skser evaluate DATA --corpus emodb --folds 5 # speaker-grouped cross-validation
     skser predict MODEL FILE [FILE ...]          # label and probabilities per file
@@ -654,7 +654,7 @@ def _build_parser():
         prog="skser",
         description="Speech emotion recognition that speaks scikit-learn.",
         epilog="Run `skser COMMAND --help` for a command's options. "
-               "`skser demo` runs the whole job on synthetic data in a few minutes.",
+               "`skser demo` runs the whole job on synthetic data in under a minute.",
     )
     parser.set_defaults(command=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
