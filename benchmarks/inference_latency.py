@@ -27,6 +27,11 @@ thread pools and BLAS/OpenMP limited to one thread, prints:
 6. p50/p95 latency of ``predict([path])`` for the default statistics
    pipeline (`make_ser_pipeline()`), against the statistics pipeline it
    replaced in issue 13;
+7. ``python -m skser predict MODEL FILE`` (the console script's code path)
+   on one file with the default model, saved with `skser.save_model`, end to
+   end in a fresh process, against the floor its libraries set: a fresh
+   ``python -c "import sklearn.svm, skops.io, librosa, soundfile"`` (issue
+   15's goal: at most 1.5x); the two alternate call by call;
 
 and the peak resident memory of this process and of the command. Every figure
 comes with its ratio against the baseline measured in the same run.
@@ -70,8 +75,9 @@ N_FILES = 64  # files written; the batch (--quick: 32) and the command line use 
 
 
 def one_thread_tensorflow():
-    import tensorflow as tf
+    from skser._tensorflow import import_tensorflow
 
+    tf = import_tensorflow()
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     return tf
@@ -317,6 +323,43 @@ def stats_latency(data, path, repeat):
     return times
 
 
+#: What any prediction from a skser model file must import: the floor of
+#: ``skser predict`` (issue 15).
+FLOOR_CODE = "import sklearn.svm, skops.io, librosa, soundfile"
+
+
+def cli_default(data, path, folder, repeat):
+    """Wall seconds of ``python -m skser predict MODEL FILE`` with the default
+    model and of the floor, each in a fresh process, alternating call by
+    call after one untimed call of each (which warms the disk cache)."""
+    from skser import make_ser_pipeline, save_model
+
+    model_file = folder / "default.skser"
+    save_model(make_ser_pipeline(random_state=0).fit(list(data.filenames), data.target),
+               model_file)
+    commands = {
+        "floor: " + FLOOR_CODE: [sys.executable, "-c", FLOOR_CODE],
+        "skser predict MODEL FILE": [sys.executable, "-m", "skser", "predict",
+                                     str(model_file), path],
+    }
+
+    def run(command):
+        start = time.perf_counter()
+        result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{command} failed:\n{result.stderr}")
+        return time.perf_counter() - start
+
+    for command in commands.values():
+        run(command)
+    times = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            times[name].append(run(command))
+    return times
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -324,7 +367,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     quick = args.quick
     repeat = dict(latency=10 if quick else 60, steps=5 if quick else 30,
-                  batch=1 if quick else 3, forward=5 if quick else 30, cli=1 if quick else 3)
+                  batch=1 if quick else 3, forward=5 if quick else 30, cli=1 if quick else 3,
+                  cli_default=2 if quick else 15)
     n_batch = 32 if quick else N_FILES
     n_many = 16 if quick else N_FILES
     started = time.perf_counter()
@@ -424,6 +468,18 @@ def main(argv=None):
             [name, ms(median(t)), ms(p95(t)), ratio(median(t), base)]
             for name, t in stats.items()
         ], ["pipeline", "p50 ms", "p95 ms", "p50 x before"])
+
+        # 7. The command line with the default model, against its floor.
+        runs = cli_default(data, paths[0], folder, repeat["cli_default"])
+        floor = median(runs["floor: " + FLOOR_CODE])
+        print(f"\n## `python -m skser predict MODEL FILE`, default model, one 3 s file, "
+              f"fresh processes, {repeat['cli_default']} runs each, alternating "
+              "(goal: at most 1.5x the floor)\n")
+        print_table([
+            [name, f"{median(t):.2f}", f"{min(t):.2f}", f"{max(t):.2f}",
+             ratio(median(t), floor)]
+            for name, t in runs.items()
+        ], ["command", "median s", "min s", "max s", "median x floor"])
 
         print(f"\nPeak RSS of this process: {rss_mib():.0f} MiB "
               f"(after training: {rss_fit:.0f} MiB).")

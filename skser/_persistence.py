@@ -262,6 +262,11 @@ def load_model(path, *, trusted=None):
             "trust these types, pass them as load_model(..., trusted=[...]).",
             untrusted_types=untrusted,
         )
+    if network_bytes:
+        # Before skops builds the estimator: its Keras parts import TensorFlow.
+        from ._tensorflow import import_tensorflow
+
+        import_tensorflow()
     try:
         estimator = sio.load(io.BytesIO(payload), trusted=allowed)
     except UntrustedTypesFoundException as exc:

@@ -176,7 +176,7 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
                  "--out", str(out), *FAST]) == 0
     printed = capsys.readouterr().out
     assert "2D 'lenet5'" in printed and "features__n_mels=16" in printed  # --set wins
-    assert "Demo finished" in printed and "on one held-out clip per emotion" in printed
+    assert "Demo finished" in printed and "clips of the held-out speakers" in printed
     assert sorted(p.name for p in out.iterdir()) == [
         "cv_report.json", "cv_report_confusion.png", "model.skser",
         "train_report.json", "train_report_confusion.png",
@@ -193,6 +193,53 @@ def test_demo_trains_the_default_statistics_model_unless_told_otherwise(tmp_path
     assert "skser demo: STATS" in printed and "logistic regression" in printed
     assert "epochs" not in printed
     assert (out / "model.skser").is_file()
+
+    # The closing example: two held-out clips per emotion, each with its true
+    # and predicted label, the three most probable classes and a mark.
+    example = printed.split("(2 per emotion):\n\n")[1].split("\n\nDemo finished")[0]
+    header, *rows, summary = example.splitlines()
+    assert header.split() == ["clip", "true", "predicted", "most", "probable"]
+    assert len(rows) == 12
+    assert sorted(row.split()[1] for row in rows) == sorted(
+        ["angry", "disgust", "fear", "happy", "neutral", "sad"] * 2)
+    marks = []
+    for row in rows:
+        name, truth, predicted, mark, *probable = row.split()
+        assert name.endswith(".wav") and mark == ("right" if truth == predicted else "WRONG")
+        top = [(label, int(percent.rstrip("%,")))
+               for label, percent in zip(probable[::2], probable[1::2])]
+        assert len(top) == 3 and top[0][0] == predicted
+        assert [p for _, p in top] == sorted((p for _, p in top), reverse=True)
+        marks.append(mark)
+    assert summary == f"{marks.count('right')} of 12 right."
+
+
+def test_demo_examples_are_spread_over_each_emotions_test_clips():
+    from skser.cli import _demo_examples
+
+    target = np.array(["a", "b"] * 6 + ["c"])
+    test = np.array([0, 1, 2, 3, 6, 7, 10, 11, 12])  # c has one test clip
+
+    assert _demo_examples(target, test).tolist() == [0, 10, 1, 11, 12]
+
+
+def test_demo_example_lines_mark_right_and_wrong_with_top_probabilities():
+    from skser.cli import _format_examples
+
+    proba = np.array([[0.7, 0.2, 0.1], [0.05, 0.15, 0.8]])
+    text = _format_examples(["x.wav", "longer.wav"], ["sad", "angry"],
+                            np.array(["angry", "happy", "sad"]), proba, top=2)
+
+    assert text.splitlines() == [
+        "  clip        true   predicted         most probable",
+        "  x.wav       sad    angry      WRONG  angry 70%, happy 20%",
+        "  longer.wav  angry  sad        WRONG  sad 80%, happy 15%",
+        "0 of 2 right.",
+    ]
+    text = _format_examples(["x.wav"], ["angry"], np.array(["angry", "sad"]),
+                            np.array([[0.6, 0.4]]))
+    assert text.splitlines()[1:] == ["  x.wav  angry  angry      right  angry 60%, sad 40%",
+                                     "1 of 1 right."]
 
 
 def test_evaluate_refuses_more_folds_than_speakers(folder_corpus, capsys):

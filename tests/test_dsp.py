@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from skser import FrameFeatures1D, MelSpectrogram2D
 from skser.features._dsp import (
-    filterbank, power_spectrogram, power_to_db, spectral_contrast, zero_crossing_rate,
+    filterbank, frame_rms, mfcc_from_db, pad_center, power_spectrogram, power_to_db,
+    spectral_contrast, zero_crossing_rate,
 )
+from skser.preprocessing._trim_pad import fix_length, trim_bounds
 
 SR = 16000
 WINDOWS = ["hann", "hamming", "blackman", "boxcar", "triang"]
@@ -107,6 +109,82 @@ def test_zero_crossing_rate_equals_librosa_exactly(frame_length, hop_fraction, c
         expected = librosa.feature.zero_crossing_rate(
             y, frame_length=frame_length, hop_length=hop, center=center)[0]
         np.testing.assert_array_equal(zcr[i], expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    frame_length=st.sampled_from([15, 16, 64, 256, 512, 2048]),
+    hop_fraction=st.sampled_from([1, 2, 4, 3]),
+    center=st.booleans(),
+    n_samples=st.integers(2048, 6000),
+    seed=st.integers(0, 2**16),
+)
+def test_frame_rms_equals_librosa_exactly(frame_length, hop_fraction, center, n_samples, seed):
+    hop = max(1, frame_length // hop_fraction)
+    X = speech_like(3, n_samples, seed)
+
+    rms = frame_rms(X, frame_length=frame_length, hop_length=hop, center=center)
+
+    assert rms.dtype == np.float32
+    for i, y in enumerate(X):
+        expected = librosa.feature.rms(y=y, frame_length=frame_length, hop_length=hop,
+                                       center=center)[0]
+        np.testing.assert_array_equal(rms[i], expected)
+        np.testing.assert_array_equal(
+            frame_rms(y, frame_length=frame_length, hop_length=hop, center=center), expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    top_db=st.sampled_from([10.0, 20.0, 30.0, 60]),
+    frame_length=st.sampled_from([64, 512, 2048]),
+    hop_fraction=st.sampled_from([1, 2, 4]),
+    lead=st.integers(0, 6000),
+    tail=st.integers(0, 6000),
+    seed=st.integers(0, 2**16),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+def test_trim_bounds_equal_librosa_effects_trim(top_db, frame_length, hop_fraction, lead, tail,
+                                                seed, dtype):
+    hop = max(1, frame_length // hop_fraction)
+    gen = np.random.default_rng(seed)
+    # Speech between quieter noise that fades in and out: frames cross the
+    # threshold at many levels.
+    burst = speech_like(1, 4000, seed)[0]
+    y = np.concatenate([np.linspace(0, 1, lead) * 1e-3 * gen.standard_normal(lead), burst,
+                        np.linspace(1, 0, tail) * 1e-2 * gen.standard_normal(tail)])
+    y = y.astype(dtype)
+
+    start, end = trim_bounds(y, top_db=top_db, frame_length=frame_length, hop_length=hop)
+
+    _, expected = librosa.effects.trim(y, top_db=top_db, frame_length=frame_length,
+                                       hop_length=hop)
+    assert (start, end) == tuple(expected)
+
+
+@pytest.mark.parametrize("n_mfcc", [1, 13, 40])
+def test_mfcc_from_db_equals_librosa_mfcc_of_the_same_log_mels(n_mfcc):
+    X = speech_like(3, 8000, n_mfcc)
+    mel_db = power_to_db(power_spectrogram(X, n_fft=512, hop_length=128)
+                         @ filterbank("mel", sr=SR, n_fft=512, n_bins=40), top_db=80.0)
+
+    mfcc = mfcc_from_db(mel_db, n_mfcc=n_mfcc)
+
+    for i in range(X.shape[0]):
+        expected = librosa.feature.mfcc(S=mel_db[i].T, n_mfcc=n_mfcc).T
+        np.testing.assert_array_equal(mfcc[i], expected)
+
+
+@pytest.mark.parametrize("n, size", [(5, 5), (5, 8), (6, 9), (400, 512)])
+def test_pad_center_and_fix_length_equal_librosas(n, size):
+    w = np.arange(1.0, n + 1.0)
+
+    np.testing.assert_array_equal(pad_center(w, size), librosa.util.pad_center(w, size=size))
+    for length in (size, n):
+        np.testing.assert_array_equal(fix_length(w, length, "start"),
+                                      librosa.util.fix_length(w, size=length))
+    with pytest.raises(ValueError, match=f"cannot pad {size + 1} samples to {size}"):
+        pad_center(np.ones(size + 1), size)
 
 
 @pytest.mark.parametrize("n_bands", [1, 3, 6])

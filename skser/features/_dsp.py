@@ -22,6 +22,13 @@ recomputes what the others already have:
 - ``spectral_contrast`` must be called one clip at a time, because its dB
   floor is taken over the whole array it is given; here it runs on the batch
   with the floor per clip, sorting along the contiguous frequency axis.
+
+`frame_rms`, `mfcc_from_db` and `pad_center` repeat librosa's arithmetic
+operation for operation, for another reason: importing ``librosa.feature``,
+``librosa.effects`` or ``librosa.util``'s functions compiles numba kernels
+(about 1 s at start-up), which would be most of the time of ``skser predict``
+on one file. Only ``librosa.filters`` and ``librosa.fft_frequencies`` are
+used on the default pipeline's path.
 """
 
 import functools
@@ -33,6 +40,9 @@ import scipy.fft
 __all__ = [
     "check_frame_fits",
     "filterbank",
+    "frame_rms",
+    "mfcc_from_db",
+    "pad_center",
     "project",
     "threadpools",
     "power_spectrogram",
@@ -88,9 +98,18 @@ def stft_window(window, win_length, n_fft):
             f"window={window!r} is not a window scipy.signal.get_window knows "
             f"(e.g. 'hann', 'hamming', 'blackman'): {exc}"
         ) from None
-    w = librosa.util.pad_center(w, size=n_fft).astype(np.float64)
+    w = pad_center(w, n_fft).astype(np.float64)
     w.setflags(write=False)
     return w
+
+
+def pad_center(w, size):
+    """`librosa.util.pad_center` of a 1-D array: zeros on both sides to
+    ``size`` samples, one more on the right when the difference is odd."""
+    left = (size - w.shape[-1]) // 2
+    if left < 0:
+        raise ValueError(f"cannot pad {w.shape[-1]} samples to {size}.")
+    return np.pad(w, (left, size - w.shape[-1] - left))
 
 
 def check_frame_fits(n_samples, frame_length):
@@ -107,6 +126,51 @@ def _frames(X, frame_length, hop_length):
     check_frame_fits(X.shape[-1], frame_length)
     view = np.lib.stride_tricks.sliding_window_view(X, frame_length, axis=-1)
     return view[:, ::hop_length]
+
+
+def frame_rms(y, *, frame_length, hop_length, center=True):
+    """`librosa.feature.rms(y=y, ...)` exactly, without the frequency axis.
+
+    The same operations as librosa: zero padding by ``frame_length // 2`` on
+    both sides when ``center``, frames as a strided view, and the float32
+    mean of squares over each frame (the same summation order, so the same
+    bits).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n_samples)]
+    frame_length, hop_length : int
+    center : bool
+
+    Returns
+    -------
+    rms : np.ndarray [shape=(..., n_frames), dtype=float32]
+    """
+    if center:
+        pad = [(0, 0)] * (y.ndim - 1) + [(frame_length // 2, frame_length // 2)]
+        y = np.pad(y, pad, mode="constant")
+    check_frame_fits(y.shape[-1], frame_length)
+    frames = np.moveaxis(
+        np.lib.stride_tricks.sliding_window_view(y, frame_length, axis=-1), -1, -2,
+    )[..., ::hop_length]
+    return np.sqrt(np.mean(np.square(frames, dtype=np.float32), axis=-2))
+
+
+def mfcc_from_db(S_db, *, n_mfcc):
+    """`librosa.feature.mfcc(S=...)` of a frames-first log-mel batch: the
+    orthonormal DCT-II over mel bands (the same `scipy.fft.dct` call on the
+    same layout as librosa's), the first ``n_mfcc`` coefficients.
+
+    Parameters
+    ----------
+    S_db : np.ndarray [shape=(n_clips, n_frames, n_mels)]
+
+    Returns
+    -------
+    mfcc : np.ndarray [shape=(n_clips, n_frames, n_mfcc)]
+    """
+    S = S_db.transpose(0, 2, 1)
+    return scipy.fft.dct(S, axis=-2, type=2, norm="ortho")[..., :n_mfcc, :].transpose(0, 2, 1)
 
 
 def power_spectrogram(X, *, n_fft, hop_length, win_length=None, window="hann", center=True):

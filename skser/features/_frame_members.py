@@ -25,8 +25,8 @@ import librosa
 import numpy as np
 
 from ._dsp import (
-    check_frame_fits, filterbank, power_spectrogram, power_to_db, project, spectral_contrast,
-    stft_window, zero_crossing_rate,
+    check_frame_fits, filterbank, frame_rms, mfcc_from_db, power_spectrogram, power_to_db,
+    project, spectral_contrast, stft_window, zero_crossing_rate,
 )
 from ._pitch import check_pitch_range, perturbation, pitch_frame_length, track_pitch
 from ._spectral import BaseSpectralFeatures
@@ -136,12 +136,8 @@ class Intermediates:
     def rms(self):
         """librosa's own framing (zero padding, float32 mean of squares)."""
         p = self.p
-        if not p.center:
-            # The same error as the STFT's, not librosa's ParameterError.
-            check_frame_fits(self.X.shape[-1], p.n_fft)
-        return librosa.feature.rms(
-            y=self.X, frame_length=p.n_fft, hop_length=p.hop_length, center=p.center,
-        )[:, 0, :]
+        return frame_rms(self.X, frame_length=p.n_fft, hop_length=p.hop_length,
+                         center=p.center)
 
     @functools.cached_property
     def power(self):
@@ -314,8 +310,7 @@ def _mfcc(m):
     # librosa.feature.mfcc's own dB step is top_db=80, which the mel feature
     # has already computed at the default.
     mel_db = m.mel_db if m.p.top_db == 80.0 else power_to_db(m.mel_power, top_db=80.0)
-    return librosa.feature.mfcc(S=mel_db.transpose(0, 2, 1),
-                                n_mfcc=m.p.n_mfcc).transpose(0, 2, 1)
+    return mfcc_from_db(mel_db, n_mfcc=m.p.n_mfcc)
 
 
 @frame_feature("chroma", needs=("chroma_power",), width=lambda p: p.n_chroma,

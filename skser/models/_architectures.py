@@ -1,9 +1,9 @@
 """Convolutional network architectures for speech emotion recognition.
 
 This module builds uncompiled Keras models for the convolutional
-classifiers in skser. It is the only part of the package that imports
-Keras, and it is imported only when a network is actually built, so the
-rest of skser stays usable without loading TensorFlow.
+classifiers in skser. It imports Keras (and so TensorFlow) and is imported
+only when a network is actually built, so the rest of skser stays usable
+without loading TensorFlow.
 
 Two input forms are supported, chosen by the length of ``input_shape``
 (which never includes the batch axis):
@@ -37,10 +37,16 @@ widths give tiny networks for quick experiments and tests.
 import math
 import numbers
 
-import keras
-import numpy as np
+from .._tensorflow import import_tensorflow
 
-from ._cnn import ARCHITECTURES as _ARCHITECTURES
+# First: Keras imports TensorFlow, whose start-up lines are not the user's
+# business (skser/_tensorflow.py).
+import_tensorflow()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ._cnn import ARCHITECTURES as _ARCHITECTURES  # noqa: E402
 
 # Spatial dropout in the custom design regularises whole feature maps; a
 # rate as large as the dense-head rate would wipe out too many channels,

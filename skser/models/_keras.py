@@ -4,13 +4,19 @@ and TensorFlow, so only `CNNClassifier.fit` does, lazily.
 
 import functools
 
-import keras
-import numpy as np
-from scikeras.wrappers import KerasClassifier
-from sklearn.exceptions import NotFittedError
-from sklearn.utils import ClassifierTags
+from .._tensorflow import import_tensorflow
 
-from ._architectures import build_cnn
+# First: Keras and scikeras import TensorFlow, whose start-up lines are not
+# the user's business (skser/_tensorflow.py).
+import_tensorflow()
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from scikeras.wrappers import KerasClassifier  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.utils import ClassifierTags  # noqa: E402
+
+from ._architectures import build_cnn  # noqa: E402
 
 __all__ = [
     "EpochProgress", "SkserKerasClassifier", "build_compiled_cnn", "early_stopping",

@@ -9,21 +9,38 @@ output : np.ndarray ``(n_clips, round(duration * sr))``, float32.
 
 from numbers import Integral, Real
 
-import librosa
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._validation import check_waveform_list
+from ..features._dsp import frame_rms
 
 __all__ = ["TrimPad"]
+
+#: `librosa.effects.trim`'s amplitude floor, squared as its dB conversion does.
+_AMIN_POWER = 1e-5 ** 2
+
+
+def trim_bounds(y, *, top_db, frame_length, hop_length):
+    """``(start, end)`` of `librosa.effects.trim(y, top_db=..., ...)`, computed
+    as librosa does (frame RMS in dB against the loudest frame), without
+    importing ``librosa.effects`` and the numba kernels it pulls in."""
+    rms = frame_rms(y, frame_length=frame_length, hop_length=hop_length)
+    ref = np.max(rms)
+    db = 10.0 * np.log10(np.maximum(_AMIN_POWER, np.square(rms)))
+    db -= 10.0 * np.log10(np.maximum(_AMIN_POWER, ref ** 2))
+    loud = np.flatnonzero(db > -top_db)
+    if loud.size == 0:
+        return 0, 0
+    return int(loud[0]) * hop_length, min(y.shape[-1], (int(loud[-1]) + 1) * hop_length)
 
 
 def fix_length(y, n_samples, align):
     """Crop or zero-pad a 1-D waveform to ``n_samples`` around ``align``."""
     excess = y.shape[0] - n_samples
     if align == "start":
-        return librosa.util.fix_length(y, size=n_samples)
+        return y[:n_samples] if excess >= 0 else np.pad(y, (0, -excess))
     if excess >= 0:
         start = excess // 2
         return y[start:start + n_samples]
@@ -151,11 +168,9 @@ class TrimPad(TransformerMixin, BaseEstimator):
     def _trim(self, y):
         if not np.any(y):
             return y[:0]
-        trimmed, _ = librosa.effects.trim(
-            y, top_db=self.top_db, frame_length=self.frame_length,
-            hop_length=self.hop_length,
-        )
-        return trimmed
+        start, end = trim_bounds(y, top_db=self.top_db, frame_length=self.frame_length,
+                                 hop_length=self.hop_length)
+        return y[start:end]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns, ``sample0`` ... ``sample{n-1}``.
