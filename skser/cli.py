@@ -28,7 +28,7 @@ import numpy as np
 
 # Imports nothing heavy; TensorFlow itself is imported only by the commands
 # that need it (a network to train, a model file holding one).
-from ._tensorflow import import_tensorflow as _import_tensorflow_quietly
+from ._tensorflow import import_tensorflow
 
 __all__ = ["main"]
 
@@ -229,10 +229,8 @@ def _cmd_predict(args):
     if problems and args.strict:
         raise CLIError(f"{len(problems)} path(s) with no audio to read: "
                        + "; ".join(f"{p}: {why}" for p, why in list(problems.items())[:5]))
-    if _may_hold_networks(model_path):
-        # Only a network needs TensorFlow (seconds to import); the statistics
-        # model never does.
-        _import_tensorflow_quietly()
+    # load_model imports TensorFlow (quietly) only for a file that holds a
+    # network: the statistics model never pays for it.
     model = _load_model(model_path, allow_pickle=args.allow_pickle)
     if not args.quiet:
         model.set_params(**_verbose_params(model, 1))
@@ -517,7 +515,7 @@ def _make_pipeline(args):
                        "copies are made from waveforms, before the features, and have no "
                        "speaker to be normalised with.")
     if args.kind != "stats":  # main refused --model/--epochs with "stats"
-        _import_tensorflow_quietly()
+        import_tensorflow()
         if args.epochs is not None:
             options["clf__epochs"] = args.epochs
     pipeline = make_ser_pipeline(
@@ -681,26 +679,10 @@ def _log(args, message):
         print(message, file=sys.stderr, flush=True)
 
 
-def _may_hold_networks(path):
-    """Whether the model file at ``path`` may hold a Keras network: False only
-    for a skser model file whose manifest lists none. Anything else (a pickle,
-    a damaged file) counts as possibly holding one; loading it reports what
-    is wrong."""
-    import zipfile
-
-    from ._persistence import _read_manifest
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return bool(_read_manifest(archive, str(path))["networks"])
-    except Exception:  # noqa: BLE001 - load_model gives the real error
-        return True
-
-
 def _quiet_third_parties():
     # Keras' and TensorFlow's Python warnings are not the user's business on
     # the command line. (TensorFlow's C++ lines are hidden wherever skser
-    # imports it, by _import_tensorflow_quietly.)
+    # imports it, by skser._tensorflow.import_tensorflow.)
     warnings.filterwarnings("ignore", module=r"(keras|tensorflow|absl)(\.|$)")
 
 

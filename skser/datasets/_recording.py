@@ -60,9 +60,8 @@ def join_clips(clips, labels, *, sr=16000, min_pause=0.5, max_pause=2.0, noise_d
     >>> rec.segments.shape, rec.labels.tolist()
     ((2, 2), ['angry', 'sad'])
     """
-    import librosa
-
     from ..loading import AudioLoader
+    from ..preprocessing._trim_pad import trim_bounds
 
     labels = np.asarray(labels)
     if len(labels) != len(clips):
@@ -76,7 +75,9 @@ def join_clips(clips, labels, *, sr=16000, min_pause=0.5, max_pause=2.0, noise_d
     parts, segments, position = [], [], 0
     for y in waveforms:
         pause = np.zeros(int(round(rng.uniform(min_pause, max_pause) * sr)), dtype=np.float32)
-        speech, _ = librosa.effects.trim(y, top_db=top_db) if np.any(y) else (y[:0], None)
+        start, end = trim_bounds(y, top_db=top_db, frame_length=2048, hop_length=512) \
+            if np.any(y) else (0, 0)
+        speech = y[start:end]
         parts += [pause, speech]
         position += len(pause)
         segments.append((position / sr, (position + len(speech)) / sr))
