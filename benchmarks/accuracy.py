@@ -75,7 +75,7 @@ CORPORA = {
 }
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 PLAIN_ROWS = ("svm", "opensmile", "opensmile-default",
-              *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "default")
+              *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "default")
 # A row's speaker-normalised twin: the same pipeline with a SpeakerStandardScaler
 # for its scaler, fitted and applied with each clip's speaker.
 SPK = "+spk"
@@ -135,6 +135,8 @@ def make_row(name, *, quick=False):
                                      **statistics_before_issue_13(random_state=SEED))
     elif base in ("default", "opensmile-default"):
         pipeline = make_ser_pipeline(random_state=SEED, **spk)
+    elif base == "sequence":
+        pipeline = make_ser_pipeline("sequence", random_state=SEED, **spk)
     else:
         kind, model = base.split("-")
         pipeline = make_ser_pipeline(kind, model=model, random_state=SEED, **spk)

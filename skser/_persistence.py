@@ -279,6 +279,9 @@ def load_model(path, *, trusted=None):
     if network_bytes:
         import keras
 
+        # Registers skser's own Keras layers (SpecAugment) for safe loading.
+        from .models import _architectures  # noqa: F401
+
         with tempfile.TemporaryDirectory(prefix="skser-load-") as folder:
             for i, data in enumerate(network_bytes):
                 if data[:4] != b"PK\x03\x04":

@@ -74,6 +74,10 @@ def main(argv=None):
               "(--kind 2d or 1d); --kind stats trains a logistic regression on pooled "
               "feature statistics.", file=sys.stderr)
         return 2
+    if getattr(args, "kind", None) == "sequence" and args.model is not None:
+        print(f"skser {args.command}: error: --model picks a CNN of --kind 2d or 1d; --kind "
+              "sequence trains the attention-GRU network.", file=sys.stderr)
+        return 2
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
@@ -541,6 +545,8 @@ def _pipeline_name(args):
     suffix = ", speaker-normalised" if args.speaker_normalize else ""
     if args.kind == "stats":
         return "STATS (pooled prosodic and spectral statistics + logistic regression)" + suffix
+    if args.kind == "sequence":
+        return "SEQUENCE (frame features + attention-GRU network)" + suffix
     return f"{args.kind.upper()} '{args.model or 'lenet5'}'" + suffix
 
 
@@ -764,10 +770,11 @@ def _build_parser():
 
     model = argparse.ArgumentParser(add_help=False)
     group = model.add_argument_group("model")
-    group.add_argument("--kind", choices=["stats", "2d", "1d"], default=None,
+    group.add_argument("--kind", choices=["stats", "2d", "1d", "sequence"], default=None,
                        help="stats: pooled prosodic and spectral statistics + logistic "
                             "regression (default, the best in docs/results.md); 2d: log-mel "
-                            "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN")
+                            "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN; "
+                            "sequence: frame features + attention-GRU network")
     group.add_argument("--model", choices=MODELS, default=None,
                        help="CNN architecture of --kind 2d/1d (default lenet5)")
     group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")

@@ -213,11 +213,18 @@ def test_every_architecture_fits_both_input_forms(model, form, X3, X4):
         model=model, width=0.05, epochs=1, batch_size=8, validation_split=0,
         patience=None, random_state=0,
     )
+    if model == "attention_gru" and form == "4d":
+        with pytest.raises(ValueError, match="sequence model for frame features"):
+            clf.fit(X, LABELS)
+        return
     assert clf.fit(X, LABELS) is clf
     network_form = {"3d": "1d", "4d": "2d"}[form]  # convolutions over 1 or 2 axes
     assert clf.estimator_.model_.name == f"{model}_{network_form}"
     assert _conv_layers(clf) == ({"Conv1D"} if form == "3d" else {"Conv2D"})
     assert clf.estimator_.model_.output_shape == (None, 3)
+    if model == "attention_gru":
+        layers = {type(layer).__name__ for layer in clf.estimator_.model_.layers}
+        assert {"Bidirectional", "Softmax", "Dot"} <= layers
 
 
 # ---------------------------------------------------------------------------

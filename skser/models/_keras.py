@@ -164,12 +164,13 @@ class SkserKerasClassifier(KerasClassifier):
 
 
 def build_compiled_cnn(
-    meta, *, architecture, n_classes, width, dropout, optimizer, learning_rate, seed
+    meta, *, architecture, n_classes, width, dropout, optimizer, learning_rate, seed,
+    spec_augment=None,
 ):
     """scikeras build function: a compiled network sized from ``meta["X_shape_"]``."""
     model = build_cnn(
         architecture, tuple(meta["X_shape_"][1:]), n_classes,
-        width=width, dropout=dropout, seed=seed,
+        width=width, dropout=dropout, seed=seed, spec_augment=spec_augment,
     )
     model.compile(
         optimizer=keras.optimizers.get(
@@ -183,7 +184,7 @@ def build_compiled_cnn(
 
 def make_keras_classifier(
     *, architecture, n_classes, width, dropout, optimizer, learning_rate, epochs,
-    batch_size, seed, verbose, callbacks=None,
+    batch_size, seed, verbose, callbacks=None, spec_augment=None,
 ):
     """A `SkserKerasClassifier` for integer labels ``0 .. n_classes - 1``.
 
@@ -193,7 +194,7 @@ def make_keras_classifier(
     build = functools.partial(
         build_compiled_cnn, architecture=architecture, n_classes=n_classes,
         width=width, dropout=dropout, optimizer=optimizer,
-        learning_rate=learning_rate, seed=seed,
+        learning_rate=learning_rate, seed=seed, spec_augment=spec_augment,
     )
     return SkserKerasClassifier(
         model=build, epochs=epochs, batch_size=batch_size, random_state=seed,
