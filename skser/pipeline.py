@@ -63,12 +63,14 @@ TRAINING = {"learning_rate": 3e-4, "dropout": 0.5, "patience": 15}
 KINDS = ("stats", "1d", "2d", "sequence")
 # The sequence model (issue 14): the statistics pipeline's frame features and
 # deltas, not pooled ((n, 188, 92) for 3 s), standardised, and the
-# attention-GRU network trained with AdamW, balanced class weights and
-# SpecAugment-style masks drawn per batch (two spans of up to 20 frames and
-# two of up to 12 features) in place of augmented copies.
+# attention-GRU network trained with AdamW, a cosine learning-rate decay,
+# label smoothing 0.1, balanced class weights and SpecAugment-style masks
+# drawn per batch (two spans of up to 20 frames and two of up to 12
+# features) in place of augmented copies.
 SEQUENCE_TRAINING = {
     "model": "attention_gru", "optimizer": "adamw", "learning_rate": 1e-3, "dropout": 0.4,
     "epochs": 60, "patience": 12, "class_weight": "balanced", "spec_augment": (2, 20, 12),
+    "label_smoothing": 0.1, "schedule": "cosine",
 }
 # The statistics pipeline, chosen by a nested speaker-grouped search on
 # RAVDESS and EmoDB (benchmarks/feature_search.py, docs/results.md): each of

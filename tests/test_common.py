@@ -373,7 +373,8 @@ INVALID_PARAMS = {
         "optimizer": ["adagrad"], "learning_rate": [0.0], "epochs": [0, 2.5],
         "batch_size": [0], "validation_split": [1.0, -0.1], "patience": [0],
         "class_weight": ["uniform", [1.0, 2.0]], "random_state": ["seed"],
-        "verbose": [-1],
+        "verbose": [-1], "label_smoothing": [1.0, -0.1], "schedule": ["linear"],
+        "spec_augment": [(2, 20), [2, 20, 12]],
     },
 }
 

@@ -112,3 +112,51 @@ def test_sequence_pipeline_fits_saves_and_loads(labelled_wavs, tmp_path):
     loaded = load_model(save_model(pipe, tmp_path / "seq.skser"))
     np.testing.assert_allclose(loaded.predict_proba(paths), proba, atol=1e-6)
     assert loaded.named_steps["clf"].estimator_.model_.get_layer("spec_augment").n_masks == 1
+
+
+def test_smoothed_sparse_crossentropy_matches_its_definition(keras):
+    from skser.models._architectures import SmoothedSparseCrossentropy
+
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(4), size=6).astype("float32")
+    labels = np.array([0, 3, 1, 2, 2, 0])
+
+    smoothed = float(SmoothedSparseCrossentropy(0.2)(labels, proba))
+    plain = float(SmoothedSparseCrossentropy(0.0)(labels, proba))
+
+    target = np.full((6, 4), 0.2 / 4) + 0.8 * np.eye(4)[labels]
+    expected = -(target * np.log(proba)).sum(axis=1).mean()
+    np.testing.assert_allclose(smoothed, expected, rtol=1e-5)
+    sparse = keras.losses.SparseCategoricalCrossentropy()(labels, proba)
+    np.testing.assert_allclose(plain, float(sparse), rtol=1e-5)
+
+
+def test_label_smoothing_and_cosine_schedule_reach_the_network(keras):
+    from skser.models._architectures import SmoothedSparseCrossentropy
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 12, 5)).astype("float32")
+    y = ["a", "b", "c"] * 8
+
+    clf = CNNClassifier(model="attention_gru", width=0.1, epochs=3, batch_size=8,
+                        validation_split=0, patience=None, label_smoothing=0.1,
+                        schedule="cosine", random_state=0).fit(X, y)
+
+    network = clf.estimator_.model_
+    assert isinstance(network.loss, SmoothedSparseCrossentropy)
+    assert network.loss.label_smoothing == 0.1
+    schedule = network.optimizer._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    # Three epochs of three batches: the rate reaches 0 at the end of training.
+    assert schedule.decay_steps == 9
+    assert float(schedule(9)) == pytest.approx(0.0, abs=1e-9)
+    assert clf.predict_proba(X).shape == (24, 3)
+
+
+@pytest.mark.parametrize("bad, message", [({"label_smoothing": 1.0}, "label_smoothing"),
+                                          ({"schedule": "linear"}, "schedule")])
+def test_classifier_refuses_a_bad_recipe_by_name(bad, message):
+    X = np.zeros((6, 10, 4), dtype="float32")
+
+    with pytest.raises(ValueError, match=message):
+        CNNClassifier(epochs=1, **bad).fit(X, ["a", "b"] * 3)

@@ -419,6 +419,39 @@ _BODIES = {
 
 
 @keras.saving.register_keras_serializable(package="skser")
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy against integer labels with label smoothing: the target
+    puts ``1 - label_smoothing`` on the true class and spreads
+    ``label_smoothing`` evenly over all classes (Szegedy et al., 2016).
+
+    Keras' `SparseCategoricalCrossentropy` has no label smoothing, and its
+    `CategoricalCrossentropy` needs one-hot targets, which scikeras would
+    then encode differently for the whole estimator.
+
+    Parameters
+    ----------
+    label_smoothing : float
+        Share of the target spread over all classes, in [0, 1).
+    """
+
+    def __init__(self, label_smoothing=0.0, name="smoothed_sparse_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        n_classes = ops.shape(y_pred)[-1]
+        labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+        target = ops.one_hot(labels, n_classes, dtype=y_pred.dtype)
+        target = target * (1.0 - self.label_smoothing) + self.label_smoothing / ops.cast(
+            n_classes, y_pred.dtype)
+        return keras.losses.categorical_crossentropy(target, y_pred)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+@keras.saving.register_keras_serializable(package="skser")
 class SpecAugment(keras.layers.Layer):
     """SpecAugment-style masks, drawn afresh for every clip of every batch in
     training and off at inference (Park et al., 2019, without time warping).

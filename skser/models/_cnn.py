@@ -110,6 +110,12 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         weights; None trains for all ``epochs``.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
+    label_smoothing : float, default=0.0
+        Share of each training target spread evenly over all classes (the
+        true class keeps ``1 - label_smoothing``); 0 is plain cross-entropy.
+    schedule : {"cosine"} or None, default=None
+        ``"cosine"`` decays the learning rate from ``learning_rate`` to 0
+        along a half cosine over ``epochs`` epochs; None keeps it constant.
     spec_augment : tuple of int or None, default=None
         ``(n_masks, max_frames, max_bins)``: in training, zero ``n_masks``
         random spans of up to ``max_frames`` frames and ``n_masks`` spans of
@@ -161,6 +167,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "validation_split": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "schedule": [StrOptions({"cosine"}), None],
         "spec_augment": [tuple, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -169,7 +177,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self, *, model="custom", width=1.0, dropout=0.3, optimizer="rmsprop",
         learning_rate=1e-3, epochs=50, batch_size=32, validation_split=0.1, patience=8,
-        class_weight=None, spec_augment=None, random_state=None, verbose=0,
+        class_weight=None, label_smoothing=0.0, schedule=None, spec_augment=None,
+        random_state=None, verbose=0,
     ):
         self.model = model
         self.width = width
@@ -181,6 +190,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.validation_split = validation_split
         self.patience = patience
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
+        self.schedule = schedule
         self.spec_augment = spec_augment
         self.random_state = random_state
         self.verbose = verbose
@@ -257,7 +268,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             learning_rate=self.learning_rate, epochs=self.epochs,
             batch_size=self.batch_size, seed=seed,
             verbose=2 if self.verbose >= 2 else 0, callbacks=callbacks or None,
-            spec_augment=self.spec_augment,
+            spec_augment=self.spec_augment, label_smoothing=self.label_smoothing,
+            schedule=self.schedule,
         )
         fit_kwargs = {}
         if val is not None:
