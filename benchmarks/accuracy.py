@@ -75,7 +75,8 @@ CORPORA = {
 }
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 PLAIN_ROWS = ("svm", "opensmile", "opensmile-default",
-              *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "default")
+              *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "ensemble",
+              "default")
 # A row's speaker-normalised twin: the same pipeline with a SpeakerStandardScaler
 # for its scaler, fitted and applied with each clip's speaker.
 SPK = "+spk"
@@ -135,8 +136,8 @@ def make_row(name, *, quick=False):
                                      **statistics_before_issue_13(random_state=SEED))
     elif base in ("default", "opensmile-default"):
         pipeline = make_ser_pipeline(random_state=SEED, **spk)
-    elif base == "sequence":
-        pipeline = make_ser_pipeline("sequence", random_state=SEED, **spk)
+    elif base in ("sequence", "ensemble"):
+        pipeline = make_ser_pipeline(base, random_state=SEED, **spk)
     else:
         kind, model = base.split("-")
         pipeline = make_ser_pipeline(kind, model=model, random_state=SEED, **spk)
@@ -146,8 +147,9 @@ def make_row(name, *, quick=False):
         # of skser's loading and features.
         pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
                                    *pipeline.steps[-2:]])
-    if quick and "clf__epochs" in pipeline.get_params():
-        pipeline.set_params(clf__epochs=1)
+    if quick:
+        pipeline.set_params(**{k: 1 for k in pipeline.get_params()
+                               if k.endswith("clf__epochs")})
     return pipeline
 
 

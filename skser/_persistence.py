@@ -69,6 +69,7 @@ TRUSTED_TYPES = (
     "skser.features._mel_spectrogram.MelSpectrogram2D",
     "skser.loading._audio_loader.AudioLoader",
     "skser.models._cnn.CNNClassifier",
+    "skser.models._ensemble.SoftVotingEnsemble",
     "skser.models._keras.SkserKerasClassifier",
     "skser.models._keras.build_compiled_cnn",
     "skser.pipeline.Pipeline",

@@ -43,7 +43,7 @@ from sklearn.utils.validation import _is_arraylike_not_scalar, _num_samples
 from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
 from .features import FrameFeatures1D, MelSpectrogram2D
 from .loading import AudioLoader
-from .models import CNNClassifier
+from .models import CNNClassifier, SoftVotingEnsemble
 from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
 
 __all__ = ["Pipeline", "make_ser_pipeline"]
@@ -60,7 +60,7 @@ __all__ = ["Pipeline", "make_ser_pipeline"]
 N_MELS = 64
 HOP_LENGTH = 512
 TRAINING = {"learning_rate": 3e-4, "dropout": 0.5, "patience": 15}
-KINDS = ("stats", "1d", "2d", "sequence")
+KINDS = ("stats", "1d", "2d", "sequence", "ensemble")
 # The sequence model (issue 14): the statistics pipeline's frame features and
 # deltas, not pooled ((n, 188, 92) for 3 s), standardised, and the
 # attention-GRU network trained with AdamW, a cosine learning-rate decay,
@@ -185,7 +185,7 @@ def make_ser_pipeline(
 
     Parameters
     ----------
-    kind : {"stats", "2d", "1d", "sequence"}, default="stats"
+    kind : {"stats", "2d", "1d", "sequence", "ensemble"}, default="stats"
         ``"stats"``: 20 frame features of `FrameFeatures1D` (all but ``mel``
         and ``chroma``: MFCC, spectral contrast, pitch, voicing, HNR, jitter,
         shimmer, loudness, spectral shape, ...) and their deltas, pooled by
@@ -199,6 +199,11 @@ def make_ser_pipeline(
         per frame, ``(n, 188, 92)``, and a sequence network
         (``model="attention_gru"``: convolutions, a bidirectional GRU,
         attention pooling) trained with AdamW and SpecAugment-style masks.
+        ``"ensemble"``: ``load`` and ``trim``, then a `SoftVotingEnsemble`
+        (step ``clf``) of two members, ``stats`` and ``sequence``, each the
+        ``features, scale, clf`` of that kind, with equal weights
+        (``clf__weights``); members' parameters are ``clf__stats__clf__C``
+        and so on.
     model : {"lenet5", "alexnet", "vgg16", "custom"} or None, default=None
         CNN architecture (`CNNClassifier`'s ``model``) of the CNN kinds;
         None means ``"lenet5"``. Must be None with ``kind="stats"``. The classifier is
@@ -269,7 +274,14 @@ def make_ser_pipeline(
     ['load', 'trim', 'features', 'augment', 'scale', 'clf']
     """
     if kind not in KINDS:
-        raise ValueError(f'kind must be "stats", "1d", "2d" or "sequence"; got {kind!r}.')
+        raise ValueError(f'kind must be "stats", "1d", "2d", "sequence" or "ensemble"; got '
+                         f'{kind!r}.')
+    if kind == "ensemble":
+        return _ensemble_pipeline(
+            model=model, sr=sr, duration=duration, max_duration=max_duration,
+            augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
+            random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
+            options=options)
     if kind == "sequence" and model not in (None, "attention_gru"):
         raise ValueError(
             f'model={model!r} is a CNN; kind="sequence" trains the "attention_gru" '
@@ -341,6 +353,34 @@ def make_ser_pipeline(
         # scikit-learn's Pipeline takes a folder as str only.
         memory = os.fspath(memory)
     pipeline = Pipeline(steps, memory=memory, verbose=verbose)
+    if options:
+        pipeline.set_params(**options)
+    return pipeline
+
+
+def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, memory,
+                       n_jobs, random_state, verbose, speaker_normalize, options):
+    """``make_ser_pipeline("ensemble")``: load and trim once, then a
+    `SoftVotingEnsemble` of the statistics and the sequence pipelines'
+    features, scaler and classifier."""
+    if model is not None:
+        raise ValueError(f'model={model!r} names a CNN; kind="ensemble" votes with the '
+                         'statistics model and the "attention_gru" network.')
+    if augment or n_copies != 1:
+        raise ValueError('kind="ensemble" takes no augmented copies (augment=None or False, '
+                         'n_copies=1): the sequence member masks its input itself.')
+    members = []
+    for kind in ("stats", "sequence"):
+        member = make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
+                                   augment=False, n_jobs=n_jobs, random_state=random_state,
+                                   speaker_normalize=speaker_normalize)
+        members.append((kind, Pipeline(member.steps[3:], verbose=verbose)))
+    head = make_ser_pipeline("stats", sr=sr, duration=duration, max_duration=max_duration,
+                             augment=False, n_jobs=n_jobs)
+    if isinstance(memory, os.PathLike):
+        memory = os.fspath(memory)
+    pipeline = Pipeline([*head.steps[:2], ("clf", SoftVotingEnsemble(estimators=members))],
+                        memory=memory, verbose=verbose)
     if options:
         pipeline.set_params(**options)
     return pipeline

@@ -18,6 +18,7 @@ import re
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -27,6 +28,7 @@ from skser import (
     AudioLoader,
     AugmentedCopies,
     CNNClassifier,
+    SoftVotingEnsemble,
     FrameFeatures1D,
     FrequencyMask,
     MelSpectrogram2D,
@@ -158,6 +160,7 @@ OTHER_ESTIMATORS = [
     TimeMask(max_frames=2, random_state=0),
     AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0),
     CNNClassifier(width=0.05, epochs=1),
+    SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]),
 ]
 ALL_ESTIMATORS = TWO_D_ESTIMATORS + OTHER_ESTIMATORS
 
@@ -314,6 +317,8 @@ def _fit(estimator):
         return estimator.fit_resample(waves, ["a", "b", "a"])
     if isinstance(estimator, CNNClassifier):
         return estimator.fit(rng.normal(size=(4, 10, 3)), ["a", "b", "a", "b"])
+    if isinstance(estimator, SoftVotingEnsemble):
+        return estimator.fit(rng.normal(size=(4, 3)), ["a", "b", "a", "b"])
     return estimator.fit(waves)
 
 
@@ -376,6 +381,7 @@ INVALID_PARAMS = {
         "verbose": [-1], "label_smoothing": [1.0, -0.1], "schedule": ["linear"],
         "spec_augment": [(2, 20), [2, 20, 12]],
     },
+    "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]]},
 }
 
 # Values valid one at a time but not together; the error names the parameter.
