@@ -27,6 +27,7 @@ from skser import (
     AudioLoader,
     AugmentedCopies,
     CNNClassifier,
+    EnergyVAD,
     FrameFeatures1D,
     FrequencyMask,
     MelSpectrogram2D,
@@ -158,6 +159,7 @@ OTHER_ESTIMATORS = [
     TimeMask(max_frames=2, random_state=0),
     AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0),
     CNNClassifier(width=0.05, epochs=1),
+    EnergyVAD(),
 ]
 ALL_ESTIMATORS = TWO_D_ESTIMATORS + OTHER_ESTIMATORS
 
@@ -314,6 +316,9 @@ def _fit(estimator):
         return estimator.fit_resample(waves, ["a", "b", "a"])
     if isinstance(estimator, CNNClassifier):
         return estimator.fit(rng.normal(size=(4, 10, 3)), ["a", "b", "a", "b"])
+    if isinstance(estimator, EnergyVAD):
+        # A detector, not a transformer: segments() is where it validates.
+        return estimator.segments(waves[0], sr=8000)
     return estimator.fit(waves)
 
 
@@ -374,6 +379,11 @@ INVALID_PARAMS = {
         "batch_size": [0], "validation_split": [1.0, -0.1], "patience": [0],
         "class_weight": ["uniform", [1.0, 2.0]], "random_state": ["seed"],
         "verbose": [-1],
+    },
+    "EnergyVAD": {
+        "threshold_db": [0.0, -3.0], "floor_seconds": [0.0], "silence_db": [1.0],
+        "min_speech_seconds": [-0.1], "min_pause_seconds": [-0.1], "pad_seconds": [-0.1],
+        "frame_seconds": [0.0],
     },
 }
 
