@@ -29,6 +29,7 @@ from skser import (
     AugmentedCopies,
     CNNClassifier,
     SoftVotingEnsemble,
+    EnergyVAD,
     FrameFeatures1D,
     FrequencyMask,
     MelSpectrogram2D,
@@ -161,6 +162,7 @@ OTHER_ESTIMATORS = [
     AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0),
     CNNClassifier(width=0.05, epochs=1),
     SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]),
+    EnergyVAD(),
 ]
 ALL_ESTIMATORS = TWO_D_ESTIMATORS + OTHER_ESTIMATORS
 
@@ -319,6 +321,9 @@ def _fit(estimator):
         return estimator.fit(rng.normal(size=(4, 10, 3)), ["a", "b", "a", "b"])
     if isinstance(estimator, SoftVotingEnsemble):
         return estimator.fit(rng.normal(size=(4, 3)), ["a", "b", "a", "b"])
+    if isinstance(estimator, EnergyVAD):
+        # A detector, not a transformer: segments() is where it validates.
+        return estimator.segments(waves[0], sr=8000)
     return estimator.fit(waves)
 
 
@@ -382,6 +387,11 @@ INVALID_PARAMS = {
         "spec_augment": [(2, 20), [2, 20, 12]],
     },
     "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]]},
+    "EnergyVAD": {
+        "threshold_db": [0.0, -3.0], "floor_seconds": [0.0], "silence_db": [1.0],
+        "min_speech_seconds": [-0.1], "min_pause_seconds": [-0.1], "pad_seconds": [-0.1],
+        "frame_seconds": [0.0],
+    },
 }
 
 # Values valid one at a time but not together; the error names the parameter.
