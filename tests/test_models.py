@@ -377,3 +377,16 @@ def test_default_network_learns_an_easy_task_in_inference_mode():
     clf = CNNClassifier(model="custom", width=0.25, epochs=12, batch_size=32,
                         patience=4, random_state=0).fit(X[:96], y[:96])
     assert clf.score(X[96:], y[96:]) >= 0.8
+
+
+@pytest.mark.slow
+def test_a_seeded_fit_leaves_tensorflow_as_it_was_for_an_unseeded_one(X3):
+    from tensorflow.python.framework import config
+
+    before = config.is_op_determinism_enabled()
+    CNNClassifier(model="lenet5", width=0.05, epochs=1, random_state=0).fit(X3, LABELS)
+
+    assert config.is_op_determinism_enabled() == before
+    # Failed with "Random ops require a seed to be set when determinism is enabled".
+    unseeded = CNNClassifier(model="lenet5", width=0.05, epochs=1, random_state=None)
+    assert unseeded.fit(X3, LABELS).predict(X3).shape == (len(LABELS),)

@@ -66,6 +66,23 @@ def _expected_retracing():
         logger.removeFilter(drop)
 
 
+@contextlib.contextmanager
+def _op_determinism_restored():
+    """Leave TensorFlow's op determinism as it was before the block.
+
+    scikeras 0.13 turns it on for a seeded fit and leaves it on, so an
+    unseeded network fitted later in the same process failed with "Random
+    ops require a seed to be set when determinism is enabled"."""
+    from tensorflow.python.framework import config
+
+    was_enabled = config.is_op_determinism_enabled()
+    try:
+        yield
+    finally:
+        if not was_enabled and config.is_op_determinism_enabled():
+            config.disable_op_determinism()
+
+
 class CNNClassifier(ClassifierMixin, BaseEstimator):
     """Network classifier for 1-D or 2-D speech features: CNNs and a sequence model.
 
@@ -280,7 +297,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(class_weight, dict):
                 class_weight = self._encode_class_weight(class_weight)
             sample_weight = compute_sample_weight(class_weight, y_enc[train])
-        with _expected_retracing():
+        with _expected_retracing(), _op_determinism_restored():
             self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight,
                                 **fit_kwargs)
         # The callback holds the model and a copy of its best weights; the
