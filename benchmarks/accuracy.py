@@ -91,7 +91,8 @@ ROWS = tuple(r for plain in PLAIN_ROWS
 # The CNNs' twins cost as much as the CNN rows: run on request only.
 DEFAULT_ROWS = tuple(r for r in ROWS
                      if r in PLAIN_ROWS or r.removesuffix(SPK) in (
-                         "svm", "opensmile", "opensmile-default", "default"))
+                         "svm", "opensmile", "opensmile-default", "sequence", "ensemble",
+                         "default"))
 OPENSMILE_ROWS = tuple(r for r in ROWS if r.startswith("opensmile"))
 N_FOLDS = 5
 SEED = 0
@@ -108,7 +109,10 @@ DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
 # effect there), so they are left out of the settings key and the 1-D CNN
 # rows keep their stored folds. Any other value enters the key.
 ADDED_AT_DEFAULT = {"features__deltas": "()", "features__f0_min": "60.0",
-                    "features__f0_max": "600.0", "features__skip_silent_frames": "True"}
+                    "features__f0_max": "600.0", "features__skip_silent_frames": "True",
+                    # CNNClassifier's training recipe (issue 14); off by default.
+                    "clf__label_smoothing": "0.0", "clf__schedule": "None",
+                    "clf__spec_augment": "None"}
 
 
 def make_row(name, *, quick=False):
