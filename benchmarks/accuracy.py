@@ -75,7 +75,8 @@ CORPORA = {
 }
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 PLAIN_ROWS = ("svm", "opensmile", "opensmile-default",
-              *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "default")
+              *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "ensemble",
+              "default")
 # A row's speaker-normalised twin: the same pipeline with a SpeakerStandardScaler
 # for its scaler, fitted and applied with each clip's speaker.
 SPK = "+spk"
@@ -90,7 +91,8 @@ ROWS = tuple(r for plain in PLAIN_ROWS
 # The CNNs' twins cost as much as the CNN rows: run on request only.
 DEFAULT_ROWS = tuple(r for r in ROWS
                      if r in PLAIN_ROWS or r.removesuffix(SPK) in (
-                         "svm", "opensmile", "opensmile-default", "default"))
+                         "svm", "opensmile", "opensmile-default", "sequence", "ensemble",
+                         "default"))
 OPENSMILE_ROWS = tuple(r for r in ROWS if r.startswith("opensmile"))
 N_FOLDS = 5
 SEED = 0
@@ -107,7 +109,10 @@ DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
 # effect there), so they are left out of the settings key and the 1-D CNN
 # rows keep their stored folds. Any other value enters the key.
 ADDED_AT_DEFAULT = {"features__deltas": "()", "features__f0_min": "60.0",
-                    "features__f0_max": "600.0", "features__skip_silent_frames": "True"}
+                    "features__f0_max": "600.0", "features__skip_silent_frames": "True",
+                    # CNNClassifier's training recipe (issue 14); off by default.
+                    "clf__label_smoothing": "0.0", "clf__schedule": "None",
+                    "clf__spec_augment": "None"}
 
 
 def make_row(name, *, quick=False):
@@ -135,6 +140,8 @@ def make_row(name, *, quick=False):
                                      **statistics_before_issue_13(random_state=SEED))
     elif base in ("default", "opensmile-default"):
         pipeline = make_ser_pipeline(random_state=SEED, **spk)
+    elif base in ("sequence", "ensemble"):
+        pipeline = make_ser_pipeline(base, random_state=SEED, **spk)
     else:
         kind, model = base.split("-")
         pipeline = make_ser_pipeline(kind, model=model, random_state=SEED, **spk)
@@ -144,8 +151,9 @@ def make_row(name, *, quick=False):
         # of skser's loading and features.
         pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
                                    *pipeline.steps[-2:]])
-    if quick and "clf__epochs" in pipeline.get_params():
-        pipeline.set_params(clf__epochs=1)
+    if quick:
+        pipeline.set_params(**{k: 1 for k in pipeline.get_params()
+                               if k.endswith("clf__epochs")})
     return pipeline
 
 

@@ -29,7 +29,7 @@ _EXPORTS = {
     "FEATURE_NAMES": "features", "FrameFeatures1D": "features",
     "MelSpectrogram2D": "features", "RECIPE_FEATURES": "features",
     "AudioLoader": "loading", "AudioReadError": "loading", "AudioReadWarning": "loading",
-    "ARCHITECTURES": "models", "CNNClassifier": "models",
+    "ARCHITECTURES": "models", "CNNClassifier": "models", "SoftVotingEnsemble": "models",
     "TRUSTED_TYPES": "_persistence", "ModelFileError": "_persistence",
     "load_model": "_persistence", "save_model": "_persistence",
     "make_ser_pipeline": "pipeline",

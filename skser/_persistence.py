@@ -69,6 +69,7 @@ TRUSTED_TYPES = (
     "skser.features._mel_spectrogram.MelSpectrogram2D",
     "skser.loading._audio_loader.AudioLoader",
     "skser.models._cnn.CNNClassifier",
+    "skser.models._ensemble.SoftVotingEnsemble",
     "skser.models._keras.SkserKerasClassifier",
     "skser.models._keras.build_compiled_cnn",
     "skser.pipeline.Pipeline",
@@ -278,6 +279,9 @@ def load_model(path, *, trusted=None):
     networks = {}
     if network_bytes:
         import keras
+
+        # Registers skser's own Keras layers (SpecAugment) for safe loading.
+        from .models import _architectures  # noqa: F401
 
         with tempfile.TemporaryDirectory(prefix="skser-load-") as folder:
             for i, data in enumerate(network_bytes):

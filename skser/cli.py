@@ -74,6 +74,10 @@ def main(argv=None):
               "(--kind 2d or 1d); --kind stats trains a logistic regression on pooled "
               "feature statistics.", file=sys.stderr)
         return 2
+    if getattr(args, "kind", None) in ("sequence", "ensemble") and args.model is not None:
+        print(f"skser {args.command}: error: --model picks a CNN of --kind 2d or 1d; --kind "
+              f"{args.kind} trains the attention-GRU network.", file=sys.stderr)
+        return 2
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
@@ -410,7 +414,9 @@ def _cmd_demo(args):
 
     start = time.perf_counter()
     if args.kind != "stats":
-        args.set = list(DEMO_SETTINGS.items()) + list(args.set or [])
+        prefix = "clf__sequence__" if args.kind == "ensemble" else ""
+        args.set = ([(prefix + k, v) for k, v in DEMO_SETTINGS.items()]
+                    + list(args.set or []))
     settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set or []).items())
     print(f"skser demo: {_pipeline_name(args)} pipeline" + (f", {settings}" if settings else ""))
     data = _load_data(args)  # no DATA: the demo corpus, removed by main at the end
@@ -517,7 +523,8 @@ def _make_pipeline(args):
     if args.kind != "stats":  # main refused --model/--epochs with "stats"
         import_tensorflow()
         if args.epochs is not None:
-            options["clf__epochs"] = args.epochs
+            key = "clf__sequence__clf__epochs" if args.kind == "ensemble" else "clf__epochs"
+            options[key] = args.epochs
     pipeline = make_ser_pipeline(
         args.kind, model=args.model, augment=False if args.no_augment else None,
         n_jobs=args.n_jobs, random_state=args.seed,
@@ -541,6 +548,11 @@ def _pipeline_name(args):
     suffix = ", speaker-normalised" if args.speaker_normalize else ""
     if args.kind == "stats":
         return "STATS (pooled prosodic and spectral statistics + logistic regression)" + suffix
+    if args.kind == "sequence":
+        return "SEQUENCE (frame features + attention-GRU network)" + suffix
+    if args.kind == "ensemble":
+        return ("ENSEMBLE (soft vote of the statistics model and the attention-GRU "
+                "network)" + suffix)
     return f"{args.kind.upper()} '{args.model or 'lenet5'}'" + suffix
 
 
@@ -764,10 +776,13 @@ def _build_parser():
 
     model = argparse.ArgumentParser(add_help=False)
     group = model.add_argument_group("model")
-    group.add_argument("--kind", choices=["stats", "2d", "1d"], default=None,
+    group.add_argument("--kind", choices=["stats", "2d", "1d", "sequence", "ensemble"],
+                       default=None,
                        help="stats: pooled prosodic and spectral statistics + logistic "
                             "regression (default, the best in docs/results.md); 2d: log-mel "
-                            "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN")
+                            "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN; "
+                            "sequence: frame features + attention-GRU network; ensemble: "
+                            "soft vote of stats and sequence")
     group.add_argument("--model", choices=MODELS, default=None,
                        help="CNN architecture of --kind 2d/1d (default lenet5)")
     group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")

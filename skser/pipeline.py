@@ -43,7 +43,7 @@ from sklearn.utils.validation import _is_arraylike_not_scalar, _num_samples
 from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
 from .features import FrameFeatures1D, MelSpectrogram2D
 from .loading import AudioLoader
-from .models import CNNClassifier
+from .models import CNNClassifier, SoftVotingEnsemble
 from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
 
 __all__ = ["Pipeline", "make_ser_pipeline"]
@@ -60,7 +60,18 @@ __all__ = ["Pipeline", "make_ser_pipeline"]
 N_MELS = 64
 HOP_LENGTH = 512
 TRAINING = {"learning_rate": 3e-4, "dropout": 0.5, "patience": 15}
-KINDS = ("stats", "1d", "2d")
+KINDS = ("stats", "1d", "2d", "sequence", "ensemble")
+# The sequence model (issue 14): the statistics pipeline's frame features and
+# deltas, not pooled ((n, 188, 92) for 3 s), standardised, and the
+# attention-GRU network trained with AdamW, a cosine learning-rate decay,
+# label smoothing 0.1, balanced class weights and SpecAugment-style masks
+# drawn per batch (two spans of up to 20 frames and two of up to 12
+# features) in place of augmented copies.
+SEQUENCE_TRAINING = {
+    "model": "attention_gru", "optimizer": "adamw", "learning_rate": 1e-3, "dropout": 0.4,
+    "epochs": 60, "patience": 12, "class_weight": "balanced", "spec_augment": (2, 20, 12),
+    "label_smoothing": 0.1, "schedule": "cosine",
+}
 # The statistics pipeline, chosen by a nested speaker-grouped search on
 # RAVDESS and EmoDB (benchmarks/feature_search.py, docs/results.md): each of
 # the ten outer folds chose among 20 candidates by an inner split of its own
@@ -174,7 +185,7 @@ def make_ser_pipeline(
 
     Parameters
     ----------
-    kind : {"stats", "2d", "1d"}, default="stats"
+    kind : {"stats", "2d", "1d", "sequence", "ensemble"}, default="stats"
         ``"stats"``: 20 frame features of `FrameFeatures1D` (all but ``mel``
         and ``chroma``: MFCC, spectral contrast, pitch, voicing, HNR, jitter,
         shimmer, loudness, spectral shape, ...) and their deltas, pooled by
@@ -184,6 +195,15 @@ def make_ser_pipeline(
         model in ``docs/results.md`` on RAVDESS and EmoDB; it needs no
         TensorFlow. ``"2d"``: log-mel images and a 2-D CNN; ``"1d"``:
         per-frame features (the course recipe's seven) and a 1-D CNN.
+        ``"sequence"``: the statistics pipeline's frame features and deltas
+        per frame, ``(n, 188, 92)``, and a sequence network
+        (``model="attention_gru"``: convolutions, a bidirectional GRU,
+        attention pooling) trained with AdamW and SpecAugment-style masks.
+        ``"ensemble"``: ``load`` and ``trim``, then a `SoftVotingEnsemble`
+        (step ``clf``) of two members, ``stats`` and ``sequence``, each the
+        ``features, scale, clf`` of that kind, with equal weights
+        (``clf__weights``); members' parameters are ``clf__stats__clf__C``
+        and so on.
     model : {"lenet5", "alexnet", "vgg16", "custom"} or None, default=None
         CNN architecture (`CNNClassifier`'s ``model``) of the CNN kinds;
         None means ``"lenet5"``. Must be None with ``kind="stats"``. The classifier is
@@ -254,14 +274,26 @@ def make_ser_pipeline(
     ['load', 'trim', 'features', 'augment', 'scale', 'clf']
     """
     if kind not in KINDS:
-        raise ValueError(f'kind must be "stats", "1d" or "2d"; got {kind!r}.')
+        raise ValueError(f'kind must be "stats", "1d", "2d", "sequence" or "ensemble"; got '
+                         f'{kind!r}.')
+    if kind == "ensemble":
+        return _ensemble_pipeline(
+            model=model, sr=sr, duration=duration, max_duration=max_duration,
+            augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
+            random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
+            options=options)
+    if kind == "sequence" and model not in (None, "attention_gru"):
+        raise ValueError(
+            f'model={model!r} is a CNN; kind="sequence" trains the "attention_gru" '
+            'network on frame features. Use kind="1d" or "2d" for a CNN.')
     if kind == "stats" and model is not None:
         raise ValueError(
             f'model={model!r} names a CNN, but kind="stats" classifies pooled '
             'statistics with an SVM; use kind="2d" or "1d" for a CNN.'
         )
     if augment is None:
-        augment = kind != "stats"
+        # The sequence network masks its input itself, batch by batch.
+        augment = kind in ("1d", "2d")
     if speaker_normalize and augment and kind != "2d":
         raise ValueError(
             f"speaker_normalize=True needs augment=False with kind={kind!r}: augmented "
@@ -286,11 +318,12 @@ def make_ser_pipeline(
         features = MelSpectrogram2D(sr=sr, n_mels=N_MELS, hop_length=HOP_LENGTH, n_jobs=n_jobs)
     else:
         augmenters = [AddNoise(), TimeShift(sr=sr)]
-        features = (
-            FrameFeatures1D(sr=sr, features=STATS_FEATURES, deltas=True,
-                            aggregate=STATS_FUNCTIONALS, n_jobs=n_jobs)
-            if kind == "stats" else FrameFeatures1D(sr=sr, n_jobs=n_jobs)
-        )
+        if kind == "1d":
+            features = FrameFeatures1D(sr=sr, n_jobs=n_jobs)
+        else:
+            features = FrameFeatures1D(
+                sr=sr, features=STATS_FEATURES, deltas=True, n_jobs=n_jobs,
+                aggregate=STATS_FUNCTIONALS if kind == "stats" else None)
     augmentation = (
         AugmentedCopies(augmenters=augmenters, n_copies=n_copies, random_state=random_state)
         if augment else "passthrough"
@@ -311,6 +344,8 @@ def make_ser_pipeline(
         # Balanced class weights: the metric is UA, and corpora are not
         # balanced (RAVDESS has half as many neutral clips).
         clf = LogisticRegression(C=LOGISTIC_C, class_weight="balanced", max_iter=2000)
+    elif kind == "sequence":
+        clf = CNNClassifier(random_state=random_state, **SEQUENCE_TRAINING)
     else:
         clf = CNNClassifier(model=model or "lenet5", random_state=random_state, **TRAINING)
     steps.append(("clf", clf))
@@ -318,6 +353,34 @@ def make_ser_pipeline(
         # scikit-learn's Pipeline takes a folder as str only.
         memory = os.fspath(memory)
     pipeline = Pipeline(steps, memory=memory, verbose=verbose)
+    if options:
+        pipeline.set_params(**options)
+    return pipeline
+
+
+def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, memory,
+                       n_jobs, random_state, verbose, speaker_normalize, options):
+    """``make_ser_pipeline("ensemble")``: load and trim once, then a
+    `SoftVotingEnsemble` of the statistics and the sequence pipelines'
+    features, scaler and classifier."""
+    if model is not None:
+        raise ValueError(f'model={model!r} names a CNN; kind="ensemble" votes with the '
+                         'statistics model and the "attention_gru" network.')
+    if augment or n_copies != 1:
+        raise ValueError('kind="ensemble" takes no augmented copies (augment=None or False, '
+                         'n_copies=1): the sequence member masks its input itself.')
+    members = []
+    for kind in ("stats", "sequence"):
+        member = make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
+                                   augment=False, n_jobs=n_jobs, random_state=random_state,
+                                   speaker_normalize=speaker_normalize)
+        members.append((kind, Pipeline(member.steps[3:], verbose=verbose)))
+    head = make_ser_pipeline("stats", sr=sr, duration=duration, max_duration=max_duration,
+                             augment=False, n_jobs=n_jobs)
+    if isinstance(memory, os.PathLike):
+        memory = os.fspath(memory)
+    pipeline = Pipeline([*head.steps[:2], ("clf", SoftVotingEnsemble(estimators=members))],
+                        memory=memory, verbose=verbose)
     if options:
         pipeline.set_params(**options)
     return pipeline

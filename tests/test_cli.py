@@ -463,3 +463,31 @@ def test_reports_name_the_model_and_files_follow_the_umask(folder_corpus, tmp_pa
     assert report["model"] == "LogisticRegression"
     for name in ("train_report.json", "model.skser"):
         assert (out / name).stat().st_mode & 0o777 == 0o644, name
+
+
+@pytest.mark.slow
+def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    small = [f"--set=clf__{member}__features__{key}" for member in ("stats", "sequence")
+             for key in ("n_fft=256", "hop_length=128", "n_mels=32")]
+
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--kind", "ensemble", "--epochs",
+                 "2", "--set", "clf__sequence__clf__width=0.25", *small, "--out", str(out),
+                 "--quiet"]) == 0
+
+    assert "ENSEMBLE" in capsys.readouterr().out
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["kind"] == "ensemble" and report["model"] == "SoftVotingEnsemble"
+    model = load_model(out / "model.skser")
+    assert model.named_steps["clf"].named_estimators_["sequence"][-1].n_epochs_ <= 2
+    clip = sorted(folder_corpus.rglob("*.wav"))[0]
+    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert abs(sum(row[label] for label in ("angry", "happy", "sad")) - 1) < 1e-6
+
+
+@pytest.mark.parametrize("kind", ["sequence", "ensemble"])
+def test_a_cnn_model_with_the_sequence_kinds_is_refused(kind, tmp_path, capsys):
+    assert main(["train", str(tmp_path), "--corpus", "folder", "--kind", kind, "--model",
+                 "vgg16", "--out", str(tmp_path / "out")]) == 2
+    assert "attention-GRU" in capsys.readouterr().err

@@ -18,6 +18,7 @@ import re
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils import estimator_checks as ec
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -27,6 +28,7 @@ from skser import (
     AudioLoader,
     AugmentedCopies,
     CNNClassifier,
+    SoftVotingEnsemble,
     EnergyVAD,
     FrameFeatures1D,
     FrequencyMask,
@@ -159,6 +161,7 @@ OTHER_ESTIMATORS = [
     TimeMask(max_frames=2, random_state=0),
     AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0),
     CNNClassifier(width=0.05, epochs=1),
+    SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]),
     EnergyVAD(),
 ]
 ALL_ESTIMATORS = TWO_D_ESTIMATORS + OTHER_ESTIMATORS
@@ -316,6 +319,8 @@ def _fit(estimator):
         return estimator.fit_resample(waves, ["a", "b", "a"])
     if isinstance(estimator, CNNClassifier):
         return estimator.fit(rng.normal(size=(4, 10, 3)), ["a", "b", "a", "b"])
+    if isinstance(estimator, SoftVotingEnsemble):
+        return estimator.fit(rng.normal(size=(4, 3)), ["a", "b", "a", "b"])
     if isinstance(estimator, EnergyVAD):
         # A detector, not a transformer: segments() is where it validates.
         return estimator.segments(waves[0], sr=8000)
@@ -378,8 +383,10 @@ INVALID_PARAMS = {
         "optimizer": ["adagrad"], "learning_rate": [0.0], "epochs": [0, 2.5],
         "batch_size": [0], "validation_split": [1.0, -0.1], "patience": [0],
         "class_weight": ["uniform", [1.0, 2.0]], "random_state": ["seed"],
-        "verbose": [-1],
+        "verbose": [-1], "label_smoothing": [1.0, -0.1], "schedule": ["linear"],
+        "spec_augment": [(2, 20), [2, 20, 12]],
     },
+    "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]]},
     "EnergyVAD": {
         "threshold_db": [0.0, -3.0], "floor_seconds": [0.0], "silence_db": [1.0],
         "min_speech_seconds": [-0.1], "min_pause_seconds": [-0.1], "pad_seconds": [-0.1],

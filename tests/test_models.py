@@ -213,11 +213,18 @@ def test_every_architecture_fits_both_input_forms(model, form, X3, X4):
         model=model, width=0.05, epochs=1, batch_size=8, validation_split=0,
         patience=None, random_state=0,
     )
+    if model == "attention_gru" and form == "4d":
+        with pytest.raises(ValueError, match="sequence model for frame features"):
+            clf.fit(X, LABELS)
+        return
     assert clf.fit(X, LABELS) is clf
     network_form = {"3d": "1d", "4d": "2d"}[form]  # convolutions over 1 or 2 axes
     assert clf.estimator_.model_.name == f"{model}_{network_form}"
     assert _conv_layers(clf) == ({"Conv1D"} if form == "3d" else {"Conv2D"})
     assert clf.estimator_.model_.output_shape == (None, 3)
+    if model == "attention_gru":
+        layers = {type(layer).__name__ for layer in clf.estimator_.model_.layers}
+        assert {"Bidirectional", "Softmax", "Dot"} <= layers
 
 
 # ---------------------------------------------------------------------------
@@ -370,3 +377,27 @@ def test_default_network_learns_an_easy_task_in_inference_mode():
     clf = CNNClassifier(model="custom", width=0.25, epochs=12, batch_size=32,
                         patience=4, random_state=0).fit(X[:96], y[:96])
     assert clf.score(X[96:], y[96:]) >= 0.8
+
+
+@pytest.mark.slow
+def test_a_seeded_fit_leaves_tensorflow_as_it_was_for_an_unseeded_one():
+    # A fresh process, as a user's script: what earlier tests imported and
+    # set in this one hides the failure.
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from skser import CNNClassifier\n"
+        "X = np.random.default_rng(0).normal(size=(16, 10, 4)).astype('float32')\n"
+        "y = ['a', 'b'] * 8\n"
+        "CNNClassifier(model='lenet5', width=0.1, epochs=1, random_state=0).fit(X, y)\n"
+        "from tensorflow.python.framework import config\n"
+        "assert not config.is_op_determinism_enabled()\n"
+        "CNNClassifier(model='lenet5', width=0.1, epochs=1, random_state=None).fit(X, y)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+
+    # Failed with "Random ops require a seed to be set when determinism is enabled".
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -377,12 +377,134 @@ def _custom(b, x, dropout):
     return b.dropout(x, dropout)
 
 
+def _attention_gru(b, x, dropout):
+    if b.ndim != 1:
+        raise ValueError(
+            "architecture 'attention_gru' takes frame features, input_shape "
+            "(n_frames, n_features); got a 2-D input. Use FrameFeatures1D (or "
+            "make_ser_pipeline('sequence')) for its features.")
+    # Two convolution blocks see a few frames of context and halve the frame
+    # rate twice, so the recurrent layer runs over a quarter of the frames.
+    for filters, kernel in ((64, 5), (64, 3)):
+        x = b.conv(x, filters, kernel, activation=None, use_bias=False)
+        x = b.batch_norm(x)
+        x = b.relu(x)
+        x = b.pool(x, 2)
+    x = keras.layers.Bidirectional(
+        keras.layers.GRU(b.units(48), return_sequences=True,
+                         kernel_initializer=b._kernel_init(), seed=b.seeds.next()),
+        name="bigru")(x)
+    # Attention pooling: a score per frame from a small tanh layer, softmax
+    # over time, the frames' weighted sum; beside it the plain mean, so a
+    # clip whose emotion is spread evenly loses nothing to the weighting.
+    score = keras.layers.Dense(b.units(64), activation="tanh",
+                               kernel_initializer=b._kernel_init(), name="attention_hidden")(x)
+    score = keras.layers.Dense(1, kernel_initializer=b._kernel_init(),
+                               name="attention_score")(score)
+    weights = keras.layers.Softmax(axis=1, name="attention_weights")(score)
+    attended = keras.layers.Dot(axes=1, name="attention_pool")([weights, x])
+    attended = keras.layers.Flatten(name="attention_flat")(attended)
+    mean = keras.layers.GlobalAveragePooling1D(name="mean_pool")(x)
+    x = keras.layers.Concatenate(name="pools")([attended, mean])
+    return b.dropout(x, dropout)
+
+
 _BODIES = {
     "lenet5": _lenet5,
     "alexnet": _alexnet,
     "vgg16": _vgg16,
     "custom": _custom,
+    "attention_gru": _attention_gru,
 }
+
+
+@keras.saving.register_keras_serializable(package="skser")
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy against integer labels with label smoothing: the target
+    puts ``1 - label_smoothing`` on the true class and spreads
+    ``label_smoothing`` evenly over all classes (Szegedy et al., 2016).
+
+    Keras' `SparseCategoricalCrossentropy` has no label smoothing, and its
+    `CategoricalCrossentropy` needs one-hot targets, which scikeras would
+    then encode differently for the whole estimator.
+
+    Parameters
+    ----------
+    label_smoothing : float
+        Share of the target spread over all classes, in [0, 1).
+    """
+
+    def __init__(self, label_smoothing=0.0, name="smoothed_sparse_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        n_classes = ops.shape(y_pred)[-1]
+        labels = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+        target = ops.one_hot(labels, n_classes, dtype=y_pred.dtype)
+        target = target * (1.0 - self.label_smoothing) + self.label_smoothing / ops.cast(
+            n_classes, y_pred.dtype)
+        return keras.losses.categorical_crossentropy(target, y_pred)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+@keras.saving.register_keras_serializable(package="skser")
+class SpecAugment(keras.layers.Layer):
+    """SpecAugment-style masks, drawn afresh for every clip of every batch in
+    training and off at inference (Park et al., 2019, without time warping).
+
+    Zeroes ``n_masks`` spans of at most ``max_frames`` frames and
+    ``n_masks`` spans of at most ``max_bins`` features (1-D input
+    ``(batch, n_frames, n_features)``) or mel bands (2-D input
+    ``(batch, n_mels, n_frames, channels)``). On standardised features
+    zero is the training mean, so a masked span carries no information.
+
+    Parameters
+    ----------
+    n_masks : int
+        Masks along each axis.
+    max_frames, max_bins : int
+        Longest mask along the frame and the feature (mel) axis.
+    seed : int or None
+        Seed of the masks' random draws.
+    """
+
+    def __init__(self, n_masks, max_frames, max_bins, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_masks, self.max_frames, self.max_bins = n_masks, max_frames, max_bins
+        self.seed = seed
+        self._generator = keras.random.SeedGenerator(seed)
+
+    def call(self, x, training=None):
+        if not training or self.n_masks == 0:
+            return x
+        ops = keras.ops
+        rank = len(x.shape)
+        # The frame and the feature axis of each form.
+        frame_axis, bin_axis = (1, 2) if rank == 3 else (2, 1)
+        keep = ops.ones_like(x)
+        for axis, longest in ((frame_axis, self.max_frames), (bin_axis, self.max_bins)):
+            size = ops.shape(x)[axis]
+            shape = [1] * rank
+            shape[axis] = -1
+            position = ops.reshape(ops.arange(size, dtype=x.dtype), shape)
+            draw = [ops.shape(x)[0]] + [1] * (rank - 1)
+            for _ in range(self.n_masks):
+                width = keras.random.uniform(draw, 0, longest, dtype=x.dtype,
+                                             seed=self._generator)
+                start = keras.random.uniform(draw, 0, 1, dtype=x.dtype,
+                                             seed=self._generator)
+                start = start * ops.maximum(ops.cast(size, x.dtype) - width, 0)
+                inside = ops.logical_and(position >= start, position < start + width)
+                keep = keep * (1 - ops.cast(inside, x.dtype))
+        return x * keep
+
+    def get_config(self):
+        return {**super().get_config(), "n_masks": self.n_masks,
+                "max_frames": self.max_frames, "max_bins": self.max_bins, "seed": self.seed}
 
 
 def _check_input_shape(input_shape):
@@ -416,7 +538,7 @@ def _is_int(value):
 
 
 def build_cnn(architecture, input_shape, n_classes, *, width=1.0, dropout=0.5,
-              seed=None):
+              seed=None, spec_augment=None):
     """Build an uncompiled convolutional classifier.
 
     The network adapts to ``input_shape``: every convolution and pooling
@@ -443,6 +565,12 @@ def build_cnn(architecture, input_shape, n_classes, *, width=1.0, dropout=0.5,
           spatial dropout, with 32, 64, 128, 128 filters, then global
           average and global max pooling concatenated -> dropout ->
           dense 128 -> dropout.
+        - ``"attention_gru"`` (1-D form only): a sequence model for frame
+          features: two blocks of [conv (64, k5 then k3) -> BatchNorm ->
+          ReLU -> pool 2], a bidirectional GRU of 48 units per direction
+          over the pooled frames, attention pooling (tanh 64 -> score ->
+          softmax over time -> weighted sum) beside mean pooling ->
+          dropout. About 80k weights for 92 features per frame.
     input_shape : tuple of int
         Shape of one sample, without the batch axis.
 
@@ -462,6 +590,10 @@ def build_cnn(architecture, input_shape, n_classes, *, width=1.0, dropout=0.5,
     seed : int or None, default=None
         Seed for the weight initialisers and dropout layers. Two builds
         with the same integer seed have identical initial weights.
+    spec_augment : tuple of int or None, default=None
+        ``(n_masks, max_frames, max_bins)``: a `SpecAugment` layer after
+        the input, masking ``n_masks`` spans of frames and of features (mel
+        bands) in training; None adds none.
 
     Returns
     -------
@@ -514,7 +646,12 @@ def build_cnn(architecture, input_shape, n_classes, *, width=1.0, dropout=0.5,
     builder = _Builder(ndim, float(width), seeds)
 
     inputs = keras.Input(shape=dims, name="input")
-    x = _BODIES[architecture](builder, inputs, float(dropout))
+    x = inputs
+    if spec_augment is not None:
+        n_masks, max_frames, max_bins = (int(v) for v in spec_augment)
+        x = SpecAugment(n_masks, max_frames, max_bins, seed=seeds.next(),
+                        name="spec_augment")(x)
+    x = _BODIES[architecture](builder, x, float(dropout))
     outputs = builder.dense(
         x, int(n_classes), activation="softmax", scale=False, name="output"
     )

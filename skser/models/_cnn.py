@@ -30,7 +30,7 @@ from .._validation import check_feature_array
 __all__ = ["ARCHITECTURES", "CNNClassifier"]
 
 #: Network designs `CNNClassifier` can build (parameter ``model``).
-ARCHITECTURES = ("lenet5", "alexnet", "vgg16", "custom")
+ARCHITECTURES = ("lenet5", "alexnet", "vgg16", "custom", "attention_gru")
 
 _X_SHAPES = "(n_clips, n_frames, n_features) or (n_clips, n_mels, n_frames, n_channels)"
 
@@ -66,21 +66,42 @@ def _expected_retracing():
         logger.removeFilter(drop)
 
 
+@contextlib.contextmanager
+def _op_determinism_restored():
+    """Leave TensorFlow's op determinism as it was before the block.
+
+    scikeras 0.13 turns it on for a seeded fit and leaves it on, so an
+    unseeded network fitted later in the same process failed with "Random
+    ops require a seed to be set when determinism is enabled"."""
+    from tensorflow.python.framework import config
+
+    was_enabled = config.is_op_determinism_enabled()
+    try:
+        yield
+    finally:
+        if not was_enabled and config.is_op_determinism_enabled():
+            config.disable_op_determinism()
+
+
 class CNNClassifier(ClassifierMixin, BaseEstimator):
-    """Convolutional network classifier for 1-D or 2-D speech features.
+    """Network classifier for 1-D or 2-D speech features: CNNs and a sequence model.
 
     Builds one of the course recipe's architectures, in its 1-D form for frame
     features ``(n_clips, n_frames, n_features)`` and its 2-D form for log-mel
-    images ``(n_clips, n_mels, n_frames, n_channels)``, sized from the
-    training data, and trains it with scikeras' `KerasClassifier` (available
-    after fit as ``estimator_``). Defaults follow the course recipe (RMSprop) plus
-    early stopping on a stratified validation split.
+    images ``(n_clips, n_mels, n_frames, n_channels)``, or skser's sequence
+    model for frame features, sized from the training data, and trains it
+    with scikeras' `KerasClassifier` (available after fit as
+    ``estimator_``). Defaults follow the course recipe (RMSprop) plus early
+    stopping on a stratified validation split.
 
     Parameters
     ----------
-    model : {"custom", "lenet5", "alexnet", "vgg16"}, default="custom"
+    model : {"custom", "lenet5", "alexnet", "vgg16", "attention_gru"}, default="custom"
         Architecture. ``"custom"`` is skser's compact design (conv blocks with
         batch normalisation and global pooling), cheapest on a CPU.
+        ``"attention_gru"`` is a sequence model for frame features only: two
+        convolution blocks, a bidirectional GRU and attention pooling over
+        time (`skser.models._architectures.build_cnn` lists the layers).
     width : float, default=1.0
         Multiplier of every filter count and dense width (1.0 gives the
         classic sizes; small values give tiny networks for quick runs).
@@ -106,6 +127,18 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         weights; None trains for all ``epochs``.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn.
+    label_smoothing : float, default=0.0
+        Share of each training target spread evenly over all classes (the
+        true class keeps ``1 - label_smoothing``); 0 is plain cross-entropy.
+    schedule : {"cosine"} or None, default=None
+        ``"cosine"`` decays the learning rate from ``learning_rate`` to 0
+        along a half cosine over ``epochs`` epochs; None keeps it constant.
+    spec_augment : tuple of int or None, default=None
+        ``(n_masks, max_frames, max_bins)``: in training, zero ``n_masks``
+        random spans of up to ``max_frames`` frames and ``n_masks`` spans of
+        up to ``max_bins`` features (mel bands in 2-D), drawn afresh for
+        every clip of every batch (SpecAugment without time warping); off at
+        prediction. None masks nothing.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the weight initialisation, dropout and
         shuffling, and makes TensorFlow's ops deterministic during fit: an int
@@ -151,6 +184,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "validation_split": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "schedule": [StrOptions({"cosine"}), None],
+        "spec_augment": [tuple, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -158,7 +194,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self, *, model="custom", width=1.0, dropout=0.3, optimizer="rmsprop",
         learning_rate=1e-3, epochs=50, batch_size=32, validation_split=0.1, patience=8,
-        class_weight=None, random_state=None, verbose=0,
+        class_weight=None, label_smoothing=0.0, schedule=None, spec_augment=None,
+        random_state=None, verbose=0,
     ):
         self.model = model
         self.width = width
@@ -170,6 +207,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.validation_split = validation_split
         self.patience = patience
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
+        self.schedule = schedule
+        self.spec_augment = spec_augment
         self.random_state = random_state
         self.verbose = verbose
 
@@ -212,6 +252,18 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 f"y holds a single class ({self.classes_.tolist()[0]!r}); a classifier "
                 "needs at least two."
             )
+        if self.spec_augment is not None and (
+                len(self.spec_augment) != 3
+                or not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 0
+                           for v in self.spec_augment)):
+            raise ValueError(
+                "spec_augment must be None or (n_masks, max_frames, max_bins), three "
+                f"non-negative integers; got {self.spec_augment!r}.")
+        if self.model == "attention_gru" and X.ndim != 3:
+            raise ValueError(
+                "model='attention_gru' is a sequence model for frame features "
+                f"(n_clips, n_frames, n_features); got X of shape {X.shape}. Use "
+                "make_ser_pipeline('sequence'), or a CNN for log-mel images.")
         rng = check_random_state(self.random_state)
         seed = None if self.random_state is None else int(rng.randint(2**31 - 1))
         train, val = self._split(y_enc, rng)
@@ -233,6 +285,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             learning_rate=self.learning_rate, epochs=self.epochs,
             batch_size=self.batch_size, seed=seed,
             verbose=2 if self.verbose >= 2 else 0, callbacks=callbacks or None,
+            spec_augment=self.spec_augment, label_smoothing=self.label_smoothing,
+            schedule=self.schedule,
         )
         fit_kwargs = {}
         if val is not None:
@@ -243,7 +297,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(class_weight, dict):
                 class_weight = self._encode_class_weight(class_weight)
             sample_weight = compute_sample_weight(class_weight, y_enc[train])
-        with _expected_retracing():
+        with _expected_retracing(), _op_determinism_restored():
             self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight,
                                 **fit_kwargs)
         # The callback holds the model and a copy of its best weights; the

@@ -3,6 +3,7 @@ and TensorFlow, so only `CNNClassifier.fit` does, lazily.
 """
 
 import functools
+import math
 
 from .._tensorflow import import_tensorflow
 
@@ -16,7 +17,7 @@ from scikeras.wrappers import KerasClassifier  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.utils import ClassifierTags  # noqa: E402
 
-from ._architectures import build_cnn  # noqa: E402
+from ._architectures import SmoothedSparseCrossentropy, build_cnn  # noqa: E402
 
 __all__ = [
     "EpochProgress", "SkserKerasClassifier", "build_compiled_cnn", "early_stopping",
@@ -53,7 +54,23 @@ class SkserKerasClassifier(KerasClassifier):
     TensorFlow fall back to scikeras' path; the Keras ``verbose`` setting is
     not shown by the fast path (it would draw a progress bar per call). The
     traced function is rebuilt lazily and never pickled.
+
+    Loss: the estimator is declared with ``sparse_categorical_crossentropy``
+    (integer targets, which scikeras encodes from that name); a network
+    compiled with `SmoothedSparseCrossentropy` (label smoothing) takes the
+    same targets, so scikeras' check that the compiled loss matches the
+    declared one accepts it.
     """
+
+    def _check_model_compatibility(self, y):
+        if not isinstance(self.model_.loss, SmoothedSparseCrossentropy):
+            return super()._check_model_compatibility(y)
+        compiled = self.model_.loss
+        self.model_.loss = "sparse_categorical_crossentropy"
+        try:
+            return super()._check_model_compatibility(y)
+        finally:
+            self.model_.loss = compiled
 
     def predict_proba(self, X, **kwargs):
         """Class probabilities, always ``(n_samples, n_classes)``.
@@ -164,18 +181,29 @@ class SkserKerasClassifier(KerasClassifier):
 
 
 def build_compiled_cnn(
-    meta, *, architecture, n_classes, width, dropout, optimizer, learning_rate, seed
+    meta, *, architecture, n_classes, width, dropout, optimizer, learning_rate, seed,
+    spec_augment=None, label_smoothing=0.0, schedule=None, epochs=None, batch_size=None,
 ):
-    """scikeras build function: a compiled network sized from ``meta["X_shape_"]``."""
+    """scikeras build function: a compiled network sized from ``meta["X_shape_"]``.
+
+    ``schedule="cosine"`` decays the learning rate along a half cosine to 0
+    over ``epochs`` epochs of ``meta["X_shape_"][0]`` clips in batches of
+    ``batch_size`` (the training set the network is built for).
+    """
     model = build_cnn(
         architecture, tuple(meta["X_shape_"][1:]), n_classes,
-        width=width, dropout=dropout, seed=seed,
+        width=width, dropout=dropout, seed=seed, spec_augment=spec_augment,
     )
+    rate = learning_rate
+    if schedule == "cosine":
+        steps = epochs * int(math.ceil(meta["X_shape_"][0] / batch_size))
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, max(1, steps))
+    loss = ("sparse_categorical_crossentropy" if not label_smoothing
+            else SmoothedSparseCrossentropy(label_smoothing))
     model.compile(
-        optimizer=keras.optimizers.get(
-            {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
-        ),
-        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.get({"class_name": optimizer,
+                                        "config": {"learning_rate": rate}}),
+        loss=loss,
         metrics=["accuracy"],
     )
     return model
@@ -183,7 +211,8 @@ def build_compiled_cnn(
 
 def make_keras_classifier(
     *, architecture, n_classes, width, dropout, optimizer, learning_rate, epochs,
-    batch_size, seed, verbose, callbacks=None,
+    batch_size, seed, verbose, callbacks=None, spec_augment=None, label_smoothing=0.0,
+    schedule=None,
 ):
     """A `SkserKerasClassifier` for integer labels ``0 .. n_classes - 1``.
 
@@ -193,7 +222,9 @@ def make_keras_classifier(
     build = functools.partial(
         build_compiled_cnn, architecture=architecture, n_classes=n_classes,
         width=width, dropout=dropout, optimizer=optimizer,
-        learning_rate=learning_rate, seed=seed,
+        learning_rate=learning_rate, seed=seed, spec_augment=spec_augment,
+        label_smoothing=label_smoothing, schedule=schedule, epochs=epochs,
+        batch_size=batch_size,
     )
     return SkserKerasClassifier(
         model=build, epochs=epochs, batch_size=batch_size, random_state=seed,

@@ -1,0 +1,123 @@
+"""SoftVotingEnsemble and make_ser_pipeline("ensemble")."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.naive_bayes import GaussianNB
+from sklearn.svm import LinearSVC
+
+from skser import SoftVotingEnsemble, SpeakerStandardScaler, load_model, make_ser_pipeline
+from skser import save_model
+from skser.pipeline import Pipeline
+
+
+@pytest.fixture
+def blobs(rng):
+    X = rng.normal(size=(60, 4))
+    y = np.array(["angry", "happy", "sad"])[np.argmax(X[:, :3], axis=1)]
+    return X, y
+
+
+def test_ensemble_averages_member_probabilities_with_weights(blobs):
+    X, y = blobs
+    lr, nb = LogisticRegression(), GaussianNB()
+
+    vote = SoftVotingEnsemble(estimators=[("lr", lr), ("nb", nb)], weights=[3, 1]).fit(X, y)
+
+    expected = (0.75 * lr.fit(X, y).predict_proba(X) + 0.25 * nb.fit(X, y).predict_proba(X))
+    np.testing.assert_allclose(vote.predict_proba(X), expected)
+    np.testing.assert_array_equal(vote.predict(X), vote.classes_[expected.argmax(axis=1)])
+    assert vote.named_estimators_["nb"] is vote.estimators_[1]
+
+
+def test_ensemble_parameters_reach_members_in_a_grid_search(blobs):
+    X, y = blobs
+    vote = SoftVotingEnsemble(estimators=[("lr", LogisticRegression()), ("nb", GaussianNB())])
+
+    grid = GridSearchCV(vote, {"lr__C": [0.01, 1.0], "weights": [[1, 1], [1, 0]]}, cv=3)
+    grid.fit(X, y)
+
+    assert grid.best_estimator_.named_estimators_["lr"].C in (0.01, 1.0)
+    assert "nb__var_smoothing" in vote.get_params()
+
+
+def test_ensemble_routes_groups_to_members_in_fit_and_predict(blobs):
+    X, y = blobs
+    groups = np.repeat(["ann", "bob", "eve"], 20)
+    member = Pipeline([("scale", SpeakerStandardScaler(prior_clips=0)),
+                       ("clf", LogisticRegression())])
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        vote = SoftVotingEnsemble(estimators=[("a", member)]).fit(X, y, groups=groups)
+        alone = Pipeline(member.steps).fit(X, y, groups=groups)
+        with_groups = vote.predict_proba(X, groups=groups)
+        np.testing.assert_allclose(with_groups, alone.predict_proba(X, groups=groups))
+        assert not np.allclose(with_groups, vote.predict_proba(X))
+
+
+def test_ensemble_refuses_metadata_without_routing(blobs):
+    X, y = blobs
+
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]).fit(X, y, groups=np.zeros(60))
+
+
+@pytest.mark.parametrize("members, weights, error, message", [
+    ([], None, ValueError, "at least one"),
+    ([("svm", LinearSVC())], None, TypeError, "has no predict_proba"),
+    ([("a", LogisticRegression()), ("b", GaussianNB())], [1], ValueError, "weights must"),
+    ([("a", LogisticRegression()), ("b", GaussianNB())], [0, 0], ValueError, "weights must"),
+    ([("a", LogisticRegression()), ("b", GaussianNB())], [1, -1], ValueError, "weights must"),
+])
+def test_ensemble_refuses_bad_members_and_weights_by_name(blobs, members, weights, error,
+                                                          message):
+    with pytest.raises(error, match=message):
+        SoftVotingEnsemble(estimators=members, weights=weights).fit(*blobs)
+
+
+def test_ensemble_refuses_members_with_different_classes(blobs):
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Other(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.classes_ = np.array(["x", "y"])
+            return self
+
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+    with pytest.raises(ValueError, match="different classes_"):
+        SoftVotingEnsemble(estimators=[("lr", LogisticRegression()), ("o", Other())]).fit(*blobs)
+
+
+@pytest.mark.slow
+def test_ensemble_pipeline_votes_stats_and_sequence_and_saves(labelled_wavs, tmp_path):
+    paths, labels, _ = labelled_wavs
+    pipe = make_ser_pipeline(
+        "ensemble", sr=8000, duration=0.5, random_state=0,
+        clf__stats__features__n_fft=256, clf__stats__features__hop_length=128,
+        clf__stats__features__n_mels=32, clf__stats__features__n_bands=4,
+        clf__sequence__features__n_fft=256, clf__sequence__features__hop_length=128,
+        clf__sequence__features__n_mels=32, clf__sequence__features__n_bands=4,
+        clf__sequence__clf__width=0.25, clf__sequence__clf__epochs=2)
+
+    pipe.fit(paths, labels)
+
+    assert [name for name, _ in pipe.steps] == ["load", "trim", "clf"]
+    members = pipe.named_steps["clf"].named_estimators_
+    trimmed = pipe[:2].transform(paths)
+    expected = (members["stats"].predict_proba(trimmed)
+                + members["sequence"].predict_proba(trimmed)) / 2
+    proba = pipe.predict_proba(paths)
+    np.testing.assert_allclose(proba, expected, rtol=1e-6)
+    loaded = load_model(save_model(pipe, tmp_path / "ensemble.skser"))
+    np.testing.assert_allclose(loaded.predict_proba(paths), proba, atol=1e-6)
+
+
+def test_ensemble_pipeline_refuses_a_model_and_augmentation():
+    with pytest.raises(ValueError, match='kind="ensemble" votes'):
+        make_ser_pipeline("ensemble", model="lenet5")
+    with pytest.raises(ValueError, match="no augmented copies"):
+        make_ser_pipeline("ensemble", augment=True)
