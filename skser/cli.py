@@ -779,7 +779,8 @@ def _build_parser():
     group.add_argument("--kind", choices=["stats", "2d", "1d", "sequence", "ensemble"],
                        default=None,
                        help="stats: pooled prosodic and spectral statistics + logistic "
-                            "regression (default, the best in docs/results.md); 2d: log-mel "
+                            "regression (default, the best over both corpora in docs/results.md); "
+                            "2d: log-mel "
                             "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN; "
                             "sequence: frame features + attention-GRU network; ensemble: "
                             "soft vote of stats and sequence")
