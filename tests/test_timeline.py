@@ -506,3 +506,29 @@ def test_timeline_progress_bar_follows_the_recording_on_a_terminal(demo, monkeyp
     # The total is the recording in seconds.
     assert "timeline" in drawn and "/4.0 " in drawn
     assert stream.getvalue() == drawn
+
+
+def test_plot_timeline_of_many_segments_shows_time_bins():
+    from sklearn.utils import Bunch
+
+    from skser.timeline._plot import MAX_SEGMENTS, N_BINS
+
+    n = MAX_SEGMENTS + 50
+    starts = np.arange(n) * 3.0
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=n)
+    timeline = Bunch(start=starts + 1.0, end=starts + 2.5, speech=np.ones(n, dtype=bool),
+                     label=np.array(["a", "b", "c"])[proba.argmax(axis=1)], proba=proba,
+                     classes=np.array(["a", "b", "c"]),
+                     segments=np.stack([starts + 1.0, starts + 2.5], axis=1),
+                     duration=3.0 * n)
+
+    figure = plot_timeline(timeline)
+
+    band = figure.axes[0]
+    assert "each bar the mean of the windows in" in band.get_title()
+    # One bar per bin holding a window's centre, coloured by its top class.
+    edges = np.linspace(0, timeline.duration, N_BINS + 1)
+    with_speech = np.unique(np.searchsorted(edges, starts + 1.75, side="right") - 1)
+    bars = sum(len(collection.get_paths()) for collection in band.collections)
+    assert bars == len(with_speech) < N_BINS

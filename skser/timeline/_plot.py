@@ -24,6 +24,10 @@ EMOTION_COLORS = {
     "pleasant_surprise": "#e377c2", "boredom": "#a0785a", "bored": "#a0785a",
 }
 PAUSE_COLOR = "#e6e6e6"
+# Beyond this many speech segments the plot shows N_BINS time bins instead
+# (a one-hour call has over a thousand; a bar per segment would be a hairline).
+MAX_SEGMENTS = 150
+N_BINS = 360
 # Tick spacings in seconds that read as clock times.
 TICK_STEPS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
@@ -70,8 +74,6 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
     2
     """
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
 
     try:
         start, end, speech = (np.asarray(timeline[k]) for k in ("start", "end", "speech"))
@@ -91,6 +93,13 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
         axes.broken_barh(pauses, (0, 1), facecolors=PAUSE_COLOR, edgecolor="none")
         axes.set_ylim(0, 1)
     right = max(duration, float(end.max()) if len(end) else 0.0) or 1.0
+    if len(segments) > MAX_SEGMENTS:
+        # Too many segments to tell apart (a long recording): show time bins.
+        bin_seconds = _draw_bins(band, ax, start, end, speech, proba, right, colors)
+        title = title or (f"{int(speech.sum())} speech windows in {len(segments)} segments, "
+                          f"{format_time(duration)}; each bar the mean of the windows in "
+                          f"{bin_seconds:.1f} s")
+        return _finish(figure, band, ax, classes, colors, right, title, path)
     label_room = 0.025 * right * 14.0 / width
     for seg_start, seg_end in segments:
         inside = speech & (start >= seg_start) & (end <= seg_end)
@@ -102,15 +111,25 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
         if seg_end - seg_start >= label_room * len(str(classes[top])) / 5:
             band.text((seg_start + seg_end) / 2, 0.5, str(classes[top]), ha="center",
                       va="center", fontsize=7, color="white", clip_on=True)
-    band.set_yticks([])
-    band.set_ylabel("top\nlabel", rotation=0, ha="right", va="center", fontsize=8)
-
     x, stacked = _stacked(start, end, speech, proba, segments)
     lower = np.zeros_like(x)
     for i in range(len(classes)):
         upper = stacked[:, i]
         ax.fill_between(x, lower, upper, color=colors[i], linewidth=0, alpha=0.9)
         lower = upper
+    n_windows = int(speech.sum())
+    title = title or (f"{n_windows} speech window(s) in {len(segments)} segment(s), "
+                      f"{format_time(duration)}")
+    return _finish(figure, band, ax, classes, colors, right, title, path)
+
+
+def _finish(figure, band, ax, classes, colors, right, title, path):
+    """Axes, legend and title; the figure, or the file it is saved to."""
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    band.set_yticks([])
+    band.set_ylabel("top\nlabel", rotation=0, ha="right", va="center", fontsize=8)
     ax.set_xlim(0, right)
     ax.set_ylabel("class probability")
     step = next((s for s in TICK_STEPS if right / s <= 12), TICK_STEPS[-1] * np.ceil(
@@ -122,14 +141,39 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
     handles.append(Patch(color=PAUSE_COLOR, label="no speech"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1), fontsize=8,
               frameon=False)
-    n_windows = int(speech.sum())
-    band.set_title(title or f"{n_windows} speech window(s) in {len(segments)} segment(s), "
-                            f"{format_time(duration)}", fontsize=10)
+    band.set_title(title, fontsize=10)
     if path is None:
         return figure
     path = Path(path)
     atomic_write(path, lambda tmp: figure.savefig(tmp, format=path.suffix.lstrip(".") or "png"))
     return path
+
+
+def _draw_bins(band, ax, start, end, speech, proba, right, colors):
+    """The long-recording view: ``N_BINS`` equal time bins, each drawn with
+    the mean probabilities of the speech windows centred in it (none: the
+    pause shading shows through). Returns the bin width in seconds."""
+    edges = np.linspace(0.0, right, N_BINS + 1)
+    centres = (start[speech] + end[speech]) / 2
+    index = np.clip(np.searchsorted(edges, centres, side="right") - 1, 0, N_BINS - 1)
+    counts = np.bincount(index, minlength=N_BINS)
+    sums = np.zeros((N_BINS, proba.shape[1]))
+    np.add.at(sums, index, proba[speech])
+    mean = np.full_like(sums, np.nan)
+    mean[counts > 0] = sums[counts > 0] / counts[counts > 0, None]
+    top = np.argmax(np.nan_to_num(mean, nan=-1.0), axis=1)
+    for i, color in enumerate(colors):
+        bars = [(edges[b], edges[b + 1] - edges[b]) for b in np.flatnonzero(
+            (counts > 0) & (top == i))]
+        band.broken_barh(bars, (0, 1), facecolors=color, edgecolor="none")
+    # Steps: each bin's cumulative probabilities held across the bin.
+    x = np.repeat(edges, 2)[1:-1]
+    cum = np.repeat(np.cumsum(mean, axis=1), 2, axis=0)
+    lower = np.zeros(len(x))
+    for i, color in enumerate(colors):
+        ax.fill_between(x, lower, cum[:, i], color=color, linewidth=0, alpha=0.9)
+        lower = cum[:, i]
+    return edges[1] - edges[0]
 
 
 def _class_colors(classes):
