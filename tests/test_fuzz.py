@@ -257,8 +257,13 @@ FRAME_FEATURE_PARAMS = {
     "n_chroma": sst.int_values(1, 24),
     "n_bands": sst.preferring([2, 4], sst.int_values(1, 8)),
     "aggregate": sst.choice_values([None, "mean", "mean_std", "functionals"], ["max", 1]),
-    "f0_min": sst.preferring([60.0], sst.real_values(60.0, 200.0)),
-    "f0_max": sst.preferring([600.0], sst.real_values(300.0, 2000.0)),
+    # Invalid whatever the features: a pitch range in (0, inf) is checked
+    # against sr and the other bound only when a pitch feature is asked for,
+    # so a positive value below the usual range (f0_max=250) is not invalid.
+    "f0_min": sst.preferring([60.0], (sst.real_values(60.0, 200.0)[0],
+                                      sst.real_values(0.0, 1.0, open_low=True)[1])),
+    "f0_max": sst.preferring([600.0], (sst.real_values(300.0, 2000.0)[0],
+                                       sst.real_values(0.0, 1.0, open_low=True)[1])),
     "deltas": sst.choice_values([()], [("nope",), 3]),
     "skip_silent_frames": sst.choice_values([True, False], ["yes", None]),
 }
