@@ -78,9 +78,19 @@ def _op_determinism_restored():
     was_enabled = config.is_op_determinism_enabled()
     try:
         yield
-    finally:
-        if not was_enabled and config.is_op_determinism_enabled():
-            config.disable_op_determinism()
+    except KeyboardInterrupt:
+        # The process is being stopped, with TensorFlow's threads perhaps
+        # still running ops: leave its configuration alone.
+        raise
+    except BaseException:
+        _restore_op_determinism(config, was_enabled)
+        raise
+    _restore_op_determinism(config, was_enabled)
+
+
+def _restore_op_determinism(config, was_enabled):
+    if not was_enabled and config.is_op_determinism_enabled():
+        config.disable_op_determinism()
 
 
 class CNNClassifier(ClassifierMixin, BaseEstimator):
