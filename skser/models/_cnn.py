@@ -238,6 +238,15 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : CNNClassifier
         """
+        # Parameters first, as the constraints are checked: the error names
+        # the parameter even when X is wrong too.
+        if self.spec_augment is not None and (
+                len(self.spec_augment) != 3
+                or not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 0
+                           for v in self.spec_augment)):
+            raise ValueError(
+                "spec_augment must be None or (n_masks, max_frames, max_bins), three "
+                f"non-negative integers; got {self.spec_augment!r}.")
         X = check_feature_array(X, ndims=(3, 4), what=_X_SHAPES)
         if y is None:
             raise ValueError("CNNClassifier needs labels: y is None.")
@@ -262,13 +271,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 f"y holds a single class ({self.classes_.tolist()[0]!r}); a classifier "
                 "needs at least two."
             )
-        if self.spec_augment is not None and (
-                len(self.spec_augment) != 3
-                or not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 0
-                           for v in self.spec_augment)):
-            raise ValueError(
-                "spec_augment must be None or (n_masks, max_frames, max_bins), three "
-                f"non-negative integers; got {self.spec_augment!r}.")
         if self.model == "attention_gru" and X.ndim != 3:
             raise ValueError(
                 "model='attention_gru' is a sequence model for frame features "
