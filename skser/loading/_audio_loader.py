@@ -92,9 +92,9 @@ def _is_path(item):
     return isinstance(item, (str, bytes)) or hasattr(item, "__fspath__")
 
 
-def _read_file(path, *, sr, mono, offset, duration, res_type):
-    """Decode one file with soundfile, reading only the frames needed."""
-    path = os.fsdecode(os.fspath(path))
+def _open_audio(path):
+    """``path`` (a str) opened with soundfile, or an `AudioReadError` that
+    says why not: missing, a directory, empty, or not audio."""
     # One stat for what os.path.exists, isdir and getsize would ask in turn.
     try:
         st = os.stat(path)
@@ -110,18 +110,40 @@ def _read_file(path, *, sr, mono, offset, duration, res_type):
         # soundfile encodes a str path strictly as UTF-8, which fails on a
         # POSIX name that is not valid UTF-8 (os.fsdecode keeps its bytes as
         # surrogates); the bytes themselves always open.
-        with sf.SoundFile(path if os.name == "nt" else os.fsencode(path)) as f:
+        return sf.SoundFile(path if os.name == "nt" else os.fsencode(path))
+    except _DECODE_ERRORS as exc:
+        raise _undecodable(path, exc) from exc
+
+
+# What soundfile raises for a file it cannot decode.
+_DECODE_ERRORS = (sf.LibsndfileError, RuntimeError, TypeError)
+
+
+def _reason(exc):
+    """libsndfile's own words for ``exc``."""
+    reason = getattr(exc, "error_string", None) or str(exc)
+    return reason.removeprefix("Error : ")
+
+
+def _undecodable(path, exc):
+    return AudioReadError(
+        f"audio file {path!r} could not be decoded ({_reason(exc)}); expected WAV, FLAC, "
+        "OGG/Vorbis, MP3 or another format libsndfile reads."
+    )
+
+
+def _read_file(path, *, sr, mono, offset, duration, res_type):
+    """Decode one file with soundfile, reading only the frames needed."""
+    path = os.fsdecode(os.fspath(path))
+    with _open_audio(path) as f:
+        try:
             orig_sr = f.samplerate
             check_finite = f.subtype not in _INTEGER_SUBTYPES
             start = int(round(offset * orig_sr))
             n = None if duration is None else int(round(duration * orig_sr))
             y = _read_frames(f, start, n).T
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        reason = getattr(exc, "error_string", None) or str(exc)
-        raise AudioReadError(
-            f"audio file {path!r} could not be decoded ({reason.removeprefix('Error : ')}); "
-            "expected WAV, FLAC, OGG/Vorbis, MP3 or another format libsndfile reads."
-        ) from exc
+        except _DECODE_ERRORS as exc:
+            raise _undecodable(path, exc) from exc
     return _finish(
         y, orig_sr, sr=sr, mono=mono, res_type=res_type, source=f"audio file {path!r}",
         check_finite=check_finite,
@@ -183,36 +205,49 @@ def _load_or_silence(item, index, *, silence_shape, **kwargs):
         return np.zeros(silence_shape, dtype=np.float32), record
 
 
-def _load_item(item, index, *, sr, mono, offset, duration, res_type):
-    if _is_path(item):
-        return _read_file(
-            item, sr=sr, mono=mono, offset=offset, duration=duration, res_type=res_type
-        )
+def _as_waveform(item, *, sr, name):
+    """``(y, orig_sr)``: an in-memory item (a waveform at ``sr`` or a tuple
+    ``(waveform, orig_sr)``) as a 2-D numeric array, checked; errors call it
+    ``name``."""
     orig_sr = sr
     if isinstance(item, tuple):
         if len(item) != 2 or not isinstance(item[1], Integral) or item[1] <= 0:
             raise ValueError(
-                f"X[{index}] is a tuple; expected (waveform, sample_rate) with a "
+                f"{name} is a tuple; expected (waveform, sample_rate) with a "
                 f"positive integer sample rate, got {item!r:.80}."
             )
         item, orig_sr = item
     y = np.asarray(item)
     if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
         raise TypeError(
-            f"X[{index}] must be a file path or a numeric waveform; got dtype {y.dtype}."
+            f"{name} must be a file path or a numeric waveform; got dtype {y.dtype}."
         )
     if y.ndim not in (1, 2):
         raise ValueError(
-            f"X[{index}] must be a waveform of shape (n_samples,) or "
+            f"{name} must be a waveform of shape (n_samples,) or "
             f"(n_channels, n_samples); got shape {y.shape}."
         )
-    if np.issubdtype(y.dtype, np.integer):
-        # Integer PCM in memory: scale to [-1, 1) as soundfile does for files;
-        # unsigned PCM (8-bit WAV) is centred on 2**(bits - 1) first.
-        info = np.iinfo(y.dtype)
-        half = (float(info.max) + 1 - float(info.min)) / 2
-        y = (y.astype(np.float64) - (float(info.min) + half)) / half
-    y = np.atleast_2d(y).astype(np.float32)
+    return np.atleast_2d(y), orig_sr
+
+
+def _pcm_to_float(y):
+    """Integer PCM in memory scaled to [-1, 1) as soundfile does for files
+    (unsigned PCM, 8-bit WAV, is centred on 2**(bits - 1) first); float
+    audio as it is."""
+    if not np.issubdtype(y.dtype, np.integer):
+        return y
+    info = np.iinfo(y.dtype)
+    half = (float(info.max) + 1 - float(info.min)) / 2
+    return (y.astype(np.float64) - (float(info.min) + half)) / half
+
+
+def _load_item(item, index, *, sr, mono, offset, duration, res_type):
+    if _is_path(item):
+        return _read_file(
+            item, sr=sr, mono=mono, offset=offset, duration=duration, res_type=res_type
+        )
+    y, orig_sr = _as_waveform(item, sr=sr, name=f"X[{index}]")
+    y = _pcm_to_float(y).astype(np.float32)
     start = int(round(offset * orig_sr))
     stop = None if duration is None else start + int(round(duration * orig_sr))
     y = y[:, start:stop]

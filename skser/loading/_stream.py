@@ -12,13 +12,14 @@ output : an iterator of 1-D float32 arrays, mono at ``sr``, that joined end
 """
 
 import os
-import stat
 from numbers import Integral, Real
 
 import numpy as np
 import soundfile as sf
 
-from ._audio_loader import _MAX_PEAK, _is_path, AudioReadError
+from ._audio_loader import (
+    _MAX_PEAK, AudioReadError, _as_waveform, _is_path, _open_audio, _pcm_to_float, _reason,
+)
 
 __all__ = ["format_time", "stream_audio"]
 
@@ -44,9 +45,8 @@ def format_time(seconds):
     tenths = int(round(seconds * 10))
     hours, rest = divmod(tenths, 36000)
     minutes, rest = divmod(rest, 600)
-    text = f"{minutes:02d}:{rest // 10:02d}.{rest % 10}" if hours else \
-        f"{minutes}:{rest // 10:02d}.{rest % 10}"
-    return f"{hours}:{text}" if hours else text
+    clock = f"{minutes:0{2 if hours else 1}d}:{rest // 10:02d}.{rest % 10}"
+    return f"{hours}:{clock}" if hours else clock
 
 
 def stream_audio(source, *, sr=16000, block_duration=60.0, res_type="soxr_hq"):
@@ -112,30 +112,12 @@ _SOXR_QUALITY = {"soxr_vhq": "VHQ", "soxr_hq": "HQ", "soxr_mq": "MQ", "soxr_lq":
 
 
 def _stream_file(path, *, sr, block_duration, res_type):
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        raise AudioReadError(f"audio file {path!r} does not exist.") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise AudioReadError(f"audio file {path!r} is a directory, not a file.")
-    if st.st_size == 0:
-        raise AudioReadError(f"audio file {path!r} is empty (0 bytes).")
-    source = f"audio file {path!r}"
-
-    def open_file():
-        return sf.SoundFile(path if os.name == "nt" else os.fsencode(path))
-
-    try:
-        f = open_file()
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise AudioReadError(
-            f"{source} could not be decoded ({_reason(exc)}); expected WAV, FLAC, "
-            "OGG/Vorbis, MP3 or another format libsndfile reads.") from exc
-    return _generate(_file_blocks(f, open_file, source, block_duration), f.samplerate, sr=sr,
-                     res_type=res_type, source=source)
+    f = _open_audio(path)
+    return _generate(_file_blocks(f, path, block_duration), f.samplerate, sr=sr,
+                     res_type=res_type, source=f"audio file {path!r}")
 
 
-def _file_blocks(f, open_file, source, block_duration):
+def _file_blocks(f, path, block_duration):
     frames = max(1, int(round(block_duration * f.samplerate)))
     # Where a block cannot be decoded, the file is opened again and the block
     # read in pieces of 0.1 s, so that the error names the time of the
@@ -150,12 +132,12 @@ def _file_blocks(f, open_file, source, block_duration):
             except (sf.LibsndfileError, RuntimeError) as exc:
                 if frames > piece and f.seekable():
                     f.close()
-                    f = open_file()
+                    f = _open_audio(path)
                     f.seek(done)
                     frames = piece
                     continue
                 raise AudioReadError(
-                    f"{source} could not be decoded after "
+                    f"audio file {path!r} could not be decoded after "
                     f"{format_time(done / f.samplerate)} ({_reason(exc)}): the file is "
                     "damaged there; the audio before it was read.") from exc
             if not len(block):
@@ -167,30 +149,12 @@ def _file_blocks(f, open_file, source, block_duration):
 
 
 def _stream_array(item, *, sr, block_duration, res_type):
-    orig_sr = sr
-    if isinstance(item, tuple):
-        if len(item) != 2 or not isinstance(item[1], Integral) or item[1] <= 0:
-            raise ValueError(
-                "source is a tuple; expected (waveform, sample_rate) with a positive "
-                f"integer sample rate, got {item!r:.80}.")
-        item, orig_sr = item
-    y = np.asarray(item)
-    if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
-        raise TypeError(f"source must be a file path or a numeric waveform; got dtype "
-                        f"{y.dtype}.")
-    if y.ndim not in (1, 2):
-        raise ValueError("source must be a waveform of shape (n_samples,) or "
-                         f"(n_channels, n_samples); got shape {y.shape}.")
-    y = np.atleast_2d(y)
+    y, orig_sr = _as_waveform(item, sr=sr, name="source")
     frames = max(1, int(round(block_duration * orig_sr)))
 
     def blocks():
         for start in range(0, y.shape[1], frames):
-            block = y[:, start:start + frames]
-            if np.issubdtype(block.dtype, np.integer):
-                info = np.iinfo(block.dtype)
-                half = (float(info.max) + 1 - float(info.min)) / 2
-                block = (block.astype(np.float64) - (float(info.min) + half)) / half
+            block = _pcm_to_float(y[:, start:start + frames])
             yield start, block.astype(np.float32, copy=False)
 
     return _generate(blocks(), orig_sr, sr=sr, res_type=res_type, source="the waveform")
@@ -230,8 +194,3 @@ def _check_block(block, start, orig_sr, source):
     raise AudioReadError(
         f"{source} has samples as large as {peak:.3g} at {where}; expected audio in "
         f"about [-1, 1]. Beyond {_MAX_PEAK:.0e} the data is taken as corrupt.")
-
-
-def _reason(exc):
-    reason = getattr(exc, "error_string", None) or str(exc)
-    return reason.removeprefix("Error : ")
