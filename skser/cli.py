@@ -298,7 +298,6 @@ def _predict_timelines(args, model, model_path, order, files, problems):
     in ``--out``, and a summary line on stdout."""
     from ._files import atomic_write
     from .loading import AudioReadError
-    from .loading._stream import format_time
     from .timeline import plot_timeline, predict_timeline
 
     out = Path(args.out)
@@ -309,6 +308,7 @@ def _predict_timelines(args, model, model_path, order, files, problems):
     model.set_params(**_verbose_params(model, 0))
     options = {k: v for k, v in (("window", args.window), ("hop", args.hop),
                                  ("smooth", args.smooth)) if v is not None}
+    name = _model_name(model)
     stems = set()
     for path in files:
         stem = path.stem
@@ -325,11 +325,11 @@ def _predict_timelines(args, model, model_path, order, files, problems):
             print(f"{path}: error: {exc}")
             continue
         table = atomic_write(out / f"{stem}.timeline{suffix}", lambda tmp: Path(tmp).write_text(
-            _format_timeline(timeline, args.format, file=str(path),
-                             model=_model_name(model)), encoding="utf-8"))
+            _format_timeline(timeline, args.format, file=str(path), model=name),
+            encoding="utf-8"))
         plot = plot_timeline(timeline, out / f"{stem}.timeline.png",
-                             title=f"{path.name}: {_model_name(model)} ({model_path.name})")
-        print(_summarise_timeline(str(path), timeline, format_time)
+                             title=f"{path.name}: {name} ({model_path.name})")
+        print(_summarise_timeline(str(path), timeline)
               + f"\n  wrote {table} and {plot}")
     for path, why in problems.items():
         print(f"{path}: error: {why}")
@@ -339,7 +339,9 @@ def _predict_timelines(args, model, model_path, order, files, problems):
         args._status = 1
 
 
-def _summarise_timeline(name, timeline, format_time):
+def _summarise_timeline(name, timeline):
+    from .loading._stream import format_time
+
     speech = timeline.speech
     seconds = float(np.sum((timeline.end - timeline.start)[~speech]))
     spoken = max(timeline.duration - seconds, 0.0)

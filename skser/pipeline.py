@@ -370,17 +370,17 @@ def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, 
     if augment or n_copies != 1:
         raise ValueError('kind="ensemble" takes no augmented copies (augment=None or False, '
                          'n_copies=1): the sequence member masks its input itself.')
-    members = []
-    for kind in ("stats", "sequence"):
-        member = make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
-                                   augment=False, n_jobs=n_jobs, random_state=random_state,
-                                   speaker_normalize=speaker_normalize)
-        members.append((kind, Pipeline(member.steps[3:], verbose=verbose)))
-    head = make_ser_pipeline("stats", sr=sr, duration=duration, max_duration=max_duration,
-                             augment=False, n_jobs=n_jobs)
+    # Each member is its kind's pipeline after load, trim and augment; the
+    # ensemble loads and trims once, with the first member's steps.
+    full = {kind: make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
+                                    augment=False, n_jobs=n_jobs, random_state=random_state,
+                                    speaker_normalize=speaker_normalize)
+            for kind in ("stats", "sequence")}
+    members = [(kind, Pipeline(p.steps[3:], verbose=verbose)) for kind, p in full.items()]
     if isinstance(memory, os.PathLike):
         memory = os.fspath(memory)
-    pipeline = Pipeline([*head.steps[:2], ("clf", SoftVotingEnsemble(estimators=members))],
+    pipeline = Pipeline([*full["stats"].steps[:2],
+                         ("clf", SoftVotingEnsemble(estimators=members))],
                         memory=memory, verbose=verbose)
     if options:
         pipeline.set_params(**options)

@@ -111,12 +111,7 @@ def plot_timeline(timeline, path=None, *, title=None, width=14.0):
         if seg_end - seg_start >= label_room * len(str(classes[top])) / 5:
             band.text((seg_start + seg_end) / 2, 0.5, str(classes[top]), ha="center",
                       va="center", fontsize=7, color="white", clip_on=True)
-    x, stacked = _stacked(start, end, speech, proba, segments)
-    lower = np.zeros_like(x)
-    for i in range(len(classes)):
-        upper = stacked[:, i]
-        ax.fill_between(x, lower, upper, color=colors[i], linewidth=0, alpha=0.9)
-        lower = upper
+    _fill_stacked(ax, *_stacked(start, end, speech, proba, segments), colors)
     n_windows = int(speech.sum())
     title = title or (f"{n_windows} speech window(s) in {len(segments)} segment(s), "
                       f"{format_time(duration)}")
@@ -167,13 +162,18 @@ def _draw_bins(band, ax, start, end, speech, proba, right, colors):
             (counts > 0) & (top == i))]
         band.broken_barh(bars, (0, 1), facecolors=color, edgecolor="none")
     # Steps: each bin's cumulative probabilities held across the bin.
-    x = np.repeat(edges, 2)[1:-1]
-    cum = np.repeat(np.cumsum(mean, axis=1), 2, axis=0)
+    _fill_stacked(ax, np.repeat(edges, 2)[1:-1],
+                  np.repeat(np.cumsum(mean, axis=1), 2, axis=0), colors)
+    return edges[1] - edges[0]
+
+
+def _fill_stacked(ax, x, cumulative, colors):
+    """One filled band per class between consecutive cumulative
+    probabilities ``(len(x), n_classes)``; NaN rows leave gaps."""
     lower = np.zeros(len(x))
     for i, color in enumerate(colors):
-        ax.fill_between(x, lower, cum[:, i], color=color, linewidth=0, alpha=0.9)
-        lower = cum[:, i]
-    return edges[1] - edges[0]
+        ax.fill_between(x, lower, cumulative[:, i], color=color, linewidth=0, alpha=0.9)
+        lower = cumulative[:, i]
 
 
 def _class_colors(classes):

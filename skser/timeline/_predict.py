@@ -151,7 +151,9 @@ def predict_timeline(
         tracker=_WholeRecording() if detector is None else detector.tracker(sr=sr),
         batch_size=batch_size, n_classes=len(classes),
     )
-    with progress_bar(enabled=bool(verbose), total=_samples(source, sr), unit="s",
+    # The total (a header read for a file) only where a bar is drawn.
+    with progress_bar(enabled=bool(verbose), total=_samples(source, sr) if verbose else None,
+                      unit="s",
                       unit_scale=1 / sr, desc="timeline", leave=False) as bar:
         for block in blocks:
             builder.push(block)
@@ -306,7 +308,7 @@ class _Timeline:
 
     def _segment(self, start, end):
         self._begin(start)
-        first, next_start, last_end = self.current
+        _, next_start, last_end = self.current
         if last_end is None and end - start <= self.window:
             self._window(start, end)
         else:
