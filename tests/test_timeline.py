@@ -389,6 +389,16 @@ def test_vad_streamed_in_blocks_equals_the_whole_waveform():
     np.testing.assert_array_equal(np.asarray(streamed) / SR, EnergyVAD().segments(y, sr=SR))
 
 
+def test_vad_refuses_nan_and_non_numeric_waveforms():
+    y = speech(1.0)
+    y[300] = np.nan
+
+    with pytest.raises(ValueError, match="NaN or infinite samples from sample 300"):
+        EnergyVAD().segments(y, sr=SR)
+    with pytest.raises(TypeError, match="numeric waveform; got dtype <U1"):
+        EnergyVAD().segments(np.array(["a", "b"]), sr=SR)
+
+
 def test_vad_refuses_bad_parameters_by_name():
     with pytest.raises(ValueError, match="threshold_db"):
         EnergyVAD(threshold_db=-3).segments(np.zeros(100), sr=SR)

@@ -112,10 +112,17 @@ class EnergyVAD(BaseEstimator):
         segments : np.ndarray [shape=(n_segments, 2), dtype=float64]
             Start and end of each speech segment in seconds.
         """
-        y = np.asarray(y, dtype=np.float32)
+        y = np.asarray(y)
+        if not (np.issubdtype(y.dtype, np.floating) or np.issubdtype(y.dtype, np.integer)):
+            raise TypeError(f"y must be a numeric waveform; got dtype {y.dtype}.")
         if y.ndim != 1:
             raise ValueError(f"y must be a mono waveform of shape (n_samples,); got shape "
                              f"{y.shape}.")
+        y = y.astype(np.float32, copy=False)
+        if y.size and not np.isfinite(y).all():
+            # NaN power compares as silence: every frame would be a pause.
+            raise ValueError(f"y holds NaN or infinite samples from sample "
+                             f"{int(np.flatnonzero(~np.isfinite(y))[0])} on.")
         tracker = self.tracker(sr=int(sr))
         found = tracker.push(y) + tracker.finish()
         return np.asarray(found, dtype=np.float64).reshape(-1, 2) / sr
