@@ -401,3 +401,75 @@ def test_a_seeded_fit_leaves_tensorflow_as_it_was_for_an_unseeded_one():
 
     # Failed with "Random ops require a seed to be set when determinism is enabled".
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# ---------------------------------------------------------------------------
+# Batch order: a new one every epoch, reproducible under a seed
+# ---------------------------------------------------------------------------
+def test_epoch_shuffled_batches_cover_every_sample_once_per_epoch_in_new_orders():
+    pytest.importorskip("keras")
+    from skser.models._keras import EpochShuffledBatches
+
+    X = np.arange(10, dtype=np.float32)[:, None]
+    y = np.arange(10) % 2
+    weights = np.linspace(0.1, 1.0, 10)
+    batches = EpochShuffledBatches(X, y, sample_weight=weights, batch_size=4, seed=0)
+    assert len(batches) == 3
+    orders = []
+    for _ in range(3):
+        served = [batches[i] for i in range(len(batches))]
+        assert [len(b[0]) for b in served] == [4, 4, 2]
+        rows = np.concatenate([b[0][:, 0] for b in served]).astype(int)
+        assert sorted(rows.tolist()) == list(range(10))
+        for bx, by, bw in served:  # labels and weights travel with their samples
+            np.testing.assert_array_equal(by, bx[:, 0].astype(int) % 2)
+            np.testing.assert_allclose(bw, weights[bx[:, 0].astype(int)])
+        orders.append(rows.tolist())
+        batches.on_epoch_end()
+    assert orders[0] != orders[1] != orders[2]
+    again = EpochShuffledBatches(X, y, batch_size=4, seed=0)
+    assert np.concatenate([again[i][0][:, 0] for i in range(3)]).astype(int).tolist() == orders[0]
+    plain = EpochShuffledBatches(X, y, batch_size=4, seed=0, shuffle=False)
+    assert plain[0][0][:, 0].tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_a_seeded_fit_draws_the_batches_in_a_new_order_every_epoch(monkeypatch):
+    """Keras' own shuffle of arrays repeats one order every epoch under a
+    global seed, as scikeras sets for ``random_state``: the network must see
+    the clips in a different order each epoch, the same orders in a rerun."""
+    from skser.models import _keras
+
+    served = []
+    original = _keras.EpochShuffledBatches.__getitem__
+
+    def recording(self, index):
+        batch = original(self, index)
+        served.append((index, batch[0][:, 0, 0].astype(int).tolist()))
+        return batch
+
+    monkeypatch.setattr(_keras.EpochShuffledBatches, "__getitem__", recording)
+    X = np.zeros((24, 20, 6), dtype=np.float32)
+    X[:, 0, 0] = np.arange(24)  # each clip carries its index
+    settings = {**TINY, "epochs": 3, "validation_split": 0.0, "patience": None}
+
+    def epochs_seen():
+        served.clear()
+        CNNClassifier(**settings).fit(X, LABELS)
+        # Keras may read a batch ahead to learn the shapes; keep each epoch's
+        # three batches, in the order served.
+        epochs, current = [], {}
+        for index, clips in served:
+            if index in current:
+                epochs.append(current)
+                current = {}
+            current[index] = clips
+        epochs.append(current)
+        return [sum((e[i] for i in sorted(e)), []) for e in epochs if len(e) == 3]
+
+    first = epochs_seen()
+    assert len(first) >= 3
+    for order in first:
+        assert sorted(order) == list(range(24))
+    assert len({tuple(order) for order in first[-3:]}) == 3
+    assert epochs_seen() == first

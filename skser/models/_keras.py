@@ -20,7 +20,7 @@ from sklearn.utils import ClassifierTags  # noqa: E402
 from ._architectures import SmoothedSparseCrossentropy, build_cnn  # noqa: E402
 
 __all__ = [
-    "EpochProgress", "SkserKerasClassifier", "build_compiled_cnn", "early_stopping",
+    "EpochProgress", "EpochShuffledBatches", "SkserKerasClassifier", "build_compiled_cnn", "early_stopping",
     "make_keras_classifier",
 ]
 
@@ -71,6 +71,33 @@ class SkserKerasClassifier(KerasClassifier):
             return super()._check_model_compatibility(y)
         finally:
             self.model_.loss = compiled
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                         **kwargs):
+        """Train on batches drawn in a new order every epoch.
+
+        Keras shuffles array input through a seeded ``tf.random.shuffle`` in
+        a dataset that is iterated afresh each epoch: under any global seed
+        (scikeras' ``random_state`` sets one) every epoch then sees the
+        batches in the same order. `EpochShuffledBatches` draws a new
+        permutation per epoch from its own generator, seeded from
+        ``random_state``, so a seeded fit stays reproducible.
+        """
+        if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)):
+            return super()._fit_keras_model(X, y, sample_weight, warm_start, epochs,
+                                            initial_epoch, **kwargs)
+        params = self.get_params()
+        batch_size = params.get("fit__batch_size", params.get("batch_size")) or 32
+        if batch_size == -1:
+            batch_size = len(X)
+        batches = EpochShuffledBatches(X, y, sample_weight=sample_weight,
+                                       batch_size=int(batch_size),
+                                       seed=self._random_state,
+                                       shuffle=params.get("fit__shuffle",
+                                                          params.get("shuffle", True)))
+        return super()._fit_keras_model(batches, None, None, warm_start, epochs,
+                                        initial_epoch, batch_size=None, shuffle=False,
+                                        **kwargs)
 
     def predict_proba(self, X, **kwargs):
         """Class probabilities, always ``(n_samples, n_classes)``.
@@ -238,6 +265,47 @@ def early_stopping(*, monitor, patience):
     return keras.callbacks.EarlyStopping(
         monitor=monitor, patience=patience, restore_best_weights=True,
     )
+
+
+class EpochShuffledBatches(keras.utils.PyDataset):
+    """Batches of in-memory arrays in a new random order every epoch.
+
+    Parameters
+    ----------
+    X : np.ndarray [shape=(n_samples, ...)]
+    y : np.ndarray [shape=(n_samples, ...)]
+    sample_weight : np.ndarray [shape=(n_samples,)] or None
+    batch_size : int
+        Samples per batch; the last batch holds the rest.
+    seed : int or None
+        Seeds the generator of the orders: the same seed gives the same
+        sequence of orders, a different one each epoch.
+    shuffle : bool, default=True
+        False keeps the samples in their order.
+    """
+
+    def __init__(self, X, y, *, sample_weight=None, batch_size, seed, shuffle=True):
+        super().__init__()
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self._rng = np.random.default_rng(seed)
+        self._order = self._draw()
+
+    def _draw(self):
+        n = len(self.X)
+        return self._rng.permutation(n) if self.shuffle else np.arange(n)
+
+    def __len__(self):
+        return -(-len(self.X) // self.batch_size)
+
+    def __getitem__(self, index):
+        rows = np.sort(self._order[index * self.batch_size:(index + 1) * self.batch_size])
+        batch = (self.X[rows], self.y[rows])
+        return batch if self.sample_weight is None else (*batch, self.sample_weight[rows])
+
+    def on_epoch_end(self):
+        self._order = self._draw()
 
 
 class EpochProgress(keras.callbacks.Callback):
