@@ -232,7 +232,9 @@ def fit_and_score(estimator, train, test, data, heads, *, speaker_groups=False):
 
     With ``speaker_groups``, ``fit`` gets the training clips' speakers and
     ``predict`` the test clips' (``groups``, by metadata routing): what a
-    speaker-normalised row needs, and nothing else gets them.
+    speaker-normalised row needs. A plain row whose ``fit`` takes ``groups``
+    (the ensemble, for its inner split over speakers) gets the training
+    clips' speakers in ``fit`` only: no test speaker is named to it.
     """
     import sklearn
 
@@ -240,9 +242,10 @@ def fit_and_score(estimator, train, test, data, heads, *, speaker_groups=False):
 
     head, tail = split_stateless(estimator)
     Xt, head_seconds = heads(head)
-    fit_params = {"groups": data.groups[train]} if speaker_groups else {}
+    fit_groups = speaker_groups or takes_training_speakers(estimator)
+    fit_params = {"groups": data.groups[train]} if fit_groups else {}
     predict_params = {"groups": data.groups[test]} if speaker_groups else {}
-    with sklearn.config_context(enable_metadata_routing=speaker_groups):
+    with sklearn.config_context(enable_metadata_routing=fit_groups):
         start = time.perf_counter()
         tail.fit(_take(Xt, train), data.target[train], **fit_params)
         fitted = time.perf_counter()
@@ -259,6 +262,16 @@ def fit_and_score(estimator, train, test, data, heads, *, speaker_groups=False):
         "n_train": int(train.size), "n_test": int(test.size),
         "y_true": data.target[test].tolist(), "y_pred": np.asarray(predicted).tolist(),
     }
+
+
+def takes_training_speakers(estimator):
+    """Whether ``estimator.fit`` takes ``groups`` by metadata routing (with
+    ``weights="auto"``, the ensemble splits its training speakers)."""
+    import sklearn
+    from sklearn.utils.metadata_routing import get_routing_for_object
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        return "groups" in get_routing_for_object(estimator).consumes("fit", ["groups"])
 
 
 def settings_key(estimator, *, speaker_groups=False):
@@ -278,6 +291,8 @@ def settings_key(estimator, *, speaker_groups=False):
     if speaker_groups:
         # Only here, so that the plain rows keep the keys of their stored folds.
         params["fit and predict with groups"] = "speakers"
+    elif takes_training_speakers(estimator):
+        params["fit with groups"] = "training speakers"
     return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
 
 

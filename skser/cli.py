@@ -155,6 +155,9 @@ def _cmd_train(args):
 
     groups = _speaker_groups(args, data)
     pipeline = _make_pipeline(args)
+    # The ensemble weighs its members on an inner split over the training
+    # speakers: they go to its fit even when the clips are not normalised.
+    fit_groups = groups if groups is not None else _training_speakers(pipeline, data)
     if args.split == "random" and "clf__validation_split" in pipeline.get_params():
         # The course recipe: random 70/30 split, 5 % of training for a network's
         # validation (the statistics model has no validation split).
@@ -163,7 +166,7 @@ def _cmd_train(args):
     files = np.asarray(data.filenames)
     if args.split == "none":
         _log(args, f"Training on all {files.size} clips (no test split, no report)")
-        _fit(args, pipeline, files, data.target, groups=groups)
+        _fit(args, pipeline, files, data.target, groups=fit_groups)
     else:
         train, test, split = holdout_split(
             data.target, data.groups, method=args.split, test_size=args.test_size,
@@ -174,7 +177,7 @@ def _cmd_train(args):
                          description=f"{split['description']}; {SPEAKER_NORMALISED}")
         _log(args, f"Split: {split['description']}")
         _fit(args, pipeline, files[train], data.target[train],
-             groups=None if groups is None else groups[train])
+             groups=None if fit_groups is None else fit_groups[train])
         args._test_indices = test
         _log(args, f"Predicting {test.size} test clips")
         start = time.perf_counter()
@@ -576,6 +579,16 @@ def _speaker_groups(args, data):
                        "--speaker-pattern (a regex whose group is the speaker in each "
                        "file name).")
     return np.asarray(data.groups)
+
+
+def _training_speakers(pipeline, data):
+    """The speaker of each clip where ``pipeline.fit`` takes them and the
+    corpus names them, else None."""
+    if data.groups is None:
+        return None
+    from .evaluation._cross_validation import _requests_groups
+
+    return np.asarray(data.groups) if _requests_groups(pipeline, "fit") else None
 
 
 def _with_groups(method, *args, groups):

@@ -202,8 +202,10 @@ def make_ser_pipeline(
         attention pooling) trained with AdamW and SpecAugment-style masks.
         ``"ensemble"``: ``load`` and ``trim``, then a `SoftVotingEnsemble`
         (step ``clf``) of two members, ``stats`` and ``sequence``, each the
-        ``features, scale, clf`` of that kind, with equal weights
-        (``clf__weights``); members' parameters are ``clf__stats__clf__C``
+        ``features, scale, clf`` of that kind, weighted by an inner
+        3-fold split of the training clips (``clf__weights="auto"``; over
+        speakers when ``fit`` gets ``groups``, by metadata routing or as
+        ``clf__groups``); members' parameters are ``clf__stats__clf__C``
         and so on.
     model : {"lenet5", "alexnet", "vgg16", "custom"} or None, default=None
         CNN architecture (`CNNClassifier`'s ``model``) of the CNN kinds;
@@ -380,7 +382,7 @@ def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, 
     if isinstance(memory, os.PathLike):
         memory = os.fspath(memory)
     pipeline = Pipeline([*full["stats"].steps[:2],
-                         ("clf", SoftVotingEnsemble(estimators=members))],
+                         ("clf", SoftVotingEnsemble(estimators=members, weights="auto"))],
                         memory=memory, verbose=verbose)
     if options:
         pipeline.set_params(**options)

@@ -466,7 +466,20 @@ def test_reports_name_the_model_and_files_follow_the_umask(folder_corpus, tmp_pa
 
 
 @pytest.mark.slow
-def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsys):
+def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsys,
+                                                 monkeypatch):
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from skser.models import _ensemble
+
+    inner_groups = []
+
+    class Recording(StratifiedGroupKFold):
+        def split(self, X, y=None, groups=None):
+            inner_groups.append(groups)
+            return super().split(X, y, groups)
+
+    monkeypatch.setattr(_ensemble, "StratifiedGroupKFold", Recording)
     out = tmp_path / "out"
     small = [f"--set=clf__{member}__features__{key}" for member in ("stats", "sequence")
              for key in ("n_fft=256", "hop_length=128", "n_mels=32")]
@@ -478,6 +491,8 @@ def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsy
     assert "ENSEMBLE" in capsys.readouterr().out
     report = json.loads((out / "train_report.json").read_text())
     assert report["kind"] == "ensemble" and report["model"] == "SoftVotingEnsemble"
+    # The vote was weighed on an inner split over the training speakers.
+    assert len(inner_groups) == 1 and len(set(inner_groups[0])) >= 3
     model = load_model(out / "model.skser")
     assert model.named_steps["clf"].named_estimators_["sequence"][-1].n_epochs_ <= 2
     clip = sorted(folder_corpus.rglob("*.wav"))[0]

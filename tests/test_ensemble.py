@@ -64,6 +64,117 @@ def test_ensemble_refuses_metadata_without_routing(blobs):
         SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]).fit(X, y, groups=np.zeros(60))
 
 
+def _columns(columns):
+    from sklearn.preprocessing import FunctionTransformer
+
+    return FunctionTransformer(lambda X: X[:, columns])
+
+
+def test_auto_weights_favour_the_member_that_predicts_held_out_speakers(rng):
+    # Column 0 tells the label; columns 1-3 are noise.
+    X = rng.normal(size=(90, 4))
+    y = np.where(X[:, 0] > 0, "angry", "sad")
+    speakers = np.repeat(np.arange(9), 10)
+    informed = Pipeline([("pick", _columns([0])), ("clf", LogisticRegression())])
+    guessing = Pipeline([("pick", _columns([1, 2, 3])), ("clf", GaussianNB())])
+
+    vote = SoftVotingEnsemble(estimators=[("informed", informed), ("guessing", guessing)],
+                              weights="auto").fit(X, y, groups=speakers)
+
+    grid, ua = vote.cv_results_["weights"], vote.cv_results_["ua"]
+    assert grid.shape == (11, 2) and np.allclose(grid.sum(axis=1), 1)
+    assert ua[np.all(grid == [1, 0], axis=1)] > ua[np.all(grid == [0, 1], axis=1)] + 0.2
+    assert vote.weights_[0] > vote.weights_[1]
+    assert ua[np.all(grid == vote.weights_, axis=1)] == ua.max()
+    assert vote.predict(X).tolist() == np.where(
+        (vote.weights_[:, None, None] * np.stack([m.predict_proba(X) for m in
+                                                  vote.estimators_])).sum(0)[:, 0] > 0.5,
+        "angry", "sad").tolist()
+
+
+def test_auto_weights_split_the_training_clips_by_speaker():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    seen = []
+
+    class Recorder(ClassifierMixin, BaseEstimator):
+        """Column 0 of X is the clip's speaker."""
+
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            self.speakers_ = set(X[:, 0].tolist())
+            return self
+
+        def predict_proba(self, X):
+            seen.append((self.speakers_, set(X[:, 0].tolist())))
+            return np.full((len(X), self.classes_.size), 1 / self.classes_.size)
+
+    speakers = np.repeat(np.arange(6), 6)
+    X = np.column_stack([speakers, np.arange(36)]).astype(float)
+    y = np.tile(["angry", "happy", "sad"], 12)
+
+    vote = SoftVotingEnsemble(estimators=[("r", Recorder())], weights="auto", cv=3)
+    vote.fit(X, y, groups=speakers)
+
+    assert len(seen) == 3
+    for trained_on, predicted in seen:
+        assert trained_on and predicted and not trained_on & predicted
+    assert set().union(*(p for _, p in seen)) == set(range(6))
+    assert vote.estimators_[0].speakers_ == set(range(6))  # the final fit: every clip
+
+
+def test_auto_weights_take_the_speakers_by_routing_and_pass_them_on(blobs):
+    X, y = blobs
+    groups = np.repeat(["ann", "bob", "eve", "joe", "kim", "lou"], 10)
+    member = Pipeline([("scale", SpeakerStandardScaler(prior_clips=0)),
+                       ("clf", LogisticRegression())])
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        from sklearn.preprocessing import FunctionTransformer
+
+        pipe = Pipeline([("same", FunctionTransformer()), (
+            "clf", SoftVotingEnsemble(estimators=[("a", member), ("b", GaussianNB())],
+                                      weights="auto"))])
+        pipe.fit(X, y, groups=groups)
+        vote = pipe.named_steps["clf"]
+        direct = SoftVotingEnsemble(estimators=[("a", member), ("b", GaussianNB())],
+                                    weights="auto").fit(X, y, groups=groups)
+
+    np.testing.assert_array_equal(vote.cv_results_["ua"], direct.cv_results_["ua"])
+    # The member's scaler got the speakers too, in the final fit ...
+    assert vote.named_estimators_["a"].named_steps["scale"].n_speakers_ == 6
+    # ... and without them sees one speaker; the split is then over clips.
+    alone = SoftVotingEnsemble(estimators=[("a", member), ("b", GaussianNB())],
+                               weights="auto").fit(X, y)
+    assert alone.named_estimators_["a"].named_steps["scale"].n_speakers_ == 1
+
+
+def test_auto_weights_refuse_groups_of_another_length_by_name(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="groups holds 10 speakers for 60 clips"):
+        SoftVotingEnsemble(estimators=[("lr", LogisticRegression())],
+                           weights="auto").fit(X, y, groups=np.zeros(10))
+
+
+def test_auto_weights_need_two_speakers_and_use_one_per_fold_when_few(blobs):
+    X, y = blobs
+    vote = SoftVotingEnsemble(estimators=[("lr", LogisticRegression())], weights="auto", cv=5)
+    with pytest.raises(ValueError, match="needs at least 2; got 1"):
+        vote.fit(X, y, groups=np.zeros(60))
+    vote.fit(X, y, groups=np.repeat([0, 1], 30))  # two folds of one speaker each
+    assert vote.weights_.tolist() == [1.0]
+
+
+@pytest.mark.parametrize("weights, cv, message", [
+    ("equal", 3, "'weights' parameter"),
+    ("auto", "three", "'cv' parameter"),
+])
+def test_auto_weights_refuse_bad_settings_by_name(blobs, weights, cv, message):
+    with pytest.raises(ValueError, match=message):
+        SoftVotingEnsemble(estimators=[("lr", LogisticRegression())], weights=weights,
+                           cv=cv).fit(*blobs)
+
+
 @pytest.mark.parametrize("members, weights, error, message", [
     ([], None, ValueError, "at least one"),
     ([("svm", LinearSVC())], None, TypeError, "has no predict_proba"),
@@ -107,9 +218,12 @@ def test_ensemble_pipeline_votes_stats_and_sequence_and_saves(labelled_wavs, tmp
 
     assert [name for name, _ in pipe.steps] == ["load", "trim", "clf"]
     members = pipe.named_steps["clf"].named_estimators_
+    vote = pipe.named_steps["clf"]
+    assert vote.weights == "auto"
+    assert vote.weights_.tolist() in vote.cv_results_["weights"].tolist()
     trimmed = pipe[:2].transform(paths)
-    expected = (members["stats"].predict_proba(trimmed)
-                + members["sequence"].predict_proba(trimmed)) / 2
+    expected = (vote.weights_[0] * members["stats"].predict_proba(trimmed)
+                + vote.weights_[1] * members["sequence"].predict_proba(trimmed))
     proba = pipe.predict_proba(paths)
     np.testing.assert_allclose(proba, expected, rtol=1e-6)
     loaded = load_model(save_model(pipe, tmp_path / "ensemble.skser"))

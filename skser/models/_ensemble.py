@@ -6,18 +6,32 @@ X : whatever every member takes (in skser's ensemble pipeline: trimmed
     clips ``(n_clips, n_samples)``, which each member turns into its own
     features).
 y : ``(n_clips,)`` labels.
+groups : ``(n_clips,)`` speaker of each clip, optional: with
+    ``weights="auto"`` the inner split that weighs the members keeps each
+    speaker on one side.
 predict_proba : ``(n_clips, n_classes)``, the members' probabilities averaged
-    with ``weights``, columns ordered as ``classes_``.
+    with ``weights_``, columns ordered as ``classes_``.
 """
+
+import itertools
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context, clone
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
+from sklearn.utils import Bunch, _safe_indexing
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils._metadata_requests import MetadataRouter, MethodMapping
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["SoftVotingEnsemble"]
+
+# weights="auto" tries every weighting of the members in steps of this
+# fraction (11 weightings of two members, 66 of three).
+WEIGHT_STEP = 0.1
 
 
 class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
@@ -37,12 +51,31 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         The members, each a classifier with ``predict_proba``, all taking the
         same ``X``. Their parameters are reachable as ``name__param`` (in
         `GridSearchCV` too).
-    weights : array-like of shape (n_estimators,) or None, default=None
+    weights : array-like of shape (n_estimators,), None or "auto", default=None
         Weight of each member's probabilities; None weighs them equally.
-        Normalised to sum to 1.
+        Normalised to sum to 1. ``"auto"`` chooses them on an inner split of
+        the training clips: every member is fitted on each training part of
+        ``cv`` and predicts its held-out part, and of every weighting in
+        steps of 0.1 (0, 0.1, ..., 1 for each member, summing to 1) the one
+        whose vote has the highest unweighted accuracy (UA, balanced
+        accuracy) over the held-out clips wins; a tie goes to the weighting
+        nearest to equal weights. Then the members are fitted on all clips.
+        Costs ``cv`` extra fits of every member.
+    cv : int or cross-validation splitter, default=3
+        The inner split for ``weights="auto"`` (unused otherwise). An int is
+        the number of folds: `StratifiedGroupKFold` over ``groups`` when
+        `fit` gets them (no speaker on both sides, as in a speaker-independent
+        test), else `StratifiedKFold`. A splitter is used as given, with
+        ``groups``.
 
     Attributes
     ----------
+    weights_ : np.ndarray [shape=(n_estimators,)]
+        The weights used, normalised to sum to 1.
+    cv_results_ : dict of str to np.ndarray
+        With ``weights="auto"``: ``"weights"`` ``(n_weightings, n_estimators)``,
+        every weighting tried, and ``"ua"`` ``(n_weightings,)``, its UA over
+        the held-out clips; absent otherwise.
     estimators_ : list of estimator
         The fitted members, in the order of ``estimators``.
     named_estimators_ : dict of str to estimator
@@ -66,16 +99,29 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
     ...                           weights=[2, 1]).fit(X, y)
     >>> vote.predict_proba(X[:2]).shape, vote.classes_.tolist()
     ((2, 2), ['angry', 'sad'])
+
+    Weights chosen on an inner split, over speakers:
+
+    >>> speakers = np.repeat(np.arange(8), 5)
+    >>> auto = SoftVotingEnsemble(estimators=[("lr", LogisticRegression()), ("nb", GaussianNB())],
+    ...                           weights="auto").fit(X, y, groups=speakers)
+    >>> auto.weights_.shape, auto.cv_results_["ua"].shape
+    ((2,), (11,))
     """
 
     _parameter_constraints = {
         "estimators": [list],
-        "weights": ["array-like", None],
+        "weights": ["array-like", None, StrOptions({"auto"})],
+        "cv": ["cv_object"],
     }
+    # The speakers are the ensemble's own input in fit (its inner split), as
+    # well as the members' (a SpeakerStandardScaler's).
+    __metadata_request__fit = {"groups": True}
 
-    def __init__(self, *, estimators, weights=None):
+    def __init__(self, *, estimators, weights=None, cv=3):
         self.estimators = estimators
         self.weights = weights
+        self.cv = cv
 
     def get_params(self, deep=True):
         """Parameters of the ensemble and, with ``deep``, of its members.
@@ -115,7 +161,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             if not hasattr(member, "predict_proba"):
                 raise TypeError(f"estimator {name!r} ({type(member).__name__}) has no "
                                 "predict_proba; soft voting averages probabilities.")
-        if self.weights is None:
+        if self.weights is None or (isinstance(self.weights, str) and self.weights == "auto"):
             return np.full(len(members), 1 / len(members))
         weights = np.asarray(self.weights, dtype=float)
         if (weights.shape != (len(members),) or not np.all(np.isfinite(weights))
@@ -126,7 +172,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         return weights / weights.sum()
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, groups=None, **fit_params):
         """Fit a clone of every member on ``X`` and ``y``.
 
         Parameters
@@ -135,29 +181,99 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             Input every member takes.
         y : array-like [shape=(n_clips,)]
             Labels.
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip. ``weights="auto"`` keeps each speaker on one
+            side of its inner split. With metadata routing enabled, also
+            routed to the members that request them (a `SpeakerStandardScaler`);
+            without, they reach no member, and are refused unless
+            ``weights="auto"`` uses them.
         **fit_params : dict
             With metadata routing enabled, routed to the members that request
-            them (e.g. ``groups`` for a `SpeakerStandardScaler`); without, not
-            accepted.
+            them; without, not accepted.
 
         Returns
         -------
         self : SoftVotingEnsemble
         """
-        self._weights = self._check_members()
-        routed = self._route("fit", fit_params)
-        self.estimators_ = []
-        for name, member in self.estimators:
-            self.estimators_.append(clone(member).fit(X, y, **routed[name].fit))
+        weights = self._check_members()
+        if groups is not None and len(groups) != len(y):
+            raise ValueError(f"groups holds {len(groups)} speakers for {len(y)} clips; "
+                             "give one per clip.")
+        auto = isinstance(self.weights, str)  # "auto"
+        if groups is not None and not auto and not _routing_enabled():
+            # Nothing would read them: the members get metadata only by routing.
+            fit_params = {**fit_params, "groups": groups}
+        routed = self._route("fit", {**fit_params, **(
+            {"groups": groups} if groups is not None and _routing_enabled() else {})})
+        if auto:
+            weights = self._choose_weights(X, y, groups, fit_params)
+        self.weights_ = weights
+        self.estimators_ = self._fit_members(X, y, routed)
         self.named_estimators_ = dict(zip((n for n, _ in self.estimators), self.estimators_))
-        classes = [np.asarray(m.classes_) for m in self.estimators_]
+        self.classes_ = self._common_classes(self.estimators_)
+        return self
+
+    def _fit_members(self, X, y, routed):
+        return [clone(member).fit(X, y, **routed[name].fit)
+                for name, member in self.estimators]
+
+    def _common_classes(self, members):
+        classes = [np.asarray(m.classes_) for m in members]
         if any(c.shape != classes[0].shape or np.any(c != classes[0]) for c in classes[1:]):
             raise ValueError("the members learned different classes_ ("
                              + "; ".join(f"{n}: {c.tolist()}" for (n, _), c in
                                          zip(self.estimators, classes))
                              + "); soft voting needs one set of labels.")
-        self.classes_ = classes[0]
-        return self
+        return classes[0]
+
+    def _choose_weights(self, X, y, groups, fit_params):
+        """The weighting of highest held-out UA on the inner split (and
+        ``cv_results_``)."""
+        y = np.asarray(y)
+        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
+            if groups is None:
+                splitter = StratifiedKFold(self.cv)
+            else:
+                n_speakers = np.unique(np.asarray(groups)).size
+                if n_speakers < 2:
+                    raise ValueError(
+                        'weights="auto" splits the training speakers (groups) to weigh '
+                        f"the members, and needs at least 2; got {n_speakers}.")
+                # Fewer speakers than folds: one speaker per fold.
+                splitter = StratifiedGroupKFold(min(self.cv, n_speakers))
+        else:
+            splitter = check_cv(self.cv, y, classifier=True)
+        labels = np.unique(y)
+        held_out = np.zeros((len(self.estimators), y.size, labels.size))
+        seen = np.zeros(y.size, dtype=bool)
+        for train, test in splitter.split(np.zeros(y.size), y, groups):
+            routed = self._route("fit", {
+                **{k: _part_of(v, train, y.size) for k, v in fit_params.items()},
+                **({"groups": _safe_indexing(groups, train)}
+                   if groups is not None and _routing_enabled() else {})})
+            members = self._fit_members(_safe_indexing(X, train), y[train], routed)
+            predict_params = {}
+            if groups is not None and _routing_enabled() and self.get_metadata_routing().consumes(
+                    "predict_proba", ["groups"]):
+                predict_params["groups"] = _safe_indexing(groups, test)
+            routed_predict = self._route("predict_proba", predict_params)
+            X_test = _safe_indexing(X, test)
+            for i, ((name, _), member) in enumerate(zip(self.estimators, members)):
+                proba = np.asarray(member.predict_proba(
+                    X_test, **routed_predict[name].predict_proba), dtype=np.float64)
+                # A class missing from a training part gets probability 0.
+                columns = np.searchsorted(labels, np.asarray(member.classes_))
+                held_out[i][np.ix_(test, columns)] = proba
+            seen[test] = True
+        grid = _weight_grid(len(self.estimators))
+        votes = np.einsum("wm,mnc->wnc", grid, held_out[:, seen])
+        ua = np.array([balanced_accuracy_score(y[seen], labels[np.argmax(v, axis=1)])
+                       for v in votes])
+        best = np.flatnonzero(ua == ua.max())
+        uniform = np.full(grid.shape[1], 1 / grid.shape[1])
+        best = best[np.argmin(np.linalg.norm(grid[best] - uniform, axis=1))]
+        self.cv_results_ = {"weights": grid, "ua": ua}
+        return grid[best]
 
     def predict_proba(self, X, **params):
         """Weighted mean of the members' class probabilities.
@@ -177,7 +293,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         routed = self._route("predict_proba", params)
         total = None
         for (name, _), member, weight in zip(self.estimators, self.estimators_,
-                                             self._weights):
+                                             self.weights_):
             proba = weight * np.asarray(member.predict_proba(X, **routed[name].predict_proba),
                                         dtype=np.float64)
             total = proba if total is None else total + proba
@@ -205,8 +321,6 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             raise ValueError(
                 f"SoftVotingEnsemble.{method} got {sorted(params)}, which reach the members "
                 "only with metadata routing: sklearn.set_config(enable_metadata_routing=True).")
-        from sklearn.utils import Bunch
-
         empty = Bunch(fit={}, predict_proba={})
         return {name: empty for name, _ in self.estimators}
 
@@ -217,10 +331,26 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         -------
         routing : sklearn.utils.metadata_routing.MetadataRouter
         """
-        router = MetadataRouter(owner=self)
+        router = MetadataRouter(owner=self).add_self_request(self)
         for name, member in self.estimators:
             router.add(**{name: member}, method_mapping=MethodMapping()
                        .add(caller="fit", callee="fit")
                        .add(caller="predict", callee="predict_proba")
                        .add(caller="predict_proba", callee="predict_proba"))
         return router
+
+
+def _weight_grid(n_members):
+    """Every weighting of ``n_members`` in steps of `WEIGHT_STEP`, rows summing to 1."""
+    steps = int(round(1 / WEIGHT_STEP))
+    rows = [c for c in itertools.product(range(steps + 1), repeat=n_members)
+            if sum(c) == steps]
+    return np.array(rows, dtype=float) / steps
+
+
+def _part_of(value, index, n_samples):
+    """``value[index]`` for per-clip metadata, ``value`` for anything else."""
+    if hasattr(value, "__len__") and not isinstance(value, (str, dict)) \
+            and len(value) == n_samples:
+        return _safe_indexing(value, index)
+    return value
