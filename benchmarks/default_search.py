@@ -3,6 +3,7 @@
     python benchmarks/default_search.py                 # every candidate, RAVDESS folds 1-2
     python benchmarks/default_search.py --folds 0 1 2 3 4 --candidates "2d default"
     python benchmarks/default_search.py --quick         # a smoke run, under a minute
+    python benchmarks/default_search.py --candidates sequence   # the sequence recipe, ~20 min
 
 Each candidate is ``make_ser_pipeline(**settings)`` with a few settings
 changed from the current defaults, cross-validated on the same
@@ -45,7 +46,16 @@ CANDIDATES = {
     "batch 64": {"clf__batch_size": 64},
     "lenet5, 128 mels, hop 256": {"features__n_mels": 128, "features__hop_length": 256},
     "custom width 0.25": {"model": "custom", "clf__width": 0.25},
+    # Issue 14: the sequence network's training recipe, each choice against
+    # the recipe without it (make_ser_pipeline("sequence") is the first).
+    "sequence recipe": {"kind": "sequence"},
+    "sequence, no label smoothing": {"kind": "sequence", "clf__label_smoothing": 0.0},
+    "sequence, constant learning rate": {"kind": "sequence", "clf__schedule": None},
+    "sequence, no masks": {"kind": "sequence", "clf__spec_augment": None},
+    "sequence, rmsprop": {"kind": "sequence", "clf__optimizer": "rmsprop"},
+    "sequence, unbalanced classes": {"kind": "sequence", "clf__class_weight": None},
 }
+SEQUENCE_CANDIDATES = tuple(name for name in CANDIDATES if name.startswith("sequence"))
 # Not a candidate: the old default, ``{"model": "custom", **BEFORE}``, trains
 # for about 180 s per epoch on a RAVDESS fold here (2074 clips at 88 ms each),
 # over an hour per fold: far outside the budget whatever its accuracy.
@@ -66,7 +76,9 @@ def make_candidate(name, *, quick=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=list(accuracy.CORPORA), default="ravdess")
-    parser.add_argument("--candidates", nargs="+", choices=list(CANDIDATES), default=None)
+    parser.add_argument("--candidates", nargs="+", choices=[*CANDIDATES, "sequence"],
+                        default=None,
+                        help='candidates by name; "sequence" names every sequence one')
     parser.add_argument("--folds", nargs="+", type=int, default=[0, 1],
                         help="which of the 5 folds (0-4) to run")
     parser.add_argument("--quick", action="store_true",
@@ -78,6 +90,8 @@ def main(argv=None):
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"default_search.py: {SHARED_DATA} is absent; nothing to measure.\n")
     names = args.candidates or list(QUICK_CANDIDATES if args.quick else CANDIDATES)
+    names = [n for name in names
+             for n in (SEQUENCE_CANDIDATES if name == "sequence" else (name,))]
     corpus = "emodb" if args.quick else args.corpus
     fold_ids = [0, 1] if args.quick else args.folds
     data = accuracy.load_corpus(corpus, quick=args.quick)
