@@ -112,7 +112,9 @@ ADDED_AT_DEFAULT = {"features__deltas": "()", "features__f0_min": "60.0",
                     "features__f0_max": "600.0", "features__skip_silent_frames": "True",
                     # CNNClassifier's training recipe (issue 14); off by default.
                     "clf__label_smoothing": "0.0", "clf__schedule": "None",
-                    "clf__spec_augment": "None"}
+                    "clf__spec_augment": "None",
+                    # Mixup (issue 14), off by default; in the ensemble's network too.
+                    "clf__mixup": "0.0", "clf__sequence__clf__mixup": "0.0"}
 
 
 def make_row(name, *, quick=False):

@@ -54,6 +54,7 @@ CANDIDATES = {
     "sequence, no masks": {"kind": "sequence", "clf__spec_augment": None},
     "sequence, rmsprop": {"kind": "sequence", "clf__optimizer": "rmsprop"},
     "sequence, unbalanced classes": {"kind": "sequence", "clf__class_weight": None},
+    "sequence, mixup 0.2": {"kind": "sequence", "clf__mixup": 0.2},
 }
 SEQUENCE_CANDIDATES = tuple(name for name in CANDIDATES if name.startswith("sequence"))
 # Not a candidate: the old default, ``{"model": "custom", **BEFORE}``, trains

@@ -384,9 +384,10 @@ INVALID_PARAMS = {
         "batch_size": [0], "validation_split": [1.0, -0.1], "patience": [0],
         "class_weight": ["uniform", [1.0, 2.0]], "random_state": ["seed"],
         "verbose": [-1], "label_smoothing": [1.0, -0.1], "schedule": ["linear"],
-        "spec_augment": [(2, 20), [2, 20, 12]],
+        "spec_augment": [(2, 20), [2, 20, 12]], "mixup": [-0.1, "0.4"],
     },
-    "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]]},
+    "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]],
+                           "cv": ["three", 1.5]},
     "EnergyVAD": {
         "threshold_db": [0.0, -3.0], "floor_seconds": [0.0], "silence_db": [1.0],
         "min_speech_seconds": [-0.1], "min_pause_seconds": [-0.1], "pad_seconds": [-0.1],

@@ -512,6 +512,7 @@ CNN_PARAMS = {
     "class_weight": sst.choice_values([None, "balanced"], ["uniform", [1.0, 2.0], 3]),
     "label_smoothing": (st.floats(0.0, 0.99), st.sampled_from([1.0, -0.1, np.nan, "0.1"])),
     "schedule": sst.choice_values([None, "cosine"], ["linear", 1]),
+    "mixup": (st.floats(0.0, 2.0), st.sampled_from([-0.1, np.nan, "0.2"])),
     "spec_augment": sst.choice_values([None, (2, 5, 3), (0, 0, 0)],
                                       [(2, 5), [2, 5, 3], (2, -1, 3), (2.0, 5, 3)]),
     "random_state": sst.RANDOM_STATE_VALUES,

@@ -473,3 +473,51 @@ def test_a_seeded_fit_draws_the_batches_in_a_new_order_every_epoch(monkeypatch):
         assert sorted(order) == list(range(24))
     assert len({tuple(order) for order in first[-3:]}) == 3
     assert epochs_seen() == first
+
+
+def test_mixup_batches_mix_pairs_of_one_batch_and_weigh_both_labels_by_their_share():
+    pytest.importorskip("keras")
+    from skser.models._keras import EpochShuffledBatches
+
+    n = 12
+    X = np.eye(n, dtype=np.float32)  # sample i is the unit vector e_i
+    y = np.arange(n) % 3
+    w = np.linspace(0.5, 2.0, n)
+    batches = EpochShuffledBatches(X, y, sample_weight=w, batch_size=4, seed=0, mixup=0.4)
+    mixed_any = False
+    for index in range(len(batches)):
+        bx, by, bw = batches[index]
+        assert bx.shape == (8, n) and bx.dtype == np.float32
+        np.testing.assert_array_equal(bx[:4], bx[4:])  # each mixed clip twice
+        for row in range(4):
+            parts = np.flatnonzero(bx[row] > 1e-7)
+            assert 1 <= len(parts) <= 2
+            np.testing.assert_allclose(bx[row].sum(), 1.0, rtol=1e-5)
+            mixed_any |= len(parts) == 2
+            # Copy one carries clip i's label with weight 2 lam w_i, copy two
+            # clip j's with 2 (1 - lam) w_j, where lam and 1 - lam are the
+            # shares of e_i and e_j in the mixed clip.
+            if len(parts) == 1:  # paired with itself: lam is not in the clip
+                i = parts[0]
+                assert by[row] == by[row + 4] == y[i]
+                np.testing.assert_allclose(bw[row] + bw[row + 4], 2 * w[i], rtol=1e-5)
+                continue
+            pairs = [(i, j) for i in parts for j in parts if i != j]
+            assert any(
+                by[row] == y[i] and by[row + 4] == y[j]
+                and np.isclose(bw[row], 2 * bx[row, i] * w[i], rtol=1e-5)
+                and np.isclose(bw[row + 4], 2 * (1 - bx[row, i]) * w[j], rtol=1e-4, atol=1e-6)
+                for i, j in pairs), (bx[row], by[[row, row + 4]], bw[[row, row + 4]])
+        # Reading a batch again gives the same batch (Keras may read ahead).
+        again = batches[index]
+        for a, b in zip(again, (bx, by, bw)):
+            np.testing.assert_array_equal(a, b)
+    assert mixed_any
+
+
+@pytest.mark.slow
+def test_mixup_trains_and_is_refused_when_negative(X3):
+    clf = CNNClassifier(**{**TINY, "mixup": 0.4}).fit(X3, LABELS)
+    assert clf.classes_.tolist() == CLASSES and np.all(np.isfinite(clf.history_["loss"]))
+    with pytest.raises(ValueError, match="'mixup' parameter"):
+        CNNClassifier(**{**TINY, "mixup": -0.1}).fit(X3, LABELS)

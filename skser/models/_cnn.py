@@ -149,6 +149,14 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         up to ``max_bins`` features (mel bands in 2-D), drawn afresh for
         every clip of every batch (SpecAugment without time warping); off at
         prediction. None masks nothing.
+    mixup : float, default=0.0
+        Mixup's ``alpha``: in training, each clip is mixed with another clip
+        of its batch, ``lam * x_i + (1 - lam) * x_j`` with ``lam`` drawn from
+        ``Beta(alpha, alpha)`` per clip, and the loss is ``lam`` times that
+        of label i plus ``1 - lam`` times that of label j (each mixed clip is
+        fed twice, once per label, with those weights: the same loss as
+        mixed soft targets, at twice the cost of a training step). 0 mixes
+        nothing.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the weight initialisation, dropout and
         shuffling, and makes TensorFlow's ops deterministic during fit: an int
@@ -195,6 +203,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "mixup": [Interval(Real, 0, None, closed="left")],
         "schedule": [StrOptions({"cosine"}), None],
         "spec_augment": [tuple, None],
         "random_state": ["random_state"],
@@ -205,7 +214,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self, *, model="custom", width=1.0, dropout=0.3, optimizer="rmsprop",
         learning_rate=1e-3, epochs=50, batch_size=32, validation_split=0.1, patience=8,
         class_weight=None, label_smoothing=0.0, schedule=None, spec_augment=None,
-        random_state=None, verbose=0,
+        mixup=0.0, random_state=None, verbose=0,
     ):
         self.model = model
         self.width = width
@@ -220,6 +229,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.label_smoothing = label_smoothing
         self.schedule = schedule
         self.spec_augment = spec_augment
+        self.mixup = mixup
         self.random_state = random_state
         self.verbose = verbose
 
@@ -298,6 +308,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size, seed=seed,
             verbose=2 if self.verbose >= 2 else 0, callbacks=callbacks or None,
             spec_augment=self.spec_augment, label_smoothing=self.label_smoothing,
+            mixup=self.mixup,
             schedule=self.schedule,
         )
         fit_kwargs = {}

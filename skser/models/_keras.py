@@ -81,7 +81,8 @@ class SkserKerasClassifier(KerasClassifier):
         (scikeras' ``random_state`` sets one) every epoch then sees the
         batches in the same order. `EpochShuffledBatches` draws a new
         permutation per epoch from its own generator, seeded from
-        ``random_state``, so a seeded fit stays reproducible.
+        ``random_state``, so a seeded fit stays reproducible. It also mixes
+        the clips with ``mixup``.
         """
         if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)):
             return super()._fit_keras_model(X, y, sample_weight, warm_start, epochs,
@@ -94,7 +95,8 @@ class SkserKerasClassifier(KerasClassifier):
                                        batch_size=int(batch_size),
                                        seed=self._random_state,
                                        shuffle=params.get("fit__shuffle",
-                                                          params.get("shuffle", True)))
+                                                          params.get("shuffle", True)),
+                                       mixup=getattr(self, "mixup_alpha", 0.0))
         return super()._fit_keras_model(batches, None, None, warm_start, epochs,
                                         initial_epoch, batch_size=None, shuffle=False,
                                         **kwargs)
@@ -239,7 +241,7 @@ def build_compiled_cnn(
 def make_keras_classifier(
     *, architecture, n_classes, width, dropout, optimizer, learning_rate, epochs,
     batch_size, seed, verbose, callbacks=None, spec_augment=None, label_smoothing=0.0,
-    schedule=None,
+    schedule=None, mixup=0.0,
 ):
     """A `SkserKerasClassifier` for integer labels ``0 .. n_classes - 1``.
 
@@ -253,10 +255,13 @@ def make_keras_classifier(
         label_smoothing=label_smoothing, schedule=schedule, epochs=epochs,
         batch_size=batch_size,
     )
-    return SkserKerasClassifier(
+    classifier = SkserKerasClassifier(
         model=build, epochs=epochs, batch_size=batch_size, random_state=seed,
         verbose=verbose, loss="sparse_categorical_crossentropy", callbacks=callbacks,
     )
+    # Not a constructor argument: scikeras hands those to the build function.
+    classifier.mixup_alpha = mixup
+    return classifier
 
 
 def early_stopping(*, monitor, patience):
@@ -282,18 +287,31 @@ class EpochShuffledBatches(keras.utils.PyDataset):
         sequence of orders, a different one each epoch.
     shuffle : bool, default=True
         False keeps the samples in their order.
+    mixup : float, default=0.0
+        Mixup's ``alpha`` (0: off). Each sample ``i`` of a batch is mixed
+        with sample ``j`` of the same batch (a random pairing),
+        ``lam * X[i] + (1 - lam) * X[j]``, ``lam ~ Beta(alpha, alpha)`` per
+        sample; the batch then holds every mixed sample twice, with label
+        ``y[i]`` and weight ``2 * lam * w[i]``, and with label ``y[j]`` and
+        weight ``2 * (1 - lam) * w[j]``, so the mean loss over the doubled
+        batch is mixup's loss. The draws depend on the seed, the epoch and
+        the batch index only, so a batch read twice is the same batch.
     """
 
-    def __init__(self, X, y, *, sample_weight=None, batch_size, seed, shuffle=True):
+    def __init__(self, X, y, *, sample_weight=None, batch_size, seed, shuffle=True,
+                 mixup=0.0):
         super().__init__()
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.mixup = mixup
         self._rng = np.random.default_rng(seed)
         self._order = self._draw()
 
     def _draw(self):
         n = len(self.X)
+        # A seed for this epoch's mixing, drawn with its order.
+        self._mix_seed = int(self._rng.integers(2**63))
         return self._rng.permutation(n) if self.shuffle else np.arange(n)
 
     def __len__(self):
@@ -301,8 +319,22 @@ class EpochShuffledBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         rows = np.sort(self._order[index * self.batch_size:(index + 1) * self.batch_size])
-        batch = (self.X[rows], self.y[rows])
-        return batch if self.sample_weight is None else (*batch, self.sample_weight[rows])
+        X, y = self.X[rows], self.y[rows]
+        weight = None if self.sample_weight is None else self.sample_weight[rows]
+        if self.mixup:
+            return self._mix(X, y, weight, index)
+        return (X, y) if weight is None else (X, y, weight)
+
+    def _mix(self, X, y, weight, index):
+        rng = np.random.default_rng([self._mix_seed, index])
+        partner = rng.permutation(len(X))
+        lam = rng.beta(self.mixup, self.mixup, size=len(X))
+        if weight is None:
+            weight = np.ones(len(X))
+        shape = (-1,) + (1,) * (X.ndim - 1)
+        mixed = (lam.reshape(shape) * X + (1 - lam).reshape(shape) * X[partner]).astype(X.dtype)
+        return (np.concatenate([mixed, mixed]), np.concatenate([y, y[partner]]),
+                np.concatenate([2 * lam * weight, 2 * (1 - lam) * weight[partner]]))
 
     def on_epoch_end(self):
         self._order = self._draw()
