@@ -118,6 +118,11 @@ class Pipeline(imblearn_pipeline.Pipeline):
     """
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
+        if not isinstance(routed_params, dict):
+            # scikit-learn's stand-in when routing is enabled and nothing is
+            # passed: every step gets no parameters. It answers any key, so
+            # ``in`` and iteration over it never end.
+            return super()._fit(X, y, routed_params, raw_params)
         following = _RowsFollowSamplers(self, routed_params, _num_samples(X))
         Xt, yt = super()._fit(X, y, following, raw_params)
         # fit, fit_transform, fit_predict and fit_resample read the last

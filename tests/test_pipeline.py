@@ -98,6 +98,35 @@ def test_speaker_normalised_2d_pipeline_trains_on_masked_copies_with_routed_grou
     assert proba.shape == (6, 3)
 
 
+def test_pipelines_fit_with_metadata_routing_enabled_and_nothing_to_route():
+    """With routing on and no parameters, scikit-learn hands the pipeline a
+    stand-in that answers every key; ``in`` on it never ended, so fit hung.
+    In a subprocess, so that a hang fails the test instead of the run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, sklearn\n"
+        "from imblearn.over_sampling import RandomOverSampler\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.preprocessing import StandardScaler\n"
+        "from skser.pipeline import Pipeline\n"
+        "X = np.random.default_rng(0).normal(size=(20, 3)); y = np.array([0] * 14 + [1] * 6)\n"
+        "with sklearn.config_context(enable_metadata_routing=True):\n"
+        "    fitted = Pipeline([('s', StandardScaler()), ('c', LogisticRegression())]).fit(X, y)\n"
+        "    assert fitted.predict(X).shape == (20,)\n"
+        "    Xt = Pipeline([('s', StandardScaler()), ('t', StandardScaler())]).fit_transform(X, y)\n"
+        "    assert Xt.shape == (20, 3)\n"
+        "    over = Pipeline([('o', RandomOverSampler(random_state=0)),\n"
+        "                     ('c', LogisticRegression())]).fit(X, y)\n"
+        "    assert over.named_steps['c'].n_features_in_ == 3\n"
+        "print('fitted')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and "fitted" in result.stdout, result.stderr[-2000:]
+
+
 def test_make_ser_pipeline_applies_options_and_rejects_unknown_ones():
     pipe = make_ser_pipeline("2d", model="vgg16", features__n_mels=64, clf__epochs=3)
     assert pipe.named_steps["features"].n_mels == 64
