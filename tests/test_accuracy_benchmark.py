@@ -216,7 +216,7 @@ class _SpeakerRecorder(TransformerMixin, BaseEstimator):
 
 
 @pytest.mark.parametrize("speaker_groups", [False, True])
-def test_only_twins_fit_and_predict_with_the_speakers(accuracy, speaker_groups):
+def test_only_twins_predict_with_the_speakers(accuracy, speaker_groups):
     from sklearn.dummy import DummyClassifier
     from sklearn.pipeline import Pipeline
 
@@ -231,11 +231,14 @@ def test_only_twins_fit_and_predict_with_the_speakers(accuracy, speaker_groups):
     accuracy.fit_and_score(pipeline, train, test, data, accuracy.Heads(data),
                            speaker_groups=speaker_groups)
 
+    # A step that asks for the speakers in fit (the ensemble's inner split)
+    # gets the training ones in a plain row too; only a twin names the test
+    # speakers.
+    assert recorder.fit_groups_.tolist() == ["s1"] * 4 + ["s2"] * 4
     if speaker_groups:
-        assert recorder.fit_groups_.tolist() == ["s1"] * 4 + ["s2"] * 4
         assert recorder.transform_groups_.tolist() == ["s3"] * 4
     else:
-        assert recorder.fit_groups_ is None and recorder.transform_groups_ is None
+        assert recorder.transform_groups_ is None
 
 
 def test_twin_shortcut_predicts_what_the_whole_pipeline_predicts(accuracy, tmp_path, rng):
@@ -372,3 +375,23 @@ def test_opensmile_reads_the_real_corpora(accuracy, folder):
     X = accuracy.OpenSmileFunctionals().transform(paths)
 
     assert X.shape == (4, 88) and np.isfinite(X).all()
+
+
+def test_a_plain_row_whose_fit_takes_speakers_says_so_in_its_key(accuracy):
+    """The ensemble splits its training speakers to weigh its vote: a plain
+    row whose fit takes them has a key of its own."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.pipeline import Pipeline
+
+    def pipeline(fit_request):
+        recorder = _SpeakerRecorder()
+        with sklearn.config_context(enable_metadata_routing=True):
+            recorder.set_fit_request(groups=fit_request).set_transform_request(
+                groups=fit_request)
+        return Pipeline([("scale", recorder), ("clf", DummyClassifier())])
+
+    assert accuracy.takes_training_speakers(pipeline(True))
+    assert not accuracy.takes_training_speakers(pipeline(False))
+    assert accuracy.settings_key(pipeline(True)) != accuracy.settings_key(pipeline(False))
+    assert accuracy.takes_training_speakers(accuracy.make_row("ensemble"))
+    assert not accuracy.takes_training_speakers(accuracy.make_row("default"))
