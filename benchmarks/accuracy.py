@@ -261,6 +261,9 @@ def fit_and_score(estimator, train, test, data, heads, *, speaker_groups=False):
         "fit_seconds": fitted - start + head_seconds * train.size,
         "predict_ms_per_clip": 1000 * ((done - fitted) / test.size + head_seconds),
         "epochs": getattr(clf, "n_epochs_", None),
+        # The ensemble's vote, as its inner split chose it.
+        **({"vote_weights": dict(zip((n for n, _ in clf.estimators), clf.weights_.tolist()))}
+           if hasattr(clf, "weights_") else {}),
         "n_train": int(train.size), "n_test": int(test.size),
         "y_true": data.target[test].tolist(), "y_pred": np.asarray(predicted).tolist(),
     }
