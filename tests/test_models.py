@@ -521,3 +521,34 @@ def test_mixup_trains_and_is_refused_when_negative(X3):
     assert clf.classes_.tolist() == CLASSES and np.all(np.isfinite(clf.history_["loss"]))
     with pytest.raises(ValueError, match="'mixup' parameter"):
         CNNClassifier(**{**TINY, "mixup": -0.1}).fit(X3, LABELS)
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_training_after_the_current_batch_then_interrupts(X3, monkeypatch):
+    """SIGINT during fit is held until the batch ends (a KeyboardInterrupt
+    inside TensorFlow's loop sometimes crashed the process), then raised."""
+    import os
+    import signal
+
+    from skser.models import _keras
+
+    batches = []
+    original = _keras.StopTraining.on_train_batch_end
+
+    def press_ctrl_c_at_batch_two(self, batch, logs=None):
+        batches.append(batch)
+        if len(batches) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+            batches.append("recorded" if self.request.requested else "raised?")
+        original(self, batch, logs)
+
+    monkeypatch.setattr(_keras.StopTraining, "on_train_batch_end", press_ctrl_c_at_batch_two)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    clf = CNNClassifier(**{**TINY, "epochs": 50, "patience": None, "validation_split": 0.0})
+
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X3, LABELS)
+
+    # Recorded, not raised inside Keras; stopped right after that batch.
+    assert batches == [0, 1, "recorded"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

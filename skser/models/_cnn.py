@@ -14,6 +14,8 @@ scikeras) when a network is first built.
 
 import contextlib
 import logging
+import signal
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -86,6 +88,49 @@ def _op_determinism_restored():
         _restore_op_determinism(config, was_enabled)
         raise
     _restore_op_determinism(config, was_enabled)
+
+
+class _InterruptBetweenBatches:
+    """Ctrl-C during training stops it after the current batch, then
+    interrupts as usual.
+
+    A KeyboardInterrupt raised inside Keras' training loop can land while
+    TensorFlow's threads are running ops or feeding batches; the process then
+    sometimes crashed (SIGSEGV) instead of stopping. While active (main
+    thread only, and only over a handler that interrupts), SIGINT records
+    itself, and `StopTraining` (a Keras callback reading ``requested``) ends
+    the fit at the next batch; on leaving, the recorded signal goes to the
+    handler that was installed before, which raises KeyboardInterrupt (or
+    does what that handler does) outside TensorFlow. A second Ctrl-C goes
+    to that handler at once.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+        self._frame = None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            self._previous(signum, frame)
+            return
+        self.requested, self._frame = True, frame
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):
+                self._previous = previous
+                signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is None:
+            return False
+        signal.signal(signal.SIGINT, self._previous)
+        if self.requested:
+            self._previous(signal.SIGINT, self._frame)
+        return False
 
 
 def _restore_op_determinism(config, was_enabled):
@@ -291,9 +336,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         train, val = self._split(y_enc, rng)
 
         # Deferred: this is where TensorFlow gets imported.
-        from ._keras import EpochProgress, early_stopping, make_keras_classifier
+        from ._keras import EpochProgress, StopTraining, early_stopping, make_keras_classifier
 
-        callbacks = []
+        interrupt = _InterruptBetweenBatches()
+        callbacks = [StopTraining(interrupt)]
         if self.patience is not None:
             monitor = "val_loss" if val is not None else "loss"
             callbacks.append(early_stopping(monitor=monitor, patience=self.patience))
@@ -306,7 +352,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             dropout=self.dropout, optimizer=self.optimizer,
             learning_rate=self.learning_rate, epochs=self.epochs,
             batch_size=self.batch_size, seed=seed,
-            verbose=2 if self.verbose >= 2 else 0, callbacks=callbacks or None,
+            verbose=2 if self.verbose >= 2 else 0, callbacks=callbacks,
             spec_augment=self.spec_augment, label_smoothing=self.label_smoothing,
             mixup=self.mixup,
             schedule=self.schedule,
@@ -320,7 +366,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(class_weight, dict):
                 class_weight = self._encode_class_weight(class_weight)
             sample_weight = compute_sample_weight(class_weight, y_enc[train])
-        with _expected_retracing(), _op_determinism_restored():
+        with interrupt, _expected_retracing(), _op_determinism_restored():
             self.estimator_.fit(X[train], y_enc[train], sample_weight=sample_weight,
                                 **fit_kwargs)
         # The callback holds the model and a copy of its best weights; the

@@ -20,7 +20,7 @@ from sklearn.utils import ClassifierTags  # noqa: E402
 from ._architectures import SmoothedSparseCrossentropy, build_cnn  # noqa: E402
 
 __all__ = [
-    "EpochProgress", "EpochShuffledBatches", "SkserKerasClassifier", "build_compiled_cnn", "early_stopping",
+    "EpochProgress", "EpochShuffledBatches", "SkserKerasClassifier", "StopTraining", "build_compiled_cnn", "early_stopping",
     "make_keras_classifier",
 ]
 
@@ -338,6 +338,21 @@ class EpochShuffledBatches(keras.utils.PyDataset):
 
     def on_epoch_end(self):
         self._order = self._draw()
+
+
+class StopTraining(keras.callbacks.Callback):
+    """End the fit after the current batch once ``request.requested`` is set
+    (Ctrl-C, recorded by `CNNClassifier`'s interrupt guard)."""
+
+    def __init__(self, request):
+        super().__init__()
+        self.request = request
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.request.requested:
+            self.model.stop_training = True
+
+    on_test_batch_end = on_train_batch_end
 
 
 class EpochProgress(keras.callbacks.Callback):
