@@ -492,7 +492,9 @@ def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsy
     report = json.loads((out / "train_report.json").read_text())
     assert report["kind"] == "ensemble" and report["model"] == "SoftVotingEnsemble"
     # The vote was weighed on an inner split over the training speakers.
-    assert len(inner_groups) == 1 and len(set(inner_groups[0])) >= 3
+    test_speakers = set(report["split"]["test_speakers"])
+    assert len(test_speakers) == 2 and len(inner_groups) == 1 and len(set(inner_groups[0])) >= 2
+    assert not set(inner_groups[0]) & test_speakers
     model = load_model(out / "model.skser")
     assert model.named_steps["clf"].named_estimators_["sequence"][-1].n_epochs_ <= 2
     clip = sorted(folder_corpus.rglob("*.wav"))[0]
