@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils._metadata_requests import MetadataRouter, MethodMapping
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import _BaseComposition
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_method_params, check_is_fitted
 
 __all__ = ["SoftVotingEnsemble"]
 
@@ -200,11 +200,11 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             raise ValueError(f"groups holds {len(groups)} speakers for {len(y)} clips; "
                              "give one per clip.")
         auto = isinstance(self.weights, str)  # "auto"
-        if groups is not None and not auto and not _routing_enabled():
-            # Nothing would read them: the members get metadata only by routing.
+        if groups is not None and (_routing_enabled() or not auto):
+            # Routed to the members that request them; without routing nothing
+            # but the inner split reads them, and `_route` refuses them.
             fit_params = {**fit_params, "groups": groups}
-        routed = self._route("fit", {**fit_params, **(
-            {"groups": groups} if groups is not None and _routing_enabled() else {})})
+        routed = self._route("fit", fit_params)
         if auto:
             weights = self._choose_weights(X, y, groups, fit_params)
         self.weights_ = weights
@@ -228,7 +228,8 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
 
     def _choose_weights(self, X, y, groups, fit_params):
         """The weighting of highest held-out UA on the inner split (and
-        ``cv_results_``)."""
+        ``cv_results_``); ``fit_params`` are the members' routed metadata,
+        per-clip ones indexed by each part."""
         y = np.asarray(y)
         if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
             if groups is None:
@@ -246,17 +247,15 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         labels = np.unique(y)
         held_out = np.zeros((len(self.estimators), y.size, labels.size))
         seen = np.zeros(y.size, dtype=bool)
+        # The held-out speakers' own clips go to members that normalise per
+        # speaker, as the test speakers' do at predict.
+        predict_groups = groups is not None and _routing_enabled() and bool(
+            self.get_metadata_routing().consumes("predict_proba", ["groups"]))
         for train, test in splitter.split(np.zeros(y.size), y, groups):
-            routed = self._route("fit", {
-                **{k: _part_of(v, train, y.size) for k, v in fit_params.items()},
-                **({"groups": _safe_indexing(groups, train)}
-                   if groups is not None and _routing_enabled() else {})})
+            routed = self._route("fit", _check_method_params(X, fit_params, train))
             members = self._fit_members(_safe_indexing(X, train), y[train], routed)
-            predict_params = {}
-            if groups is not None and _routing_enabled() and self.get_metadata_routing().consumes(
-                    "predict_proba", ["groups"]):
-                predict_params["groups"] = _safe_indexing(groups, test)
-            routed_predict = self._route("predict_proba", predict_params)
+            routed_predict = self._route("predict_proba", {"groups": _safe_indexing(
+                groups, test)} if predict_groups else {})
             X_test = _safe_indexing(X, test)
             for i, ((name, _), member) in enumerate(zip(self.estimators, members)):
                 proba = np.asarray(member.predict_proba(
@@ -347,10 +346,3 @@ def _weight_grid(n_members):
             if sum(c) == steps]
     return np.array(rows, dtype=float) / steps
 
-
-def _part_of(value, index, n_samples):
-    """``value[index]`` for per-clip metadata, ``value`` for anything else."""
-    if hasattr(value, "__len__") and not isinstance(value, (str, dict)) \
-            and len(value) == n_samples:
-        return _safe_indexing(value, index)
-    return value
