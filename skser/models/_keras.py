@@ -20,8 +20,8 @@ from sklearn.utils import ClassifierTags  # noqa: E402
 from ._architectures import SmoothedSparseCrossentropy, build_cnn  # noqa: E402
 
 __all__ = [
-    "EpochProgress", "EpochShuffledBatches", "SkserKerasClassifier", "StopTraining", "build_compiled_cnn", "early_stopping",
-    "make_keras_classifier",
+    "EpochProgress", "EpochShuffledBatches", "SkserKerasClassifier", "StopTraining",
+    "build_compiled_cnn", "early_stopping", "make_keras_classifier",
 ]
 
 
@@ -88,11 +88,8 @@ class SkserKerasClassifier(KerasClassifier):
             return super()._fit_keras_model(X, y, sample_weight, warm_start, epochs,
                                             initial_epoch, **kwargs)
         params = self.get_params()
-        batch_size = params.get("fit__batch_size", params.get("batch_size")) or 32
-        if batch_size == -1:
-            batch_size = len(X)
         batches = EpochShuffledBatches(X, y, sample_weight=sample_weight,
-                                       batch_size=int(batch_size),
+                                       batch_size=self._batch_size("fit", len(X)),
                                        seed=self._random_state,
                                        shuffle=params.get("fit__shuffle",
                                                           params.get("shuffle", True)),
@@ -139,7 +136,7 @@ class SkserKerasClassifier(KerasClassifier):
             return None
         forward, dtype = self._forward_function()
         X = np.asarray(X, dtype=dtype)
-        batch_size = self._predict_batch_size(len(X))
+        batch_size = self._batch_size("predict", len(X))
         chunks = [forward(X[start:start + batch_size]).numpy()
                   for start in range(0, len(X), batch_size)]
         return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
@@ -163,11 +160,12 @@ class SkserKerasClassifier(KerasClassifier):
                 return True
         return False
 
-    def _predict_batch_size(self, n_samples):
-        """The batch size ``Model.predict`` would get: ``predict__batch_size``
-        or ``batch_size`` (-1 for all at once), else Keras' default 32."""
+    def _batch_size(self, method, n_samples):
+        """The batch size ``Model.fit`` or ``Model.predict`` (``method``) would
+        get: ``{method}__batch_size`` or ``batch_size`` (-1 for all at once),
+        else Keras' default 32."""
         params = self.get_params()
-        batch_size = params.get("predict__batch_size", params.get("batch_size"))
+        batch_size = params.get(f"{method}__batch_size", params.get("batch_size"))
         if batch_size == -1:
             return max(n_samples, 1)
         return int(batch_size) if batch_size else 32
