@@ -272,11 +272,9 @@ def fit_and_score(estimator, train, test, data, heads, *, speaker_groups=False):
 def takes_training_speakers(estimator):
     """Whether ``estimator.fit`` takes ``groups`` by metadata routing (with
     ``weights="auto"``, the ensemble splits its training speakers)."""
-    import sklearn
-    from sklearn.utils.metadata_routing import get_routing_for_object
+    from skser.evaluation._cross_validation import _requests_groups
 
-    with sklearn.config_context(enable_metadata_routing=True):
-        return "groups" in get_routing_for_object(estimator).consumes("fit", ["groups"])
+    return _requests_groups(estimator, "fit")
 
 
 def settings_key(estimator, *, speaker_groups=False):
