@@ -67,7 +67,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if getattr(args, "command", None) in ("train", "evaluate", "demo") and args.kind is None:
         # train, evaluate and the demo use make_ser_pipeline's default, the
-        # best model in docs/results.md.
+        # best model on EmoDB in docs/results.md (issue 14: no row is best on both).
         args.kind = "stats"
     if getattr(args, "kind", None) == "stats" and (args.model, args.epochs) != (None, None):
         print(f"skser {args.command}: error: --model and --epochs apply to the CNN kinds "
@@ -794,9 +794,8 @@ def _build_parser():
     group.add_argument("--kind", choices=["stats", "2d", "1d", "sequence", "ensemble"],
                        default=None,
                        help="stats: pooled prosodic and spectral statistics + logistic "
-                            "regression (default, the best over both corpora in docs/results.md); "
-                            "2d: log-mel "
-                            "spectrogram + 2-D CNN; 1d: frame features + 1-D CNN; "
+                            "regression (default; the best on EmoDB in docs/results.md); "
+                            "2d: log-mel spectrogram + 2-D CNN; 1d: frame features + 1-D CNN; "
                             "sequence: frame features + attention-GRU network; ensemble: "
                             "soft vote of stats and sequence")
     group.add_argument("--model", choices=MODELS, default=None,

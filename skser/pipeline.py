@@ -199,8 +199,9 @@ def make_ser_pipeline(
         range, slope, skewness, kurtosis), ``(n, 828)``, standardised, and a
         `LogisticRegression` (``C=0.01``, balanced class weights): the best
         model on EmoDB in ``docs/results.md`` (the ensemble is better on
-        RAVDESS, and worse on EmoDB); it needs no TensorFlow. ``"2d"``: log-mel images and a 2-D CNN; ``"1d"``:
-        per-frame features (the course recipe's seven) and a 1-D CNN.
+        RAVDESS, and worse on EmoDB); it needs no TensorFlow. ``"2d"``:
+        log-mel images and a 2-D CNN; ``"1d"``: per-frame features (the
+        course recipe's seven) and a 1-D CNN.
         ``"sequence"``: the statistics pipeline's frame features and deltas
         per frame, ``(n, 188, 92)``, and a sequence network
         (``model="attention_gru"``: convolutions, a bidirectional GRU,
