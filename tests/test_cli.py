@@ -185,14 +185,17 @@ def test_demo_runs_the_whole_job_and_leaves_reports_and_a_model(tmp_path, capsys
     assert cv["split"]["speaker_independent"] and cv["n_clips"] == 4 * 6 * 2
 
 
-def test_demo_trains_the_default_statistics_model_unless_told_otherwise(tmp_path, capsys):
+@pytest.mark.slow
+def test_demo_trains_the_default_ensemble_unless_told_otherwise(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["demo", "--speakers", "4", "--per-class", "2", "--folds", "2",
-                 "--out", str(out)]) == 0
+                 "--epochs", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "skser demo: STATS" in printed and "logistic regression" in printed
-    assert "epochs" not in printed
-    assert (out / "model.skser").is_file()
+    assert "skser demo: ENSEMBLE" in printed and "attention-GRU" in printed
+    # The epochs trained, not the demo's own 40, which --epochs overrides.
+    assert "clf__sequence__clf__epochs=2" in printed and "=40" not in printed
+    model = load_model(out / "model.skser")
+    assert model.named_steps["clf"].named_estimators_["sequence"][-1].epochs == 2
 
     # The closing example: two held-out clips per emotion, each with its true
     # and predicted label, the three most probable classes and a mark.
@@ -250,12 +253,11 @@ def test_evaluate_refuses_more_folds_than_speakers(folder_corpus, capsys):
     assert "--folds 5" in err and "2 to 4 folds" in err
 
 
-@pytest.mark.slow
-def test_default_kind_is_the_statistics_svm_and_predicts_probabilities(
+def test_stats_kind_trains_a_logistic_regression_that_predicts_probabilities(
         folder_corpus, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["train", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
-                 r"^(spk\d)_", "--out", str(out), "--quiet"]) == 0
+                 r"^(spk\d)_", "--kind", "stats", "--out", str(out), "--quiet"]) == 0
     report = json.loads((out / "train_report.json").read_text())
     assert report["kind"] == "stats" and "STATS" in capsys.readouterr().out
     clip = sorted(folder_corpus.rglob("*.wav"))[0]
@@ -273,9 +275,9 @@ def test_cnn_options_with_the_statistics_kind_are_refused(option, tmp_path, caps
     assert "apply to the CNN kinds" in capsys.readouterr().err
 
 
-# Speaker normalisation (--speaker-normalize, --same-speaker) on the default
+# Speaker normalisation (--speaker-normalize, --same-speaker) on the
 # statistics kind, with small features: no TensorFlow, seconds per command.
-STATS_FAST = ["--set", "features__n_fft=256", "--set", "features__hop_length=128",
+STATS_FAST = ["--kind", "stats", "--set", "features__n_fft=256", "--set", "features__hop_length=128",
               "--set", "features__n_mels=32", "--quiet"]
 SPEAKERS = ["--corpus", "folder", "--speaker-pattern", r"^(spk\d)_"]
 NORMALISED = "speaker-normalised (uses each test speaker's unlabelled clips)"
@@ -381,7 +383,7 @@ def stats_model(labelled_wavs, tmp_path):
 
     paths, labels, _ = labelled_wavs
     model = tmp_path / "stats.skser"
-    pipe = make_ser_pipeline(sr=8000, duration=0.5, features__n_fft=256,
+    pipe = make_ser_pipeline("stats", sr=8000, duration=0.5, features__n_fft=256,
                              features__hop_length=128, features__n_mels=32,
                              features__n_bands=4)
     save_model(pipe.fit(paths, labels), model)
@@ -466,8 +468,8 @@ def test_reports_name_the_model_and_files_follow_the_umask(folder_corpus, tmp_pa
 
 
 @pytest.mark.slow
-def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsys,
-                                                 monkeypatch):
+def test_the_default_kind_is_the_ensemble_weighed_on_the_training_speakers(
+        folder_corpus, tmp_path, capsys, monkeypatch):
     from sklearn.model_selection import StratifiedGroupKFold
 
     from skser.models import _ensemble
@@ -484,9 +486,9 @@ def test_train_and_predict_with_the_ensemble_kind(folder_corpus, tmp_path, capsy
     small = [f"--set=clf__{member}__features__{key}" for member in ("stats", "sequence")
              for key in ("n_fft=256", "hop_length=128", "n_mels=32")]
 
-    assert main(["train", str(folder_corpus), *SPEAKERS, "--kind", "ensemble", "--epochs",
-                 "2", "--set", "clf__sequence__clf__width=0.25", *small, "--out", str(out),
-                 "--quiet"]) == 0
+    # No --kind: make_ser_pipeline's default, the ensemble.
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--epochs", "2", "--set",
+                 "clf__sequence__clf__width=0.25", *small, "--out", str(out), "--quiet"]) == 0
 
     assert "ENSEMBLE" in capsys.readouterr().out
     report = json.loads((out / "train_report.json").read_text())

@@ -235,3 +235,25 @@ def test_ensemble_pipeline_refuses_a_model_and_augmentation():
         make_ser_pipeline("ensemble", model="lenet5")
     with pytest.raises(ValueError, match="no augmented copies"):
         make_ser_pipeline("ensemble", augment=True)
+
+
+def test_the_default_pipeline_is_the_ensemble_and_builds_without_tensorflow():
+    import subprocess
+    import sys
+
+    # The issue-14 default: the best row over both corpora in docs/results.md.
+    code = "\n".join([
+        "import sys",
+        "from skser import make_ser_pipeline",
+        "pipe = make_ser_pipeline()",
+        "vote = pipe.named_steps['clf']",
+        "print([n for n, _ in pipe.steps], [n for n, _ in vote.estimators], vote.weights)",
+        "print(sorted(m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules))",
+    ])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    steps, tensorflow = result.stdout.strip().splitlines()[-2:]
+    assert steps == "['load', 'trim', 'clf'] ['stats', 'sequence'] auto"
+    assert tensorflow == "[]"
+    assert type(make_ser_pipeline().named_steps["clf"]) is SoftVotingEnsemble

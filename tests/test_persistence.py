@@ -98,9 +98,9 @@ def test_refitted_loaded_model_trains_again(clips, tmp_path):
     assert loaded.predict_proba(paths).shape == (len(paths), 3)
 
 
-def test_default_statistics_pipeline_round_trips(clips, tmp_path):
+def test_statistics_pipeline_round_trips(clips, tmp_path):
     paths, labels = clips
-    pipe = make_ser_pipeline(sr=8000, duration=0.5, random_state=0, features__n_fft=256,
+    pipe = make_ser_pipeline("stats", sr=8000, duration=0.5, random_state=0, features__n_fft=256,
                              features__hop_length=128, features__n_mels=16,
                              features__n_mfcc=8, features__n_chroma=6, features__n_bands=3)
     pipe.fit(paths, labels)

@@ -250,9 +250,9 @@ def test_pipeline_predicts_identically_when_refitted_with_same_seed(labelled_wav
     np.testing.assert_array_equal(first, second)
 
 
-def test_default_kind_is_the_statistics_svm(labelled_wavs, tmp_path):
+def test_statistics_kind_pools_features_for_a_linear_model(labelled_wavs, tmp_path):
     paths, labels, speakers = labelled_wavs
-    pipe = make_ser_pipeline(sr=8000, duration=1.0, random_state=0, **FAST["1d"])
+    pipe = make_ser_pipeline("stats", sr=8000, duration=1.0, random_state=0, **FAST["1d"])
     assert [n for n, _ in pipe.steps] == [
         "load", "trim", "augment", "features", "scale", "clf"
     ]
@@ -267,7 +267,7 @@ def test_default_kind_is_the_statistics_svm(labelled_wavs, tmp_path):
     assert proba.shape == (len(paths), len(set(labels)))
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
 
-    scores = cross_val_score(make_ser_pipeline(sr=8000, duration=1.0, **FAST["1d"]),
+    scores = cross_val_score(make_ser_pipeline("stats", sr=8000, duration=1.0, **FAST["1d"]),
                              paths, labels, groups=speakers, cv=GroupKFold(n_splits=2))
     assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
 
@@ -283,7 +283,7 @@ def test_statistics_kind_refuses_a_cnn_model():
     assert make_ser_pipeline("2d").named_steps["clf"].model == "lenet5"
 
 
-def test_default_pipeline_trains_and_predicts_without_tensorflow(labelled_wavs):
+def test_statistics_pipeline_trains_and_predicts_without_tensorflow(labelled_wavs):
     import subprocess
     import sys
 
@@ -292,7 +292,7 @@ def test_default_pipeline_trains_and_predicts_without_tensorflow(labelled_wavs):
         "import sys",
         "from skser import make_ser_pipeline",
         f"paths, labels = {list(map(str, paths))!r}, {list(labels)!r}",
-        "pipe = make_ser_pipeline(duration=1.0).fit(paths, labels)",
+        "pipe = make_ser_pipeline('stats', duration=1.0).fit(paths, labels)",
         "pipe.predict_proba(paths)",
         "print(sorted(m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules))",
     ])

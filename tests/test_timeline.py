@@ -19,12 +19,13 @@ SR = 16000
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The default pipeline trained on six demo speakers, and the clips of two
-    speakers it has never heard."""
+    """The statistics pipeline trained on six demo speakers, and the clips of
+    two speakers it has never heard."""
     data = make_emotional_speech(tmp_path_factory.mktemp("demo"), n_speakers=8,
                                  n_per_class=4, random_state=3)
     held_out = np.isin(data.groups, np.unique(data.groups)[-2:])
-    model = make_ser_pipeline().fit(list(data.filenames[~held_out]), data.target[~held_out])
+    model = make_ser_pipeline("stats").fit(list(data.filenames[~held_out]),
+                                           data.target[~held_out])
     return model, list(data.filenames[held_out]), data.target[held_out]
 
 

@@ -130,7 +130,7 @@ def predict_timeline(
     >>> from skser.datasets import make_emotional_speech
     >>> data = make_emotional_speech(getfixture("tmp_path"), n_speakers=2, n_per_class=2,
     ...                              random_state=0)
-    >>> pipe = make_ser_pipeline().fit(data.filenames, data.target)
+    >>> pipe = make_ser_pipeline("stats").fit(data.filenames, data.target)  # seconds
     >>> import soundfile as sf
     >>> clips = [sf.read(f, dtype="float32")[0] for f in data.filenames[:3]]
     >>> pause = np.zeros(16000, dtype=np.float32)
