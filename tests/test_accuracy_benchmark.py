@@ -36,7 +36,9 @@ def accuracy():
     ("1d-lenet5", ["load", "trim"], ["augment", "features", "scale", "clf"]),
     # The statistics pipeline has no augmenter: everything up to the scaler.
     ("svm", ["load", "trim", "augment", "features"], ["scale", "clf"]),
-    ("default", ["load", "trim", "augment", "features"], ["scale", "clf"]),
+    ("stats", ["load", "trim", "augment", "features"], ["scale", "clf"]),
+    # The default ensemble: its members' features and scalers learn per fold.
+    ("default", ["load", "trim"], ["clf"]),
     # openSMILE reads the files itself: only its features run once.
     ("opensmile", ["features"], ["scale", "clf"]),
     # A speaker-normalised twin learns its speakers' statistics in the scaler.
@@ -62,12 +64,13 @@ def test_augmentation_off_keeps_passthrough_out_of_the_head(accuracy):
 
 
 def test_stored_folds_are_reused_only_for_the_same_settings(accuracy, tmp_path):
-    key = accuracy.settings_key(accuracy.make_row("default"))
-    assert key == accuracy.settings_key(accuracy.make_row("default"))
+    key = accuracy.settings_key(accuracy.make_row("stats"))
+    assert key == accuracy.settings_key(accuracy.make_row("stats"))
     # svm is the statistics pipeline as it was before issue 13: another row now.
     assert key != accuracy.settings_key(accuracy.make_row("svm"))
     assert key != accuracy.settings_key(accuracy.make_row("2d-lenet5"))
-    changed = accuracy.make_row("default").set_params(clf__C=1.0)
+    assert key != accuracy.settings_key(accuracy.make_row("default"))
+    changed = accuracy.make_row("stats").set_params(clf__C=1.0)
     assert accuracy.settings_key(changed) != key
 
     calls = []
@@ -131,8 +134,8 @@ def test_every_row_has_its_speaker_normalised_twin_right_below_it(accuracy):
     # The CNNs' twins are selectable, but cost too much to run by default;
     # the sequence network's and the ensemble's (a minute a fold) run.
     assert set(accuracy.DEFAULT_ROWS) == {
-        *accuracy.PLAIN_ROWS, "svm+spk", "opensmile+spk", "opensmile-default+spk",
-        "sequence+spk", "ensemble+spk", "default+spk"}
+        *accuracy.PLAIN_ROWS, "svm+spk", "opensmile+spk", "opensmile-stats+spk",
+        "sequence+spk", "stats+spk", "ensemble+spk", "default+spk"}
     assert "opensmile" in accuracy.PLAIN_ROWS
 
 
@@ -162,7 +165,7 @@ def test_the_opensmile_row_has_the_svm_rows_scaler_and_svm(accuracy):
     assert accuracy.row_key("opensmile") != accuracy.row_key("svm")
 
 
-@pytest.mark.parametrize("row", ["svm", "opensmile", "default", "2d-lenet5", "2d-custom"])
+@pytest.mark.parametrize("row", ["svm", "opensmile", "stats", "2d-lenet5", "2d-custom"])
 def test_a_twin_swaps_only_the_scaler_and_never_shares_its_plain_rows_folds(accuracy, row):
     from skser import SpeakerStandardScaler, StandardScalerND
 
@@ -178,17 +181,27 @@ def test_a_twin_swaps_only_the_scaler_and_never_shares_its_plain_rows_folds(accu
 
 def test_twins_of_rows_built_alike_share_their_folds(accuracy):
     # The openSMILE rows take the scaler and classifier of the svm row and of
-    # the default: the same settings apart from the features step.
-    svm, default = accuracy.make_row("svm"), accuracy.make_row("default")
-    for row, source in (("opensmile", svm), ("opensmile-default", default)):
+    # the statistics model: the same settings apart from the features step.
+    svm, stats = accuracy.make_row("svm"), accuracy.make_row("stats")
+    for row, source in (("opensmile", svm), ("opensmile-stats", stats)):
         tail = accuracy.make_row(row).steps[-2:]
         assert [(n, repr(s)) for n, s in tail] == [(n, repr(s)) for n, s in source.steps[-2:]]
-    assert accuracy.row_key("svm+spk") != accuracy.row_key("default+spk")
+    assert accuracy.row_key("svm+spk") != accuracy.row_key("stats+spk")
+
+
+def test_the_default_row_is_the_ensemble_and_shares_its_folds(accuracy):
+    # Issue 14: make_ser_pipeline() is the ensemble; the row that was the
+    # default until then is `stats`, with the same key its folds were stored under.
+    assert accuracy.row_key("default") == accuracy.row_key("ensemble")
+    assert accuracy.row_key("default+spk") == accuracy.row_key("ensemble+spk")
+    assert accuracy.row_key("stats") != accuracy.row_key("default")
+    assert {"default", "stats"} <= set(accuracy.RANDOM_SPLIT_ROWS)
 
 
 def test_one_pipeline_built_twice_keeps_its_key_and_its_twin_differs(accuracy):
-    assert accuracy.row_key("default") == accuracy.row_key("default")
-    assert accuracy.row_key("default") != accuracy.row_key("default+spk")
+    for row in ("default", "stats"):
+        assert accuracy.row_key(row) == accuracy.row_key(row)
+        assert accuracy.row_key(row) != accuracy.row_key(f"{row}+spk")
 
 
 def test_parameters_added_at_their_defaults_leave_per_frame_rows_keys_alone(accuracy):
@@ -394,4 +407,5 @@ def test_a_plain_row_whose_fit_takes_speakers_says_so_in_its_key(accuracy):
     assert not accuracy.takes_training_speakers(pipeline(False))
     assert accuracy.settings_key(pipeline(True)) != accuracy.settings_key(pipeline(False))
     assert accuracy.takes_training_speakers(accuracy.make_row("ensemble"))
-    assert not accuracy.takes_training_speakers(accuracy.make_row("default"))
+    assert accuracy.takes_training_speakers(accuracy.make_row("default"))
+    assert not accuracy.takes_training_speakers(accuracy.make_row("stats"))
