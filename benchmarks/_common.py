@@ -35,7 +35,7 @@ def statistics_before_issue_13(*, random_state=None, calibration_folds=3):
     frame features, standardised, and an RBF SVC (C=10, balanced classes)
     calibrated for probabilities on ``calibration_folds`` folds.
 
-    ``make_ser_pipeline(**statistics_before_issue_13())`` builds it.
+    ``make_ser_pipeline("stats", **statistics_before_issue_13())`` builds it.
     """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.svm import SVC

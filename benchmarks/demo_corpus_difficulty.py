@@ -151,9 +151,10 @@ def main(*, n_speakers, n_per_class, seed, n_folds, n_jobs, cnn):
         # 13): the demo corpus is a corpus the feature search never saw.
         from skser import make_ser_pipeline
 
-        before = make_ser_pipeline(n_jobs=n_jobs, **statistics_before_issue_13())
+        before = make_ser_pipeline("stats", n_jobs=n_jobs, **statistics_before_issue_13())
         for name, pipe in (("the statistics pipeline before issue 13", before),
-                           ("make_ser_pipeline(), the default", make_ser_pipeline(n_jobs=n_jobs))):
+                           ('make_ser_pipeline("stats"), the default of issue 13',
+                            make_ser_pipeline("stats", n_jobs=n_jobs))):
             rows.append((f"{name}, from the files", cross_val_score(
                 pipe, list(corpus.filenames), y, groups=groups, cv=cv,
                 scoring="balanced_accuracy")))

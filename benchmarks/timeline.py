@@ -1,9 +1,12 @@
 """Emotion over time on long recordings: speed, memory and window accuracy of `predict_timeline`.
 
-    python benchmarks/timeline.py           # one-hour file; about 5 minutes on 2 cores
-    python benchmarks/timeline.py --quick   # 2- and 6-minute files, about a minute
+    python benchmarks/timeline.py                      # the default (the ensemble)
+    python benchmarks/timeline.py --kind stats         # the statistics model (issue 15's figures)
+    python benchmarks/timeline.py --sections speed     # speed and memory only
+    python benchmarks/timeline.py --quick              # 2- and 6-minute files, a smoke run
 
-1. **Speed and memory.** Trains the default pipeline (`make_ser_pipeline()`)
+1. **Speed and memory.** Trains the default pipeline (`make_ser_pipeline()`,
+   or the ``--kind`` given)
    on a demo corpus, writes recordings of 6 and 60 minutes (--quick: 2 and 6)
    at 16 kHz from held-out demo clips joined by pauses (`join_clips`), and
    runs `predict_timeline` on each in a fresh process on one core: the
@@ -94,14 +97,25 @@ def run_child(model_path, wav):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def speed(folder, quick):
-    from skser import make_ser_pipeline, save_model
+def fit_model(kind, data, train):
+    """`make_ser_pipeline(kind)` (None: the default) fitted on clips ``train``,
+    with their speakers where the pipeline weighs its vote on them."""
+    from skser import make_ser_pipeline
+    from skser.evaluation._cross_validation import _requests_groups
+
+    model = make_ser_pipeline() if kind is None else make_ser_pipeline(kind)
+    groups = {"clf__groups": data.groups[train]} if _requests_groups(model, "fit") else {}
+    return model.fit(list(data.filenames[train]), data.target[train], **groups)
+
+
+def speed(folder, quick, kind):
+    from skser import save_model
     from skser.datasets import make_emotional_speech
 
     data = make_emotional_speech(folder / "corpus", n_speakers=6, n_per_class=4,
                                  random_state=0)
     held_out = data.groups == data.groups[-1]
-    model = make_ser_pipeline().fit(list(data.filenames[~held_out]), data.target[~held_out])
+    model = fit_model(kind, data, ~held_out)
     model_path = save_model(model, folder / "model.skser")
     clips, labels = list(data.filenames[held_out]), data.target[held_out]
     short, long = (2, 6) if quick else (6, 60)
@@ -120,7 +134,7 @@ def speed(folder, quick):
         rows.append([f"{minutes} min", r["windows"], f"{r['seconds']:.1f} s",
                      f"{r['duration'] / r['seconds']:.0f}x",
                      f"{r['growth_mib']:.0f} MiB"])
-    print("\n## predict_timeline, default pipeline, one core\n")
+    print(f"\n## predict_timeline, {kind or 'default'} pipeline, one core\n")
     print_table(rows, ["recording", "speech windows", "compute", "real-time factor",
                        "peak memory growth"])
     ratio = results[long]["growth_mib"] / max(results[short]["growth_mib"], 1e-9)
@@ -132,11 +146,11 @@ def speed(folder, quick):
           "alone.")
 
 
-def accuracy(folder, quick):
+def accuracy(folder, quick, kind):
     from sklearn.metrics import balanced_accuracy_score
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from skser import make_ser_pipeline, predict_timeline
+    from skser import predict_timeline
     from skser import datasets
 
     corpora = [("demo", None)]
@@ -157,7 +171,7 @@ def accuracy(folder, quick):
                 data.filenames, data.target, data.groups)):
             if quick and fold:
                 break
-            model = make_ser_pipeline().fit(list(data.filenames[train]), data.target[train])
+            model = fit_model(kind, data, train)
             for order in ORDERS:
                 recording = _test_recording(data, test, order, seed=fold)
                 timeline = predict_timeline(model, recording.waveform)
@@ -233,14 +247,21 @@ def _boundaries_found(truth, found):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short files, a smoke run")
+    parser.add_argument("--kind", choices=["ensemble", "stats", "sequence", "2d", "1d"],
+                        default=None, help="make_ser_pipeline's kind (default: its default)")
+    parser.add_argument("--sections", nargs="+", choices=["speed", "accuracy"],
+                        default=["speed", "accuracy"], help="what to measure (default both)")
     parser.add_argument("--child", nargs=2, metavar=("MODEL", "WAV"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(*args.child)
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine()}; "
+          + (f"make_ser_pipeline({args.kind!r})" if args.kind else "make_ser_pipeline()"))
     with tempfile.TemporaryDirectory(prefix="skser-timeline-") as tmp:
-        speed(Path(tmp), args.quick)
-        accuracy(Path(tmp), args.quick)
+        if "speed" in args.sections:
+            speed(Path(tmp), args.quick, args.kind)
+        if "accuracy" in args.sections:
+            accuracy(Path(tmp), args.quick, args.kind)
 
 
 if __name__ == "__main__":

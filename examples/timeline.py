@@ -1,9 +1,10 @@
 """Emotion over time: a timeline of a long recording, as a table and a plot.
 
-    python examples/timeline.py                           # demo corpus, under a minute
+    python examples/timeline.py                           # demo corpus, about 2 minutes
     python examples/timeline.py --emodb ../shared/data/emodb --out docs/images
 
-Trains the default pipeline (`make_ser_pipeline()`) on all speakers but two,
+Trains the default pipeline (`make_ser_pipeline()`, the ensemble, its vote
+weighed on the training speakers) on all speakers but two,
 joins the two held-out speakers' clips into one long recording (runs of two
 or three clips of one emotion, with pauses, as a conversation whose mood
 shifts), and runs `skser.predict_timeline` on it: the windows' table goes
@@ -34,7 +35,8 @@ def main(emodb=None, out="."):
         speakers = np.unique(data.groups)
         held_out = np.isin(data.groups, speakers[-2:])
         pipe = make_ser_pipeline().fit(list(data.filenames[~held_out]),
-                                       data.target[~held_out])
+                                       data.target[~held_out],
+                                       clf__groups=data.groups[~held_out])
         # Runs of 2-3 clips of one emotion, the runs in random order.
         rng = np.random.default_rng(0)
         index = np.flatnonzero(held_out)
