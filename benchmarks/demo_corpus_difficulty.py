@@ -20,7 +20,8 @@ balanced accuracy):
   nothing); and logistic regression after per-speaker standardisation of the
   features (each speaker's clips z-scored by that speaker's own mean and
   standard deviation, labels unused), the usual speaker normalisation;
-- `make_ser_pipeline()`, the default statistics pipeline, from the files,
+- `make_ser_pipeline("stats")`, the statistics pipeline (the default of
+  issue 13), from the files,
   against the statistics pipeline it replaced in issue 13 (the course
   recipe's seven features, mean and std, an RBF SVC): the demo corpus is
   one the feature search (`feature_search.py`) never saw;

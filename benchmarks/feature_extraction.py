@@ -160,7 +160,7 @@ def extended_cost(X, *, repeat):
     from skser import FrameFeatures1D, make_ser_pipeline
     from skser.features import FEATURE_NAMES, RECIPE_FEATURES
 
-    stats = make_ser_pipeline().named_steps["features"]
+    stats = make_ser_pipeline("stats").named_steps["features"]
     steps = {
         f"course recipe's {len(RECIPE_FEATURES)} features per frame (baseline)":
             FrameFeatures1D(sr=SR, features=RECIPE_FEATURES, **PARAMS),
@@ -168,7 +168,7 @@ def extended_cost(X, *, repeat):
             FrameFeatures1D(sr=SR, features=FEATURE_NAMES, **PARAMS),
         f"all {len(FEATURE_NAMES)} features, mean_std":
             FrameFeatures1D(sr=SR, features=FEATURE_NAMES, aggregate="mean_std", **PARAMS),
-        "make_ser_pipeline()'s features step (functionals)": stats.set_params(n_jobs=1),
+        'make_ser_pipeline("stats")\'s features step (functionals)': stats.set_params(n_jobs=1),
     }
     runs = {name: [] for name in steps}
     with threadpool_limits(1):

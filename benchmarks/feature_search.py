@@ -4,7 +4,7 @@
     python benchmarks/feature_search.py --stored-only  # the table of the stored results
     python benchmarks/feature_search.py --quick        # a smoke run, under a minute
 
-Which frame features and which functionals `make_ser_pipeline()` pools is
+Which frame features and which functionals `make_ser_pipeline("stats")` pools is
 chosen here, never by the test folds' scores: for each outer fold of
 `accuracy.py` (the same five speaker-grouped folds), every candidate is
 scored by an inner 3-fold speaker-grouped cross-validation on that fold's

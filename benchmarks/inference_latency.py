@@ -338,7 +338,7 @@ def stats_latency(data, path, repeat):
     for _ in range(repeat):
         for name, pipe in pipes.items():
             times[name] += time_call(lambda: pipe.predict([path]), repeat=1, warmup=0)
-    return times
+    return times, pipes
 
 
 #: What any prediction from a skser model file must import: the floor of
@@ -347,18 +347,16 @@ FLOOR_CODE = "import sklearn.svm, skops.io, librosa, soundfile"
 FLOOR_TF_CODE = FLOOR_CODE + ", tensorflow"
 
 
-def cli_default(data, path, folder, repeat):
+def cli_default(pipes, path, folder, repeat):
     """Wall seconds of ``python -m skser predict MODEL FILE`` with the
-    statistics model and with the default model, and of their floors, each
-    in a fresh process, alternating call by call after one untimed call of
-    each (which warms the disk cache)."""
-    from skser import make_ser_pipeline, save_model
+    statistics model and with the default model (``pipes``, fitted by
+    `stats_latency`), and of their floors, each in a fresh process,
+    alternating call by call after one untimed call of each (which warms the
+    disk cache)."""
+    from skser import save_model
 
-    files = {"stats": folder / "stats.skser", "default": folder / "default.skser"}
-    save_model(make_ser_pipeline("stats", random_state=0).fit(list(data.filenames),
-                                                              data.target), files["stats"])
-    save_model(default_pipeline().fit(list(data.filenames), data.target,
-                                      clf__groups=data.groups), files["default"])
+    files = {"stats": save_model(pipes[STATS], folder / "stats.skser"),
+             "default": save_model(pipes[DEFAULT], folder / "default.skser")}
     commands = {
         "floor: " + FLOOR_CODE: [sys.executable, "-c", FLOOR_CODE],
         "skser predict STATS_MODEL FILE": [sys.executable, "-m", "skser", "predict",
@@ -393,7 +391,7 @@ def main(argv=None):
     quick = args.quick
     repeat = dict(latency=10 if quick else 60, steps=5 if quick else 30,
                   batch=1 if quick else 3, forward=5 if quick else 30, cli=1 if quick else 3,
-                  cli_default=2 if quick else 15)
+                  cli_default=1 if quick else 15)
     n_batch = 32 if quick else N_FILES
     n_many = 16 if quick else N_FILES
     started = time.perf_counter()
@@ -485,7 +483,7 @@ def main(argv=None):
             "rest of the command s", "peak RSS MiB", "x RSS after import tensorflow"])
 
         # 6. The statistics pipeline and the default, against the one replaced in issue 13.
-        stats = stats_latency(data, paths[0], repeat["latency"])
+        stats, fitted = stats_latency(data, paths[0], repeat["latency"])
         base = median(stats[BEFORE_13])
         print(f"\n## `make_ser_pipeline(\"stats\")` and the default `make_ser_pipeline()` "
               f"(the ensemble; goal: p50 under 50 ms), one 3 s file, "
@@ -496,7 +494,7 @@ def main(argv=None):
         ], ["pipeline", "p50 ms", "p95 ms", "p50 x before"])
 
         # 7. The command line with each model, against its floor.
-        runs = cli_default(data, paths[0], folder, repeat["cli_default"])
+        runs = cli_default(fitted, paths[0], folder, repeat["cli_default"])
         floors = [median(runs["floor: " + FLOOR_CODE])] * 2 + [
             median(runs["floor with TensorFlow: " + FLOOR_TF_CODE])] * 2
         print(f"\n## `python -m skser predict MODEL FILE`, the statistics and the default "

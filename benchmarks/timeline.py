@@ -97,13 +97,16 @@ def run_child(model_path, wav):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def fit_model(kind, data, train):
+def fit_model(kind, data, train, quick):
     """`make_ser_pipeline(kind)` (None: the default) fitted on clips ``train``,
-    with their speakers where the pipeline weighs its vote on them."""
+    with their speakers where the pipeline weighs its vote on them; with
+    ``quick``, networks train for 2 epochs (a smoke run)."""
     from skser import make_ser_pipeline
     from skser.evaluation._cross_validation import _requests_groups
 
     model = make_ser_pipeline() if kind is None else make_ser_pipeline(kind)
+    if quick:
+        model.set_params(**{k: 2 for k in model.get_params() if k.endswith("clf__epochs")})
     groups = {"clf__groups": data.groups[train]} if _requests_groups(model, "fit") else {}
     return model.fit(list(data.filenames[train]), data.target[train], **groups)
 
@@ -115,7 +118,7 @@ def speed(folder, quick, kind):
     data = make_emotional_speech(folder / "corpus", n_speakers=6, n_per_class=4,
                                  random_state=0)
     held_out = data.groups == data.groups[-1]
-    model = fit_model(kind, data, ~held_out)
+    model = fit_model(kind, data, ~held_out, quick)
     model_path = save_model(model, folder / "model.skser")
     clips, labels = list(data.filenames[held_out]), data.target[held_out]
     short, long = (2, 6) if quick else (6, 60)
@@ -171,7 +174,7 @@ def accuracy(folder, quick, kind):
                 data.filenames, data.target, data.groups)):
             if quick and fold:
                 break
-            model = fit_model(kind, data, train)
+            model = fit_model(kind, data, train, quick)
             for order in ORDERS:
                 recording = _test_recording(data, test, order, seed=fold)
                 timeline = predict_timeline(model, recording.waveform)

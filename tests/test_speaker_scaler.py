@@ -259,7 +259,7 @@ def corpus(tmp_path_factory):
 
 def _pipeline():
     return make_ser_pipeline(
-        speaker_normalize=True, sr=SR, duration=0.5, random_state=0,
+        "stats", speaker_normalize=True, sr=SR, duration=0.5, random_state=0,
         features__features=("rms", "mfcc"), features__n_mfcc=8, features__n_mels=16,
         features__n_fft=256, features__hop_length=128,
     )
