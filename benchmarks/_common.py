@@ -24,9 +24,33 @@ __all__ = [
     "peak_traced_mib",
     "print_table",
     "rss_mib",
+    "fit_with_speakers",
     "statistics_before_issue_13",
     "time_call",
+    "with_epochs",
 ]
+
+def with_epochs(pipeline, epochs):
+    """``pipeline`` with every network in it (``...clf__epochs``, the ensemble's
+    member too) set to train for ``epochs``: a smoke run, or a model whose
+    prediction cost, not its accuracy, is measured."""
+    return pipeline.set_params(**{k: epochs for k in pipeline.get_params()
+                                  if k.endswith("clf__epochs")})
+
+
+def fit_with_speakers(pipeline, X, y, groups):
+    """``pipeline.fit(X, y)``, with ``groups`` (each clip's speaker) routed
+    to the steps whose fit takes them, as `skser train` does: the ensemble
+    weighs its vote on an inner split over these speakers."""
+    import sklearn
+
+    from skser.evaluation._cross_validation import _requests_groups
+
+    if not _requests_groups(pipeline, "fit"):
+        return pipeline.fit(X, y)
+    with sklearn.config_context(enable_metadata_routing=True):
+        return pipeline.fit(X, y, groups=groups)
+
 
 def statistics_before_issue_13(*, random_state=None, calibration_folds=3):
     """`make_ser_pipeline` settings that rebuild the statistics pipeline as it

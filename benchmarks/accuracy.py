@@ -72,7 +72,9 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from _common import SHARED_DATA, machine, statistics_before_issue_13  # noqa: E402
+from _common import (  # noqa: E402
+    SHARED_DATA, machine, statistics_before_issue_13, with_epochs,
+)
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
 CORPORA = {
@@ -162,10 +164,7 @@ def make_row(name, *, quick=False):
         # of skser's loading and features.
         pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
                                    *pipeline.steps[-2:]])
-    if quick:
-        pipeline.set_params(**{k: 1 for k in pipeline.get_params()
-                               if k.endswith("clf__epochs")})
-    return pipeline
+    return with_epochs(pipeline, 1) if quick else pipeline
 
 
 def split_stateless(pipeline):

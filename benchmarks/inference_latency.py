@@ -69,7 +69,8 @@ import soundfile as sf  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from _common import (  # noqa: E402
-    machine, median, print_table, rss_mib, statistics_before_issue_13, time_call,
+    fit_with_speakers, machine, median, print_table, rss_mib, statistics_before_issue_13,
+    time_call, with_epochs,
 )
 
 SR = 16000
@@ -316,7 +317,7 @@ def default_pipeline():
     """`make_ser_pipeline()` with a short training of its network."""
     from skser import make_ser_pipeline
 
-    return make_ser_pipeline(random_state=0, clf__sequence__clf__epochs=ENSEMBLE_EPOCHS)
+    return with_epochs(make_ser_pipeline(random_state=0), ENSEMBLE_EPOCHS)
 
 
 def stats_latency(data, path, repeat):
@@ -331,8 +332,7 @@ def stats_latency(data, path, repeat):
     before = make_ser_pipeline("stats", **statistics_before_issue_13(calibration_folds=folds))
     pipes = {BEFORE_13: before, STATS: make_ser_pipeline("stats"), DEFAULT: default_pipeline()}
     for pipe in pipes.values():
-        pipe.fit(list(data.filenames), data.target, **(
-            {"clf__groups": data.groups} if pipe is pipes[DEFAULT] else {}))
+        fit_with_speakers(pipe, list(data.filenames), data.target, data.groups)
         pipe.predict([path])  # warm-up: filterbanks and windows are cached
     times = {name: [] for name in pipes}
     for _ in range(repeat):

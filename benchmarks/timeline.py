@@ -43,7 +43,9 @@ os.environ.update(ONE_THREAD)
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from _common import SHARED_DATA, machine, peak_rss_mib, print_table  # noqa: E402
+from _common import (  # noqa: E402
+    SHARED_DATA, fit_with_speakers, machine, peak_rss_mib, print_table, with_epochs,
+)
 
 SR = 16000
 SMOOTHING = (1, 3, 5)
@@ -102,13 +104,12 @@ def fit_model(kind, data, train, quick):
     with their speakers where the pipeline weighs its vote on them; with
     ``quick``, networks train for 2 epochs (a smoke run)."""
     from skser import make_ser_pipeline
-    from skser.evaluation._cross_validation import _requests_groups
 
     model = make_ser_pipeline() if kind is None else make_ser_pipeline(kind)
     if quick:
-        model.set_params(**{k: 2 for k in model.get_params() if k.endswith("clf__epochs")})
-    groups = {"clf__groups": data.groups[train]} if _requests_groups(model, "fit") else {}
-    return model.fit(list(data.filenames[train]), data.target[train], **groups)
+        with_epochs(model, 2)
+    return fit_with_speakers(model, list(data.filenames[train]), data.target[train],
+                             data.groups[train])
 
 
 def speed(folder, quick, kind):
