@@ -45,8 +45,7 @@ PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 # 0.766 instead of 0.776 on the demo corpus, 2026-12-02). Stated in the
 # demo's output; every value can be overridden with --set/--epochs.
 # `--kind stats` trains in seconds.
-DEMO_SETTINGS = {"clf__epochs": 40}
-DEMO_ENSEMBLE_SETTINGS = {"clf__sequence__clf__epochs": 20}
+DEMO_EPOCHS = {"ensemble": 20, "sequence": 40, "2d": 40, "1d": 40}
 
 
 class CLIError(Exception):
@@ -422,12 +421,9 @@ def _cmd_demo(args):
 
     start = time.perf_counter()
     if args.kind != "stats":
-        prefix = "clf__sequence__" if args.kind == "ensemble" else ""
-        demo = dict(DEMO_ENSEMBLE_SETTINGS if args.kind == "ensemble" else DEMO_SETTINGS)
-        if args.epochs is not None:
-            # --epochs wins (as in _make_pipeline), and the line below says so.
-            demo[prefix + "clf__epochs"] = args.epochs
-        args.set = list(demo.items()) + list(args.set or [])
+        # --epochs wins (as in _make_pipeline), and the line below says so.
+        epochs = DEMO_EPOCHS[args.kind] if args.epochs is None else args.epochs
+        args.set = [(_epochs_key(args.kind), epochs)] + list(args.set or [])
     settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set or []).items())
     print(f"skser demo: {_pipeline_name(args)} pipeline" + (f", {settings}" if settings else ""))
     data = _load_data(args)  # no DATA: the demo corpus, removed by main at the end
@@ -534,8 +530,7 @@ def _make_pipeline(args):
     if args.kind != "stats":  # main refused --model/--epochs with "stats"
         import_tensorflow()
         if args.epochs is not None:
-            key = "clf__sequence__clf__epochs" if args.kind == "ensemble" else "clf__epochs"
-            options[key] = args.epochs
+            options[_epochs_key(args.kind)] = args.epochs
     pipeline = make_ser_pipeline(
         args.kind, model=args.model, augment=False if args.no_augment else None,
         n_jobs=args.n_jobs, random_state=args.seed,
@@ -546,6 +541,11 @@ def _make_pipeline(args):
         pipeline.set_params(**{key: level for key, level in _verbose_params(pipeline, 1).items()
                                if key not in options})
     return pipeline
+
+
+def _epochs_key(kind):
+    """The pipeline parameter that is the network's epochs in ``kind``'s pipeline."""
+    return "clf__sequence__clf__epochs" if kind == "ensemble" else "clf__epochs"
 
 
 def _verbose_params(pipeline, level):
