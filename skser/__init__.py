@@ -26,6 +26,7 @@ import importlib
 _EXPORTS = {
     "AddNoise": "augmentation", "AugmentedCopies": "augmentation",
     "FrequencyMask": "augmentation", "TimeMask": "augmentation", "TimeShift": "augmentation",
+    "RandomCorruption": "augmentation", "corrupt": "augmentation",
     "FEATURE_NAMES": "features", "FrameFeatures1D": "features",
     "MelSpectrogram2D": "features", "RECIPE_FEATURES": "features",
     "AudioLoader": "loading", "AudioReadError": "loading", "AudioReadWarning": "loading",

@@ -63,6 +63,7 @@ TRUSTED_TYPES = (
     "skser.augmentation._copies.AugmentedCopies",
     "skser.augmentation._masks.FrequencyMask",
     "skser.augmentation._masks.TimeMask",
+    "skser.augmentation._random_corruption.RandomCorruption",
     "skser.augmentation._waveform.AddNoise",
     "skser.augmentation._waveform.TimeShift",
     "skser.features._frame_features.FrameFeatures1D",
