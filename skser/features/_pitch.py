@@ -122,8 +122,12 @@ def track_pitch(power, *, sr, window, f0_min, f0_max):
     r = scipy.fft.irfft(spectrum, n=n_fft, axis=-1)[..., :lag_max + 2]
     energy = r[..., 0].astype(np.float64)
     rw = _window_autocorrelation(window)[:lag_max + 2].astype(np.float32)
+    # Energies below float32's smallest normal number (a whisper of rounding
+    # in a faded or scaled-down pause) count as silence: their reciprocal
+    # would overflow float32 and turn the frame's autocorrelation into NaN.
+    audible = energy > np.finfo(np.float32).tiny
     with np.errstate(divide="ignore", invalid="ignore"):
-        rn = r * (1.0 / np.where(energy > 0, energy, np.inf)).astype(np.float32)[..., np.newaxis]
+        rn = r * (1.0 / np.where(audible, energy, np.inf)).astype(np.float32)[..., np.newaxis]
         rn /= rw
     lags = np.arange(lag_min, lag_max + 1)
     cost = (OCTAVE_COST * np.log2(f0_min * lags / sr)).astype(np.float32)
@@ -154,7 +158,7 @@ def track_pitch(power, *, sr, window, f0_min, f0_max):
     with np.errstate(divide="ignore"):
         loud = 10 * np.log10(np.maximum(energy, 1e-300))
     floor = loud.max(axis=-1, keepdims=True) - SILENCE_DB
-    voiced = (strength > VOICING_THRESHOLD) & is_peak & (loud > floor) & (energy > 0)
+    voiced = (strength > VOICING_THRESHOLD) & is_peak & (loud > floor) & audible
     f0 = np.where(voiced, sr / (idx[..., 0] + shift), np.nan)
     r_max = 1.0 / (1.0 + 10.0 ** (-MAX_HNR_DB / 10))
     r_clip = np.clip(height, 1.0 - r_max, r_max)
