@@ -35,6 +35,7 @@ _EXPORTS = {
     "load_model": "_persistence", "save_model": "_persistence",
     "make_ser_pipeline": "pipeline",
     "EnergyVAD": "preprocessing", "SpeakerStandardScaler": "preprocessing",
+    "SpeechDetector": "preprocessing",
     "StandardScalerND": "preprocessing", "TrimPad": "preprocessing",
     "plot_timeline": "timeline", "predict_timeline": "timeline",
 }

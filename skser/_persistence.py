@@ -76,6 +76,7 @@ TRUSTED_TYPES = (
     "skser.pipeline.Pipeline",
     "skser.preprocessing._scaler.StandardScalerND",
     "skser.preprocessing._speaker_scaler.SpeakerStandardScaler",
+    "skser.preprocessing._speech_detector.SpeechDetector",
     "skser.preprocessing._trim_pad.TrimPad",
 )
 

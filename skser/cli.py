@@ -203,6 +203,9 @@ def _cmd_train(args):
 
 def _cmd_evaluate(args):
     data = _load_data(args)
+    if not args.robustness and (args.quick or args.corruptions):
+        raise CLIError(f"{'--quick' if args.quick else '--corruptions'} selects the "
+                       "corruptions of --robustness; add --robustness.")
     from .evaluation import cross_validate_emotions, format_report, save_report
 
     n_speakers = np.unique(data.groups).size if data.groups is not None else 0
@@ -211,6 +214,8 @@ def _cmd_evaluate(args):
                        f"{n_speakers} folds here (one speaker or more per fold).")
     pipeline = _make_pipeline(args)
     _log(args, f"{args.folds}-fold cross-validation grouped by speaker, "
+    if args.robustness:
+        return _evaluate_robustness(args, data, pipeline, n_speakers)
                f"{len(data.filenames)} clips, {n_speakers} speakers")
 
     def progress(i, n, fold):
@@ -230,6 +235,35 @@ def _cmd_evaluate(args):
 
 
 def _cmd_predict(args):
+def _evaluate_robustness(args, data, pipeline, n_speakers):
+    """``skser evaluate --robustness``: the corruption suite on the user's corpus."""
+    from .evaluation import evaluate_robustness, format_robustness, plot_robustness
+    from .evaluation._robustness import robustness_conditions
+
+    try:
+        conditions = robustness_conditions(args.corruptions, quick=args.quick)
+    except ValueError as error:
+        raise CLIError(f"--corruptions: {error}") from None
+    _log(args, f"robustness: {args.folds}-fold cross-validation grouped by speaker, "
+               f"{len(data.filenames)} clips, {n_speakers} speakers; each test fold "
+               f"altered {len(conditions) - 1} ways ("
+               f"{'one severity per corruption' if args.quick else 'every severity'})")
+    report = evaluate_robustness(
+        pipeline, list(data.filenames), data.target, groups=data.groups, cv=args.folds,
+        corruptions=args.corruptions, quick=args.quick, random_state=args.seed,
+        progress=not args.quiet)
+    report.update(_run_info(args, data, pipeline))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, plot_path = out / "robustness_report.json", out / "robustness.png"
+    json_path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    plot_robustness(report, plot_path, title=f"{_describe(args, data)}: UA on altered audio")
+    print(f"skser evaluate --robustness: {_describe(args, data)}\n{report['split']}\n")
+    print(format_robustness(report))
+    print(f"\nReport: {json_path}  Plot: {plot_path}")
+    return report
+
+
     model_path = Path(args.model)
     if not model_path.is_file():
         raise CLIError(f"model file {str(model_path)!r} does not exist (expected a file "
@@ -902,3 +936,14 @@ def _build_parser():
                    test_size=0.3, model_file=None, label_map=None, speaker_pattern=None,
                    speaker_normalize=False)
     return parser
+    p.add_argument("--robustness", action="store_true",
+                   help="also test each fold on altered copies of its held-out clips: noise "
+                        "(white, pink, brown, babble, hum), noise floors, rooms, phone lines, "
+                        "MP3 and Opus, gains and sample rates; writes a table and a plot of "
+                        "UA per corruption and severity (docs/robustness.md)")
+    p.add_argument("--quick", action="store_true",
+                   help="with --robustness: one severity per corruption (a quarter of the "
+                        "time)")
+    p.add_argument("--corruptions", nargs="+", metavar="NAME", default=None,
+                   help="with --robustness: only these corruptions (default: all; see "
+                        "docs/robustness.md for the names)")

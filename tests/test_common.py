@@ -34,6 +34,7 @@ from skser import (
     FrequencyMask,
     MelSpectrogram2D,
     SpeakerStandardScaler,
+    SpeechDetector,
     StandardScalerND,
     TimeMask,
     TimeShift,
@@ -163,6 +164,7 @@ OTHER_ESTIMATORS = [
     CNNClassifier(width=0.05, epochs=1),
     SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]),
     EnergyVAD(),
+    SpeechDetector(),
 ]
 ALL_ESTIMATORS = TWO_D_ESTIMATORS + OTHER_ESTIMATORS
 
@@ -393,6 +395,11 @@ INVALID_PARAMS = {
         "min_speech_seconds": [-0.1], "min_pause_seconds": [-0.1], "pad_seconds": [-0.1],
         "frame_seconds": [0.0],
     },
+    "SpeechDetector": {
+        "sr": [0, 8000.5], "min_level_dbfs": [1.0, "loud"], "min_voiced_fraction": [0.0, 1.5],
+        "min_voiced_seconds": [0.0], "min_f0_slope_semitones_per_second": [0.0, -1.0],
+        "f0_min": [0.0], "f0_max": [-1.0],
+    },
 }
 
 # Values valid one at a time but not together; the error names the parameter.
@@ -406,6 +413,8 @@ INVALID_COMBINATIONS = [
     ("MelSpectrogram2D", {"sr": 8000, "fmax": 5000.0}, "fmax"),
     ("MelSpectrogram2D", {"fmin": 300.0, "fmax": 200.0}, "fmin"),
     ("AddNoise", {"min_snr_db": 30.0, "max_snr_db": 10.0}, "min_snr_db"),
+    ("SpeechDetector", {"f0_min": 300.0, "f0_max": 200.0}, "f0_min"),
+    ("SpeechDetector", {"sr": 1000}, "f0_max"),
 ]
 
 # The first instance of each class (later ones cover other options).

@@ -1,10 +1,14 @@
 """Preprocessing: variable-length waveforms -> fixed-length batches, where a
-recording holds speech, and feature standardisation for 2-D, 3-D and 4-D
-feature arrays (over all clips, or per speaker)."""
+recording holds speech, whether a clip holds any at all, and feature
+standardisation for 2-D, 3-D and 4-D feature arrays (over all clips, or per
+speaker)."""
 
 from ._scaler import StandardScalerND
 from ._speaker_scaler import SpeakerStandardScaler
+from ._speech_detector import SpeechDetector
 from ._trim_pad import TrimPad
 from ._voice_activity import EnergyVAD
 
-__all__ = ["EnergyVAD", "SpeakerStandardScaler", "StandardScalerND", "TrimPad"]
+__all__ = [
+    "EnergyVAD", "SpeakerStandardScaler", "SpeechDetector", "StandardScalerND", "TrimPad",
+]
