@@ -13,6 +13,7 @@ whole story.
 
 import argparse
 import ast
+import contextlib
 import csv
 import io
 import json
@@ -294,42 +295,97 @@ def _evaluate_robustness(args, data, pipeline, n_speakers):
     if args.timeline:
         return _predict_timelines(args, model, model_path, order, files, problems)
     unread = dict(problems)
+    no_speech = {}
     proba = np.empty((0, len(classes)))
     if files:
         if not args.strict and "load__on_error" in model.get_params():
             # The loader's own policy carries the batch: an unreadable file is
             # silence in the batch and an error in its row, never a prediction.
             model.set_params(load__on_error="warn")
-        from .loading import AudioReadWarning
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", AudioReadWarning)
-            proba = _with_groups(
-                model.predict_proba, [str(f) for f in files],
-                groups=np.zeros(len(files), dtype=int) if args.same_speaker else None)
-        for warning in caught:
-            if issubclass(warning.category, AudioReadWarning):
-                for error in warning.message.errors:
-                    unread[str(files[error["index"]])] = error["message"]
-            else:
-                warnings.showwarning(warning.message, warning.category, warning.filename,
-                                     warning.lineno)
+        X, predictor = [str(f) for f in files], model
+        if args.speech_check:
+            with _unread_files(files, unread):
+                X, predictor, reasons = _check_speech(model, X, strict=args.strict)
+            no_speech = {str(f): why for f, why in zip(files, reasons)
+                         if why and str(f) not in unread}
+        keep = [i for i, f in enumerate(files) if str(f) not in no_speech and str(f) not in unread]
+        if keep:
+            with _unread_files([files[i] for i in keep], unread):
+                proba = _with_groups(
+                    predictor.predict_proba, [X[i] for i in keep],
+                    groups=np.zeros(len(keep), dtype=int) if args.same_speaker else None)
+        files = [files[i] for i in keep]
     predicted = {str(f): row for f, row in zip(files, proba)}
+    speech = {"speech": None} if args.speech_check else {}
     rows = []
     for path in order:
         if path in unread:
-            rows.append({"file": path, "label": None, **{c: None for c in classes},
+            rows.append({"file": path, **speech, "label": None, **{c: None for c in classes},
                          "error": unread[path]})
+        elif path in no_speech:
+            rows.append({"file": path, "speech": False, "label": None,
+                         **{c: None for c in classes}, "reason": no_speech[path]})
         else:
             row = predicted[path]
-            rows.append({"file": path, "label": classes[int(np.argmax(row))],
+            rows.append({"file": path, **{k: True for k in speech},
+                         "label": classes[int(np.argmax(row))],
                          **{c: float(p) for c, p in zip(classes, row)}})
     print(_format_predictions(rows, classes, args.format), end="")
+    if no_speech:
+        _log(args, f"skser predict: {len(no_speech)} of {len(rows)} file(s) hold no speech "
+                   "and get no label; see the reason column (--no-speech-check labels "
+                   "them anyway).")
     if unread:
         _log(args, f"skser predict: {len(unread)} of {len(rows)} file(s) could not be "
                    "read; see the error column.")
         args._status = 1
     return rows
+
+
+def _check_speech(model, paths, *, strict):
+    """Load ``paths`` once and ask `SpeechDetector` which hold speech.
+
+    Returns ``(X, predictor, reasons)``: what to predict from and with (the
+    loaded waveforms and the model without its loader, when the model is a
+    pipeline that starts with one, so each file is decoded once; else the
+    paths and the model), and per path why it holds no speech ("" if it
+    does). The detector judges the audio the model would see: read by the
+    model's own loader, at its rate and length.
+    """
+    from sklearn.pipeline import Pipeline
+
+    from .loading import AudioLoader
+    from .preprocessing import SpeechDetector
+
+    steps = model.steps if isinstance(model, Pipeline) else []
+    if len(steps) > 1 and isinstance(steps[0][1], AudioLoader):
+        loader = steps[0][1]
+        waveforms = loader.transform(paths)
+        X, predictor = waveforms, model[1:]
+    else:  # a model of the user's own: the check reads the files at 16 kHz
+        loader = AudioLoader(on_error="raise" if strict else "warn")
+        waveforms = loader.transform(paths)
+        X, predictor = paths, model
+    reasons = SpeechDetector(sr=loader.sr).measure(waveforms)["reason"]
+    return X, predictor, [str(r) for r in reasons]
+
+
+@contextlib.contextmanager
+def _unread_files(files, unread):
+    """Within it, each file an `AudioReadWarning` names (by its index into
+    ``files``) goes into ``unread`` with its message; other warnings show."""
+    from .loading import AudioReadWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AudioReadWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, AudioReadWarning):
+            for error in warning.message.errors:
+                unread[str(files[error["index"]])] = error["message"]
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
 
 
 def _predict_timelines(args, model, model_path, order, files, problems):
@@ -713,15 +769,17 @@ def _describe(args, data):
 
 
 def _format_predictions(rows, classes, fmt):
-    """Rows as a table, JSON or CSV; a row with an ``error`` has no label or
-    probabilities, and an ``error`` column appears when any row has one."""
-    failed = any("error" in row for row in rows)
+    """Rows as a table, JSON or CSV. A ``speech`` column appears when the
+    rows have one (the speech check ran); a row with a ``reason`` (no
+    speech) or an ``error`` has no label or probabilities, and a ``reason``
+    or ``error`` column appears when any row has one."""
     if fmt == "json":
         return json.dumps(rows, indent=2) + "\n"
+    speech = ["speech"] if any("speech" in row for row in rows) else []
+    notes = [c for c in ("reason", "error") if any(c in row for row in rows)]
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["file", "label", *classes]
-                                + (["error"] if failed else []))
+        writer = csv.DictWriter(buffer, fieldnames=["file", *speech, "label", *classes, *notes])
         writer.writeheader()
         for row in rows:
             writer.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v)
@@ -729,15 +787,21 @@ def _format_predictions(rows, classes, fmt):
         return buffer.getvalue()
     width = max(4, *(len(r["file"]) for r in rows))
     lw = max(5, *(len(c) for c in classes))
-    head = f"{'file':<{width}}  {'label':<{lw}}" + "".join(f"  {c[:8]:>8}" for c in classes)
-    lines = [head + ("  error" if failed else "")]
+    yes_no = {True: "yes", False: "no", None: "-"}
+    # A row has a reason or an error, never both: one last column holds either.
+    head = (f"{'file':<{width}}" + "".join(f"  {c}" for c in speech) + f"  {'label':<{lw}}"
+            + "".join(f"  {c[:8]:>8}" for c in classes)
+            + (f"  {' / '.join(notes)}" if notes else ""))
+    lines = [head]
     for row in rows:
-        if "error" in row:
-            lines.append(f"{row['file']:<{width}}  {'-':<{lw}}"
-                         + "".join(f"  {'-':>8}" for _ in classes) + f"  {row['error']}")
+        line = (f"{row['file']:<{width}}"
+                + "".join(f"  {yes_no[row['speech']]:<6}" for _ in speech))
+        if row["label"] is None:
+            line += f"  {'-':<{lw}}" + "".join(f"  {'-':>8}" for _ in classes)
         else:
-            lines.append(f"{row['file']:<{width}}  {row['label']:<{lw}}"
-                         + "".join(f"  {row[c]:8.3f}" for c in classes))
+            line += f"  {row['label']:<{lw}}" + "".join(f"  {row[c]:8.3f}" for c in classes)
+        note = row.get("reason", row.get("error"))
+        lines.append(line + (f"  {note}" if note is not None else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -899,6 +963,10 @@ def _build_parser():
     p.add_argument("--allow-pickle", action="store_true",
                    help="also load joblib/pickle model files: only for files you trust, "
                         "since unpickling can run any code")
+    p.add_argument("--no-speech-check", dest="speech_check", action="store_false",
+                   help="label every file, even one that holds no speech (by default "
+                        "a file of silence, noise, a tone, hum or music is marked speech "
+                        "no, with a reason and no label; --timeline marks pauses itself)")
     p.add_argument("--same-speaker", action="store_true",
                    help="treat the FILEs as clips of one speaker, standardised with their "
                         "own statistics (models trained with --speaker-normalize); each "

@@ -16,6 +16,10 @@ import soundfile as sf
 from skser import load_model
 from skser.cli import main
 
+# The conftest clips are steady harmonic tones, which `skser predict`'s speech
+# check rightly finds hold no speech: tests of other behaviour label them anyway.
+TONES = "--no-speech-check"
+
 # Tiny networks and features so each command trains in seconds.
 FAST = ["--kind", "2d", "--epochs", "2", "--set", "features__n_mels=16", "--set", "clf__width=0.1",
         "--set", "features__n_fft=256", "--set", "features__hop_length=128", "--quiet"]
@@ -63,7 +67,7 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
 
     files = sorted(str(p) for p in folder_corpus.rglob("*.wav"))[:3]
     assert main(["predict", str(out / "model.skser"), *files, "--format", "json",
-                 "--quiet"]) == 0
+                 "--quiet", TONES]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [row["file"] for row in rows] == files
     for row in rows:
@@ -72,13 +76,13 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
         assert row["label"] == ("angry", "happy", "sad")[int(np.argmax(probs))]
 
     assert main(["predict", str(out / "model.skser"), *files, "--format", "csv",
-                 "--quiet"]) == 0
+                 "--quiet", TONES]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["label"] for r in table] == [r["label"] for r in rows]
 
     # One file alone: the commonest use, and the same answer as in the batch.
     assert main(["predict", str(out / "model.skser"), files[1], "--format", "json",
-                 "--quiet"]) == 0
+                 "--quiet", TONES]) == 0
     (alone,) = json.loads(capsys.readouterr().out)
     assert alone["label"] == rows[1]["label"]
     assert alone["sad"] == pytest.approx(rows[1]["sad"], abs=1e-5)
@@ -91,7 +95,7 @@ def test_train_then_predict_round_trip_on_a_folder_corpus(folder_corpus, tmp_pat
     assert main(["predict", str(pickled), files[1], "--quiet"]) == 2
     assert "--allow-pickle" in capsys.readouterr().err
     assert main(["predict", str(pickled), files[1], "--allow-pickle", "--format", "json",
-                 "--quiet"]) == 0
+                 "--quiet", TONES]) == 0
     assert json.loads(capsys.readouterr().out)[0]["file"] == files[1]
 
 
@@ -261,7 +265,8 @@ def test_stats_kind_trains_a_logistic_regression_that_predicts_probabilities(
     report = json.loads((out / "train_report.json").read_text())
     assert report["kind"] == "stats" and "STATS" in capsys.readouterr().out
     clip = sorted(folder_corpus.rglob("*.wav"))[0]
-    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json"]) == 0
+    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json",
+                 TONES]) == 0
     row = json.loads(capsys.readouterr().out)[0]
     probabilities = [row[label] for label in ("angry", "happy", "sad")]
     assert abs(sum(probabilities) - 1) < 1e-6
@@ -317,7 +322,7 @@ def test_train_speaker_normalize_reports_it_and_predict_same_speaker_uses_the_fi
     each_alone = model.predict_proba(files)
     for option, expected in (["--same-speaker"], as_one), ([], each_alone):
         assert main(["predict", str(out / "model.skser"), *files, *option,
-                     "--format", "json", "--quiet"]) == 0
+                     "--format", "json", "--quiet", TONES]) == 0
         rows = json.loads(capsys.readouterr().out)
         got = [[row[c] for c in model.classes_] for row in rows]
         np.testing.assert_allclose(got, expected, rtol=1e-6)
@@ -409,7 +414,7 @@ def test_predict_reads_folders_and_reports_unreadable_files_in_their_rows(
     missing = str(tmp_path / "missing.wav")
 
     status = main(["predict", str(stats_model), str(folder), missing, "--format", "json",
-                   "--quiet"])
+                   "--quiet", TONES])
 
     rows = json.loads(capsys.readouterr().out)
     assert status == 1  # some files failed
@@ -423,7 +428,7 @@ def test_predict_reads_folders_and_reports_unreadable_files_in_their_rows(
                for r in (rows[0], rows[2]))
     # The good files get what they get alone.
     assert main(["predict", str(stats_model), str(good[0]), "--format", "json",
-                 "--quiet"]) == 0
+                 "--quiet", TONES]) == 0
     (alone,) = json.loads(capsys.readouterr().out)
     assert alone["label"] == rows[0]["label"]
 
@@ -432,10 +437,11 @@ def test_predict_table_and_csv_carry_the_error_column(stats_model, labelled_wavs
                                                       capsys):
     folder, _ = _batch_folder(labelled_wavs, tmp_path)
 
-    assert main(["predict", str(stats_model), str(folder), "--format", "csv", "--quiet"]) == 1
+    assert main(["predict", str(stats_model), str(folder), "--format", "csv", "--quiet",
+                 TONES]) == 1
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [bool(r["error"]) for r in table] == [False, True, False]
-    assert main(["predict", str(stats_model), str(folder), "--quiet"]) == 1
+    assert main(["predict", str(stats_model), str(folder), "--quiet", TONES]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("error") and "could not be decoded" in lines[2]
 
@@ -500,7 +506,8 @@ def test_the_default_kind_is_the_ensemble_weighed_on_the_training_speakers(
     model = load_model(out / "model.skser")
     assert model.named_steps["clf"].named_estimators_["sequence"][-1].n_epochs_ <= 2
     clip = sorted(folder_corpus.rglob("*.wav"))[0]
-    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json"]) == 0
+    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json",
+                 TONES]) == 0
     row = json.loads(capsys.readouterr().out)[0]
     assert abs(sum(row[label] for label in ("angry", "happy", "sad")) - 1) < 1e-6
 
@@ -510,3 +517,103 @@ def test_a_cnn_model_with_the_sequence_kinds_is_refused(kind, tmp_path, capsys):
     assert main(["train", str(tmp_path), "--corpus", "folder", "--kind", kind, "--model",
                  "vgg16", "--out", str(tmp_path / "out")]) == 2
     assert "attention-GRU" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# The speech check: no emotion for a file that holds no speech
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def speech_check_files(tmp_path_factory):
+    """A speaker-normalised statistics model trained on synthetic speech,
+    and files to predict: two speech clips of a speaker it never heard,
+    white noise, digital silence and a steady tone."""
+    from skser.datasets import make_emotional_speech
+
+    root = tmp_path_factory.mktemp("speech_check")
+    data = make_emotional_speech(root / "demo", n_speakers=4, n_per_class=1,
+                                 random_state=0)
+    model = root / "model.skser"
+    assert main(["train", str(root / "demo"), "--corpus", "crema_d", "--split", "none",
+                 "--speaker-normalize", "--model-file", str(model), *STATS_FAST]) == 0
+    rng = np.random.default_rng(0)
+    t = np.arange(2 * 16000) / 16000
+    sounds = {"noise.wav": 0.1 * rng.standard_normal(t.size), "silence.wav": np.zeros(t.size),
+              "tone.wav": 0.3 * np.sin(2 * np.pi * 220 * t)}
+    for name, y in sounds.items():
+        sf.write(root / name, y.astype(np.float32), 16000, subtype="PCM_16")
+    (root / "bad.wav").write_bytes(b"RIFF but not audio")
+    new_speaker = make_emotional_speech(root / "new", n_speakers=5, n_per_class=1,
+                                        random_state=0)
+    speech = [str(f) for f in new_speaker.filenames[-2:]]  # speaker 1005, not trained on
+    assert not set(speech) & set(data.filenames)
+    return model, speech, [str(root / n) for n in sounds], str(root / "bad.wav")
+
+
+def test_predict_gives_no_label_to_noise_silence_or_a_tone_in_every_format(
+        speech_check_files, capsys):
+    model, speech, others, bad = speech_check_files
+    files = [speech[0], *others, speech[1]]
+
+    assert main(["predict", str(model), *files, "--format", "json", "--quiet"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    classes = [str(c) for c in load_model(model).classes_]
+    assert [r["file"] for r in rows] == files
+    assert [r["speech"] for r in rows] == [True, False, False, False, True]
+    for row in rows[1:4]:
+        assert row["label"] is None and all(row[c] is None for c in classes)
+    assert [r["reason"].split(":")[0] for r in rows[1:4]] == ["no voice", "silent",
+                                                              "steady pitch"]
+    for row in (rows[0], rows[4]):
+        assert "reason" not in row and row["label"] in classes
+        assert np.isclose(sum(row[c] for c in classes), 1.0)
+
+    # Speech gets the label it gets without the check: the loaded audio is reused.
+    assert main(["predict", str(model), *speech, "--format", "json", "--quiet",
+                 "--no-speech-check"]) == 0
+    unchecked = json.loads(capsys.readouterr().out)
+    assert all("speech" not in r for r in unchecked)
+    np.testing.assert_allclose([[r[c] for c in classes] for r in unchecked],
+                               [[r[c] for c in classes] for r in (rows[0], rows[4])],
+                               rtol=1e-6)
+
+    assert main(["predict", str(model), *files, "--format", "csv", "--quiet"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["speech"] for r in table] == ["True", "False", "False", "False", "True"]
+    assert [bool(r["label"]) for r in table] == [True, False, False, False, True]
+    assert [bool(r["reason"]) for r in table] == [False, True, True, True, False]
+
+    assert main(["predict", str(model), *files, "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["file", "speech", "label"] and lines[0].endswith("reason")
+    assert lines[2].split()[1:3] == ["no", "-"] and "no voice" in lines[2]
+    assert lines[1].split()[1] == "yes" and lines[1].split()[2] in classes
+
+
+def test_predict_keeps_error_rows_apart_from_files_without_speech(speech_check_files, capsys):
+    model, speech, others, bad = speech_check_files
+
+    assert main(["predict", str(model), speech[0], others[1], bad, "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert [r["speech"] for r in rows] == [True, False, None]
+    assert "error" not in rows[1] and rows[1]["reason"].startswith("silent")
+    assert "reason" not in rows[2] and "could not be decoded" in rows[2]["error"]
+    assert "1 of 3 file(s) hold no speech" in captured.err
+    assert "1 of 3 file(s) could not be read" in captured.err
+
+
+def test_predict_same_speaker_normalises_with_the_speech_files_only(speech_check_files,
+                                                                    capsys):
+    import sklearn
+
+    model_path, speech, others, _ = speech_check_files
+    model = load_model(model_path)
+    with sklearn.config_context(enable_metadata_routing=True):
+        expected = model.predict_proba(speech, groups=[0, 0])
+
+    assert main(["predict", str(model_path), speech[0], *others, speech[1], "--same-speaker",
+                 "--format", "json", "--quiet"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    got = [[rows[i][str(c)] for c in model.classes_] for i in (0, len(rows) - 1)]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
