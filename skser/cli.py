@@ -203,10 +203,10 @@ def _cmd_train(args):
 
 
 def _cmd_evaluate(args):
-    data = _load_data(args)
     if not args.robustness and (args.quick or args.corruptions):
         raise CLIError(f"{'--quick' if args.quick else '--corruptions'} selects the "
                        "corruptions of --robustness; add --robustness.")
+    data = _load_data(args)
     from .evaluation import cross_validate_emotions, format_report, save_report
 
     n_speakers = np.unique(data.groups).size if data.groups is not None else 0
@@ -214,9 +214,9 @@ def _cmd_evaluate(args):
         raise CLIError(f"--folds {args.folds}: grouped cross-validation needs 2 to "
                        f"{n_speakers} folds here (one speaker or more per fold).")
     pipeline = _make_pipeline(args)
-    _log(args, f"{args.folds}-fold cross-validation grouped by speaker, "
     if args.robustness:
         return _evaluate_robustness(args, data, pipeline, n_speakers)
+    _log(args, f"{args.folds}-fold cross-validation grouped by speaker, "
                f"{len(data.filenames)} clips, {n_speakers} speakers")
 
     def progress(i, n, fold):
@@ -235,7 +235,6 @@ def _cmd_evaluate(args):
     return report
 
 
-def _cmd_predict(args):
 def _evaluate_robustness(args, data, pipeline, n_speakers):
     """``skser evaluate --robustness``: the corruption suite on the user's corpus."""
     from .evaluation import evaluate_robustness, format_robustness, plot_robustness
@@ -265,6 +264,7 @@ def _evaluate_robustness(args, data, pipeline, n_speakers):
     return report
 
 
+def _cmd_predict(args):
     model_path = Path(args.model)
     if not model_path.is_file():
         raise CLIError(f"model file {str(model_path)!r} does not exist (expected a file "
@@ -942,6 +942,17 @@ def _build_parser():
         description="Cross-validate with folds grouped by speaker; write a report.",
     )
     p.add_argument("--folds", type=_positive_int, default=5, help="number of folds (default 5)")
+    p.add_argument("--robustness", action="store_true",
+                   help="also test each fold on altered copies of its held-out clips: noise "
+                        "(white, pink, brown, babble, hum), noise floors, rooms, phone lines, "
+                        "MP3 and Opus, gains and sample rates; writes a table and a plot of "
+                        "UA per corruption and severity (docs/robustness.md)")
+    p.add_argument("--quick", action="store_true",
+                   help="with --robustness: one severity per corruption (a quarter of the "
+                        "time)")
+    p.add_argument("--corruptions", nargs="+", metavar="NAME", default=None,
+                   help="with --robustness: only these corruptions (default: all; see "
+                        "docs/robustness.md for the names)")
     p.set_defaults(func=_cmd_evaluate, command="evaluate")
 
     p = sub.add_parser(
@@ -1004,14 +1015,3 @@ def _build_parser():
                    test_size=0.3, model_file=None, label_map=None, speaker_pattern=None,
                    speaker_normalize=False)
     return parser
-    p.add_argument("--robustness", action="store_true",
-                   help="also test each fold on altered copies of its held-out clips: noise "
-                        "(white, pink, brown, babble, hum), noise floors, rooms, phone lines, "
-                        "MP3 and Opus, gains and sample rates; writes a table and a plot of "
-                        "UA per corruption and severity (docs/robustness.md)")
-    p.add_argument("--quick", action="store_true",
-                   help="with --robustness: one severity per corruption (a quarter of the "
-                        "time)")
-    p.add_argument("--corruptions", nargs="+", metavar="NAME", default=None,
-                   help="with --robustness: only these corruptions (default: all; see "
-                        "docs/robustness.md for the names)")
