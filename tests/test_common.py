@@ -32,7 +32,9 @@ from skser import (
     EnergyVAD,
     FrameFeatures1D,
     FrequencyMask,
+    LevelNormalizer,
     MelSpectrogram2D,
+    RandomCorruption,
     SpeakerStandardScaler,
     SpeechDetector,
     StandardScalerND,
@@ -67,6 +69,8 @@ TWO_D_ESTIMATORS = [
     MelSpectrogram2D(sr=8000, n_mels=4, n_fft=16, hop_length=8),
     AddNoise(random_state=0),
     TimeShift(sr=100, max_shift_seconds=0.02, random_state=0),
+    RandomCorruption(corruptions=["gain", "white_noise"], sr=100, random_state=0),
+    LevelNormalizer(sr=100),
 ]
 
 # Checks that assert scikit-learn's exact error wording. skser's messages say
@@ -113,7 +117,7 @@ def _expected_failed_checks(estimator):
             "and 4-D input have no single feature count; the check wants scikit-learn's "
             "'X has 1 features, but ... is expecting 4 features' wording"
         )
-    if isinstance(estimator, (AddNoise, TimeShift)):
+    if isinstance(estimator, (AddNoise, TimeShift, RandomCorruption)):
         failures["check_transformer_general"] = _AUGMENTS_IN_FIT_TRANSFORM
         failures["check_transformer_data_not_an_array"] = _AUGMENTS_IN_FIT_TRANSFORM
         failures["check_n_features_in"] = _STATELESS_AUGMENTER
@@ -377,6 +381,11 @@ INVALID_PARAMS = {
         "max_frames": [-1], "n_masks": [0], "fill": ["median"], "p": [1.5],
         "random_state": ["seed"],
     },
+    "RandomCorruption": {
+        "corruptions": ["gain", ["nope"], {"gain": (10.0, -10.0)}], "sr": [0], "p": [1.5],
+        "random_state": ["seed"],
+    },
+    "LevelNormalizer": {"sr": [0, 8000.5], "target_dbfs": [3.0, "loud"]},
     "AugmentedCopies": {
         "augmenters": [42, [], [42]], "n_copies": [0], "random_state": ["seed"],
     },

@@ -86,7 +86,10 @@ class RandomCorruption(BaseAugmenter):
                              "None for all of them.")
         ranges = {}
         for name, bounds in corruptions.items():
-            member = check_corruption(name)
+            try:
+                member = check_corruption(name)
+            except ValueError as error:
+                raise ValueError(f"corruptions: {error}") from None
             bounds = member.training if bounds is None else tuple(bounds)
             if member.numeric:
                 if len(bounds) != 2:

@@ -1,8 +1,10 @@
 """Preprocessing: variable-length waveforms -> fixed-length batches, where a
-recording holds speech, whether a clip holds any at all, and feature
+recording holds speech, whether a clip holds any at all, every clip at one
+speech level, and feature
 standardisation for 2-D, 3-D and 4-D feature arrays (over all clips, or per
 speaker)."""
 
+from ._level import LevelNormalizer
 from ._scaler import StandardScalerND
 from ._speaker_scaler import SpeakerStandardScaler
 from ._speech_detector import SpeechDetector
@@ -10,5 +12,6 @@ from ._trim_pad import TrimPad
 from ._voice_activity import EnergyVAD
 
 __all__ = [
-    "EnergyVAD", "SpeakerStandardScaler", "SpeechDetector", "StandardScalerND", "TrimPad",
+    "EnergyVAD", "LevelNormalizer", "SpeakerStandardScaler", "SpeechDetector",
+    "StandardScalerND", "TrimPad",
 ]
