@@ -617,3 +617,32 @@ def test_predict_same_speaker_normalises_with_the_speech_files_only(speech_check
     rows = json.loads(capsys.readouterr().out)
     got = [[rows[i][str(c)] for c in model.classes_] for i in (0, len(rows) - 1)]
     np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_evaluate_robustness_writes_the_table_and_plot_of_every_condition(
+        folder_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["evaluate", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
+                 r"^(spk\d)_", "--folds", "2", "--kind", "stats", "--robustness",
+                 "--corruptions", "gain", "telephone", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "telephone@a-law" in printed and "mean drop at moderate severity" in printed
+    report = json.loads((out / "robustness_report.json").read_text())
+    labels = [row["label"] for row in report["conditions"]]
+    assert labels == ["clean", "gain@-30", "gain@-20", "gain@-10", "gain@6", "gain@12",
+                      "telephone@narrowband", "telephone@mu-law", "telephone@a-law"]
+    assert report["n_clips"] == 24 and report["split"].startswith("2-fold")
+    assert (out / "robustness.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--robustness", "--corruptions", "pinknoise"], "unknown corruption 'pinknoise'"),
+    (["--quick"], "add --robustness"),
+    (["--corruptions", "gain"], "add --robustness"),
+])
+def test_evaluate_robustness_refuses_bad_options_by_name(folder_corpus, capsys, extra,
+                                                         message):
+    status = main(["evaluate", str(folder_corpus), "--corpus", "folder", "--speaker-pattern",
+                   r"^(spk\d)_", "--folds", "2", "--kind", "stats", "--quiet", *extra])
+    assert status == 2
+    assert message in capsys.readouterr().err
