@@ -68,7 +68,8 @@ class Corruption:
         gain; no sample rate).
     training : tuple
         What `RandomCorruption` draws from: ``(low, high)`` for a number
-        drawn uniformly, or a tuple of names for a choice.
+        drawn uniformly (for ``sample_rate``: one of `USUAL_RATES` in that
+        range), or a tuple of names for a choice.
     models : str
         What it stands for in a user's recordings.
     apply : callable
@@ -366,6 +367,8 @@ def _reverb(y, sr, rt60, rng, sources, *, training=False):
 
 # -------------------------------------------------------- channels, codecs
 
+#: The rates `RandomCorruption` draws ``sample_rate`` among.
+USUAL_RATES = (8000, 11025, 22050, 32000, 44100, 48000)
 TELEPHONE_SR = 8000
 TELEPHONE_BAND_HZ = (300.0, 3400.0)
 
@@ -446,8 +449,7 @@ def _gain(y, sr, gain_db, rng, sources):
 
 
 @corruption("sample_rate", kind="sample rate", unit="Hz",
-            severities=(48000, 44100, 11025, 8000), moderate=(),
-            training=(8000, 11025, 22050, 44100, 48000),
+            severities=(48000, 44100, 11025, 8000), moderate=(), training=(8000, 48000),
             models="files recorded at another rate and resampled by the loader: 44.1 "
                    "and 48 kHz (music and video tools), 11.025 and 8 kHz (old "
                    "recorders, phone systems: no content above half the rate)")
