@@ -5,8 +5,12 @@ step       statistics (``kind="stats"``)   1-D (``kind="1d"``)             2-D (
 =========  ==============================  ==============================  ==============================
 load       `AudioLoader` -> waveforms      same                            same
 trim       `TrimPad` -> ``(n, n_samples)`` same                            same
-augment    ``"passthrough"`` by default    `AugmentedCopies` of `AddNoise` (after features)
-                                           and `TimeShift` (training only)
+augment    two `AugmentedCopies` of       `AugmentedCopies` of `AddNoise` (after features)
+           `RandomCorruption` (training    and `TimeShift` (training only)
+           only: noise, rooms, phone
+           lines, codecs, gains, rates)
+level      `LevelNormalizer` (one speech   (none)                          (none)
+           level per clip)
 features   `FrameFeatures1D`: 20 frame     `FrameFeatures1D` ->            `MelSpectrogram2D` ->
            features and their deltas,      ``(n, T, F)``                   ``(n, M, T, 1)``
            9 functionals -> ``(n, 828)``
@@ -43,11 +47,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.validation import _is_arraylike_not_scalar, _num_samples
 
-from .augmentation import AddNoise, AugmentedCopies, FrequencyMask, TimeMask, TimeShift
+from .augmentation import (
+    AddNoise, AugmentedCopies, FrequencyMask, RandomCorruption, TimeMask, TimeShift,
+)
 from .features import FrameFeatures1D, MelSpectrogram2D
 from .loading import AudioLoader
 from .models import CNNClassifier, SoftVotingEnsemble
-from .preprocessing import SpeakerStandardScaler, StandardScalerND, TrimPad
+from .preprocessing import LevelNormalizer, SpeakerStandardScaler, StandardScalerND, TrimPad
 
 __all__ = ["Pipeline", "make_ser_pipeline"]
 
@@ -92,6 +98,12 @@ STATS_FEATURES = (
 STATS_FUNCTIONALS = ("mean", "std", "p20", "p50", "p80", "range20_80", "slope", "skew",
                      "kurtosis")
 LOGISTIC_C = 0.01
+# The robust statistics model (issue 21): clips at one speech level, and two
+# copies of every training clip altered by RandomCorruption. Chosen on an
+# inner 3-fold split of the training speakers of accuracy.py's first fold
+# of RAVDESS and EmoDB (benchmarks/robust_search.py): the most accurate on
+# altered audio among the candidates within 1 point of the best clean UA.
+ROBUST_COPIES = 2
 
 
 class Pipeline(imblearn_pipeline.Pipeline):
@@ -179,8 +191,8 @@ class _RowsFollowSamplers(Mapping):
 
 def make_ser_pipeline(
     kind="ensemble", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
-    n_copies=1, memory=None, n_jobs=None, random_state=None, verbose=False,
-    speaker_normalize=False, **options,
+    n_copies=None, memory=None, n_jobs=None, random_state=None, verbose=False,
+    speaker_normalize=False, robust=None, **options,
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
@@ -199,8 +211,10 @@ def make_ser_pipeline(
         shimmer, loudness, spectral shape, ...) and their deltas, pooled by
         nine functionals (mean, std, 20th/50th/80th percentiles, 20-80
         range, slope, skewness, kurtosis), ``(n, 828)``, standardised, and a
-        `LogisticRegression` (``C=0.01``, balanced class weights); it trains
-        in seconds and needs no TensorFlow. ``"2d"``:
+        `LogisticRegression` (``C=0.01``, balanced class weights); robust
+        by default (``robust``: clips at one speech level, trained on the
+        clips and two altered copies of each); it trains in under a minute
+        and needs no TensorFlow. ``"2d"``:
         log-mel images and a 2-D CNN; ``"1d"``: per-frame features (the
         course recipe's seven) and a 1-D CNN.
         ``"sequence"``: the statistics pipeline's frame features and deltas
@@ -236,12 +250,17 @@ def make_ser_pipeline(
         ``max_duration`` seconds, not decoded whole. `TrimPad` then trims and
         centres within those seconds. Must be at least ``duration``.
     augment : bool or None, default=None
-        Train on the originals plus augmented copies (the course recipe's); with
-        False the ``augment`` step is ``"passthrough"``. None means True for
-        the CNN kinds and False for ``"stats"`` (noise and shift copies of
-        the waveforms are available to it with True).
-    n_copies : int, default=1
-        Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``).
+        Train on the originals plus augmented copies; with False the
+        ``augment`` step is ``"passthrough"``. None means True for the CNN
+        kinds (the course recipe's copies: noise and shift for 1-D, masks
+        for 2-D), True for the robust statistics model (copies altered by
+        `RandomCorruption`) and False otherwise (noise and shift copies of
+        the waveforms are available to ``robust=False`` statistics with
+        True).
+    n_copies : int or None, default=None
+        Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``); None
+        means 2 for the robust statistics model (chosen on an inner split,
+        ``docs/robustness.md``) and 1 otherwise.
     memory : str, os.PathLike, joblib.Memory or None, default=None
         Cache of fitted transformers, as in `Pipeline`, so a grid over
         classifier parameters does not recompute features. The loaded audio
@@ -262,9 +281,21 @@ def make_ser_pipeline(
         the same call. ``pipe.predict(X_new)`` without groups uses the
         average speaker's statistics learned in fit. With ``kind="2d"`` the
         scaler comes before ``augment``, where rows still match ``groups``
-        (the masks are applied to standardised clips); with ``kind="stats"`` or ``"1d"`` it needs
-        ``augment=False``, since waveform copies are added before the
-        features and no speaker is known for them.
+        (the masks are applied to standardised clips). The robust
+        statistics model's altered copies keep their original's speaker
+        (skser's `Pipeline` repeats ``groups`` with the rows). With
+        ``kind="1d"``, or statistics with ``robust=False``, it needs
+        ``augment=False``.
+    robust : bool or None, default=None
+        Train for recordings made outside a studio (issue 21,
+        ``docs/robustness.md``): a ``level`` step (`LevelNormalizer`) puts
+        every clip at one speech level before the features, so the gain of
+        the microphone no longer matters, and ``augment`` (unless
+        ``augment=False``) adds ``n_copies`` copies of the training clips
+        altered by `RandomCorruption` (noise, babble, hum, rooms, phone
+        lines, codecs, gains, sample rates: multi-condition training). None
+        means True for ``"stats"`` and False for the other kinds, whose
+        networks are not yet trained this way.
     **options
         ``step__parameter=value`` settings applied with ``set_params``, e.g.
         ``features__n_mels=64`` or ``clf__epochs=20`` (the ensemble's:
@@ -276,7 +307,9 @@ def make_ser_pipeline(
         imbalanced-learn's Pipeline that also repeats per-sample fit
         parameters (``clf__sample_weight``) for the augmented copies. Steps
         ``load, trim, clf`` (the ensemble, the default), ``load, trim,
-        augment, features, scale, clf`` (statistics, sequence and 1-D) or
+        augment, level, features, scale, clf`` (statistics), ``load, trim,
+        augment, features, scale, clf`` (sequence, 1-D, and statistics
+        with ``robust=False``) or
         ``load, trim, features, augment, scale, clf`` (2-D; ``load, trim,
         features, scale, augment, clf`` with ``speaker_normalize=True``).
 
@@ -293,6 +326,10 @@ def make_ser_pipeline(
         raise ValueError(f'kind must be "stats", "1d", "2d", "sequence" or "ensemble"; got '
                          f'{kind!r}.')
     if kind == "ensemble":
+        if robust:
+            raise ValueError(
+                'robust=True is available for kind="stats" only; the ensemble\'s network is '
+                'not yet trained on altered copies (docs/robustness.md).')
         return _ensemble_pipeline(
             model=model, sr=sr, duration=duration, max_duration=max_duration,
             augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
@@ -307,10 +344,18 @@ def make_ser_pipeline(
             f'model={model!r} names a CNN, but kind="stats" classifies pooled '
             'statistics with an SVM; use kind="2d" or "1d" for a CNN.'
         )
+    if robust is None:
+        robust = kind == "stats"
+    if robust and kind != "stats":
+        raise ValueError(
+            f'robust=True is available for kind="stats" only; the {kind!r} network is not '
+            'yet trained on altered copies (docs/robustness.md).')
     if augment is None:
         # The sequence network masks its input itself, batch by batch.
-        augment = kind in ("1d", "2d")
-    if speaker_normalize and augment and kind != "2d":
+        augment = kind in ("1d", "2d") or robust
+    if n_copies is None:
+        n_copies = ROBUST_COPIES if robust else 1
+    if speaker_normalize and augment and kind != "2d" and not robust:
         raise ValueError(
             f"speaker_normalize=True needs augment=False with kind={kind!r}: augmented "
             "waveform copies are added before the features, and groups name no speaker "
@@ -333,7 +378,7 @@ def make_ser_pipeline(
         augmenters = [make_pipeline(FrequencyMask(), TimeMask())]
         features = MelSpectrogram2D(sr=sr, n_mels=N_MELS, hop_length=HOP_LENGTH, n_jobs=n_jobs)
     else:
-        augmenters = [AddNoise(), TimeShift(sr=sr)]
+        augmenters = [RandomCorruption(sr=sr)] if robust else [AddNoise(), TimeShift(sr=sr)]
         if kind == "1d":
             features = FrameFeatures1D(sr=sr, n_jobs=n_jobs)
         else:
@@ -355,7 +400,11 @@ def make_ser_pipeline(
     elif kind == "2d":
         steps += [("features", features), ("augment", augmentation), scale]
     else:
-        steps += [("augment", augmentation), ("features", features), scale]
+        # Level after the copies: altered copies are brought to one level too.
+        # The speakers of the copies are those of their originals: skser's
+        # Pipeline repeats groups by AugmentedCopies' sample_indices_.
+        level = [("level", LevelNormalizer(sr=sr))] if robust else []
+        steps += [("augment", augmentation), *level, ("features", features), scale]
     if kind == "stats":
         # Balanced class weights: the metric is UA, and corpora are not
         # balanced (RAVDESS has half as many neutral clips).
@@ -382,14 +431,14 @@ def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, 
     if model is not None:
         raise ValueError(f'model={model!r} names a CNN; kind="ensemble" votes with the '
                          'statistics model and the "attention_gru" network.')
-    if augment or n_copies != 1:
+    if augment or n_copies not in (None, 1):
         raise ValueError('kind="ensemble" takes no augmented copies (augment=None or False, '
-                         'n_copies=1): the sequence member masks its input itself.')
+                         'n_copies=None or 1): the sequence member masks its input itself.')
     # Each member is its kind's pipeline after load, trim and augment; the
     # ensemble loads and trims once, with the first member's steps.
     full = {kind: make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
                                     augment=False, n_jobs=n_jobs, random_state=random_state,
-                                    speaker_normalize=speaker_normalize)
+                                    speaker_normalize=speaker_normalize, robust=False)
             for kind in ("stats", "sequence")}
     members = [(kind, Pipeline(p.steps[3:], verbose=verbose)) for kind, p in full.items()]
     if isinstance(memory, os.PathLike):

@@ -65,7 +65,7 @@ def test_make_ser_pipeline_names_its_steps():
 
 
 @pytest.mark.parametrize("kind, steps", [
-    ("stats", ["load", "trim", "augment", "features", "scale", "clf"]),
+    ("stats", ["load", "trim", "augment", "level", "features", "scale", "clf"]),
     ("1d", ["load", "trim", "augment", "features", "scale", "clf"]),
     # Before the masked copies, where rows still match the groups.
     ("2d", ["load", "trim", "features", "scale", "augment", "clf"]),
@@ -78,10 +78,26 @@ def test_speaker_normalize_makes_the_scale_step_per_speaker(kind, steps):
     assert type(make_ser_pipeline(kind).named_steps["scale"]) is StandardScalerND
 
 
-@pytest.mark.parametrize("kind, options", [("stats", {"augment": True}), ("1d", {})])
+@pytest.mark.parametrize("kind, options", [("stats", {"augment": True, "robust": False}),
+                                           ("1d", {})])
 def test_speaker_normalize_refuses_waveform_copies_that_have_no_speaker(kind, options):
     with pytest.raises(ValueError, match="speaker_normalize=True needs augment=False"):
         make_ser_pipeline(kind, speaker_normalize=True, **options)
+
+
+def test_robust_stats_pipeline_standardises_altered_copies_with_their_speakers(labelled_wavs):
+    """The robust statistics model's altered copies keep their original's
+    speaker: the per-speaker scaler sees three rows per clip, in four speakers."""
+    paths, labels, speakers = labelled_wavs
+    pipe = make_ser_pipeline("stats", speaker_normalize=True, random_state=0)
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe.fit(paths, labels, groups=speakers)
+        proba = pipe.predict_proba(paths[:6], groups=speakers[:6])
+
+    assert pipe.named_steps["augment"].sample_indices_.size == 3 * len(paths)
+    assert pipe.named_steps["scale"].n_speakers_ == 4
+    assert proba.shape == (6, 3)
 
 
 def test_speaker_normalised_2d_pipeline_trains_on_masked_copies_with_routed_groups(
@@ -254,9 +270,10 @@ def test_statistics_kind_pools_features_for_a_linear_model(labelled_wavs, tmp_pa
     paths, labels, speakers = labelled_wavs
     pipe = make_ser_pipeline("stats", sr=8000, duration=1.0, random_state=0, **FAST["1d"])
     assert [n for n, _ in pipe.steps] == [
-        "load", "trim", "augment", "features", "scale", "clf"
+        "load", "trim", "augment", "level", "features", "scale", "clf"
     ]
-    assert pipe.named_steps["augment"] == "passthrough"  # augment=None: off for "stats"
+    # augment=None: two altered copies for the robust statistics model.
+    assert pipe.named_steps["augment"].n_copies == 2
     assert is_classifier(pipe)
 
     pipe.fit(paths, labels)

@@ -1,0 +1,500 @@
+"""Accuracy on altered audio: noise, rooms, phone lines, codecs, gains, rates.
+
+    python benchmarks/robustness.py                       # every row, three corpora
+    python benchmarks/robustness.py --rows stats opensmile --corpora emodb
+    python benchmarks/robustness.py --stored-only --write docs/robustness.md
+    python benchmarks/robustness.py --quick               # a smoke run, minutes
+
+The protocol of ``accuracy.py``: each row is trained on the training
+speakers' clean clips of a fold (RAVDESS and EmoDB: the accuracy table's five
+speaker-grouped folds; SAVEE: leave one speaker out) and tested on the held-out
+speakers' clips, clean and altered by every corruption of
+`skser.augmentation.CORRUPTIONS` at every severity (51 conditions). A test clip
+is altered the same way for every row (its noise, room and talkers are seeded
+by the clip, the corruption and the severity), and babble is made from the
+fold's training speakers, never a test speaker. Corruptions apply to the
+recording as loaded at 16 kHz, before trimming, as a real channel would;
+``telephone`` and ``sample_rate`` give audio at another rate, which each
+pipeline resamples as it would a file.
+
+Rows (each also with its speaker-normalised twin, ``+spk``, which uses each
+test speaker's unlabelled altered clips):
+
+- ``stats``: ``make_ser_pipeline("stats")`` as it is now;
+- ``stats-issue-14``: the statistics model as it was before issue 21
+  (``robust=False``): no level normalisation, no multi-condition training;
+- ``default``, ``sequence``: ``make_ser_pipeline()`` and ``("sequence")``;
+- ``opensmile``: the peer of ``accuracy.py``, openSMILE's eGeMAPSv02
+  functionals of each altered recording (written to a WAV file at its rate)
+  with the ``svm`` row's scaler and calibrated RBF SVM (``bench`` extra).
+
+Every (corpus, row, fold) is stored in ``benchmarks/results/robustness/`` as
+soon as it is done, so a run resumes where it stopped. ``--stored-only
+--write docs/robustness.md`` rebuilds the tables and the plot from them.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import accuracy  # noqa: E402
+from _common import SHARED_DATA, machine, statistics_before_issue_13, with_epochs  # noqa: E402
+from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
+
+CORPORA = {
+    "ravdess": ("ravdess-speech-16k", "load_ravdess", "RAVDESS speech, 16 kHz"),
+    "emodb": ("emodb", "load_emodb", "EmoDB (2 s copy, 22.05 kHz)"),
+    "savee": ("savee-16k", "load_savee", "SAVEE, 16 kHz"),
+}
+SPK = "+spk"
+PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile")
+ROWS = tuple(r for plain in PLAIN_ROWS for r in (plain, plain + SPK))
+SEED = 0
+SR = 16000
+#: Bumped when a corruption's implementation changes, so stored folds are recomputed.
+SUITE_VERSION = 1
+#: Training clips whose waveforms make a fold's babble.
+N_BABBLE_SOURCES = 60
+CLEAN = "clean"
+
+
+def condition_label(name, severity):
+    from skser.evaluation._robustness import condition_label
+
+    return condition_label(name, severity)
+DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "robustness"
+
+
+def conditions(*, quick=False):
+    """``[(label, corruption, severity)]``: clean first, then every corruption
+    at every severity (``--quick``: the middle severity of each)."""
+    from skser.evaluation import robustness_conditions
+
+    return robustness_conditions(quick=quick)
+
+
+def make_row(name, *, quick=False):
+    """The estimator of one row, from waveforms (or file paths) to labels."""
+    from skser import make_ser_pipeline
+
+    base = name.removesuffix(SPK)
+    spk = {"speaker_normalize": True} if name.endswith(SPK) else {}
+    if base == "stats":
+        pipeline = make_ser_pipeline("stats", random_state=SEED, **spk)
+    elif base == "stats-issue-14":
+        pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk)
+    elif base == "default":
+        pipeline = make_ser_pipeline(random_state=SEED, **spk)
+    elif base == "sequence":
+        pipeline = make_ser_pipeline("sequence", random_state=SEED, **spk)
+    elif base == "opensmile":
+        pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk,
+                                     **statistics_before_issue_13(random_state=SEED))
+        pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
+                                   *pipeline.steps[-2:]])
+    else:
+        raise ValueError(f"unknown row {name!r}; expected one of {', '.join(ROWS)}.")
+    return with_epochs(pipeline, 1) if quick else pipeline
+
+
+def load_corpus(corpus, *, quick=False):
+    from skser import datasets
+
+    folder, loader, _ = CORPORA[corpus]
+    data = getattr(datasets, loader)(SHARED_DATA / folder)
+    if quick:
+        keep = np.arange(data.target.size) % 2 == 0
+        data.filenames, data.target, data.groups = (
+            data.filenames[keep], data.target[keep], data.groups[keep])
+    return data
+
+
+def folds(corpus, data, *, quick=False):
+    """The accuracy table's folds; SAVEE's four speakers: leave one out."""
+    from sklearn.model_selection import LeaveOneGroupOut
+
+    if corpus == "savee":
+        splits = list(LeaveOneGroupOut().split(data.target, data.target, data.groups))
+        return splits[:2] if quick else splits
+    return accuracy.folds(data, 2 if quick else accuracy.N_FOLDS)
+
+
+def load_waveforms(data):
+    """Every clip of the corpus at 16 kHz, as `AudioLoader` reads it (30 s at most)."""
+    from skser.loading import AudioLoader
+
+    return AudioLoader(sr=SR, duration=30.0).transform(list(data.filenames))
+
+
+def corrupted(waveforms, index, corruption, severity, *, sources, corpus_seed):
+    """The clips ``index`` under one condition: ``[(waveform, sr)]``."""
+    from skser.augmentation import CORRUPTION_NAMES, CORRUPTIONS, corrupt
+
+    if corruption is None:
+        return [(waveforms[i], SR) for i in index]
+    k = CORRUPTION_NAMES.index(corruption)
+    s = CORRUPTIONS[corruption].severities.index(severity)
+    return [corrupt(waveforms[i], corruption, severity, sr=SR, sources=sources,
+                    random_state=np.random.default_rng([SEED, corpus_seed, int(i), k, s]))
+            for i in index]
+
+
+def as_inputs(clips):
+    """What a skser pipeline takes: the waveform where it is at 16 kHz, else
+    ``(waveform, sr)`` for its loader to resample."""
+    return [y if sr == SR else (y, sr) for y, sr in clips]
+
+
+def write_wavs(clips, folder):
+    """The clips as float WAV files at their own rates (openSMILE reads files)."""
+    import soundfile as sf
+
+    paths = []
+    for j, (y, sr) in enumerate(clips):
+        path = Path(folder) / f"{j}.wav"
+        sf.write(path, y, sr, subtype="FLOAT")
+        paths.append(str(path))
+    return paths
+
+
+def row_key(row, *, quick=False):
+    estimator = make_row(row, quick=quick)
+    return f"{accuracy.settings_key(estimator, speaker_groups=row.endswith(SPK))}-v{SUITE_VERSION}"
+
+
+def fit_row(row, train, data, waveforms, tmp, *, quick):
+    """Fit ``row`` on the clean training clips, as read at 16 kHz; seconds taken.
+
+    openSMILE reads files: it gets the same 16 kHz waveforms written as WAV,
+    so that its clean test clips and its training clips come from one
+    channel, as they do for skser's rows.
+    """
+    import sklearn
+
+    estimator = make_row(row, quick=quick)
+    spk = row.endswith(SPK)
+    fit_groups = spk or accuracy.takes_training_speakers(estimator)
+    params = {"groups": data.groups[train]} if fit_groups else {}
+    if row.removesuffix(SPK) == "opensmile":
+        X = write_wavs([(waveforms[i], SR) for i in train], tmp)
+    else:
+        X = [waveforms[i] for i in train]
+    start = time.perf_counter()
+    with sklearn.config_context(enable_metadata_routing=fit_groups):
+        estimator.fit(X, data.target[train], **params)
+    return estimator, time.perf_counter() - start
+
+
+def split_for_prediction(estimator):
+    """``(head, tail)``: the leading steps that learn nothing (samplers, which
+    prediction skips, included) and the rest. Rows whose heads have the same
+    parameters (a row and its speaker-normalised twin) share the head's
+    output on each condition."""
+    n = 0
+    for _, step in estimator.steps[:-1]:
+        if step in ("passthrough", None) or hasattr(step, "fit_resample") or \
+                not step.__sklearn_tags__().requires_fit:
+            n += 1
+            continue
+        break
+    return estimator[:n], estimator[n:]
+
+
+def head_key(head):
+    import joblib
+
+    return joblib.hash([(name, step.get_params()) for name, step in head.steps
+                        if step not in ("passthrough", None)
+                        and not hasattr(step, "fit_resample")])
+
+
+def predict_row(row, estimator, clips, test, data, tmp, heads):
+    """Predict the altered test clips; ``heads`` caches head outputs by `head_key`."""
+    import sklearn
+
+    spk = row.endswith(SPK)
+    params = {"groups": data.groups[test]} if spk else {}
+    head, tail = split_for_prediction(estimator)
+    key = head_key(head)
+    if key not in heads:
+        X = (write_wavs(clips, tmp) if row.removesuffix(SPK) == "opensmile"
+             else as_inputs(clips))
+        heads[key] = head.transform(X) if len(head) else X
+    with sklearn.config_context(enable_metadata_routing=spk):
+        return np.asarray(tail.predict(heads[key], **params))
+
+
+def run_fold(corpus, rows, i, train, test, data, waveforms, *, quick, suite):
+    """Fit each row of ``rows`` on fold ``i`` and test it under every condition."""
+    from skser.evaluation import emotion_report
+
+    rng = np.random.default_rng([SEED, i])
+    sources = [waveforms[j] for j in rng.choice(train, size=min(N_BABBLE_SOURCES, train.size),
+                                                replace=False)]
+    fitted, results = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for row in rows:
+            estimator, seconds = fit_row(row, train, data, waveforms, tmp, quick=quick)
+            fitted[row] = estimator
+            results[row] = {"corpus": corpus, "row": row, "fold": i, "machine": machine(),
+                            "date": time.strftime("%Y-%m-%d"), "fit_seconds": seconds,
+                            "n_train": int(train.size), "n_test": int(test.size),
+                            "test_speakers": sorted(map(str, np.unique(data.groups[test]))),
+                            "y_true": data.target[test].tolist(), "conditions": {},
+                            "predict_seconds": 0.0}
+    corpus_seed = list(CORPORA).index(corpus)
+    for label, corruption, severity in suite:
+        clips = corrupted(waveforms, test, corruption, severity, sources=sources,
+                          corpus_seed=corpus_seed)
+        heads = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for row in rows:
+                start = time.perf_counter()
+                predicted = predict_row(row, fitted[row], clips, test, data, tmp, heads)
+                results[row]["predict_seconds"] += time.perf_counter() - start
+                report = emotion_report(data.target[test], predicted, labels=data.target_names)
+                results[row]["conditions"][label] = {
+                    "ua": report["ua"], "wa": report["wa"], "y_pred": predicted.tolist()}
+        print(f"  {corpus} fold {i}: {label}: " + ", ".join(
+            f"{row} {100 * results[row]['conditions'][label]['ua']:.1f}" for row in rows),
+            flush=True)
+    return results
+
+
+def run(corpus, rows, *, cache, quick, force, stored_only, unavailable=()):
+    """Results of ``rows`` on ``corpus``: row -> list of stored folds."""
+    data = load_corpus(corpus, quick=quick)
+    splits = folds(corpus, data, quick=quick)
+    suite = conditions(quick=quick)
+    keys = {row: row_key(row, quick=quick) for row in rows}
+    labels = [label for label, _, _ in suite]
+    results = {row: [] for row in rows}
+    waveforms = None
+    for i, (train, test) in enumerate(splits):
+        todo = []
+        for row in rows:
+            path = cache / corpus / row / f"fold{i}.json" if cache else None
+            stored = None if force else accuracy.load_stored(path, keys[row])
+            if stored is not None and all(l in stored["conditions"] for l in labels):
+                results[row].append(stored)
+            elif not stored_only and row not in unavailable:
+                todo.append(row)
+        if not todo:
+            continue
+        if waveforms is None:
+            waveforms = load_waveforms(data)
+        print(f"{corpus} fold {i + 1}/{len(splits)}: {', '.join(todo)}", flush=True)
+        for row, result in run_fold(corpus, todo, i, train, test, data, waveforms,
+                                    quick=quick, suite=suite).items():
+            result = {"settings": keys[row], **result}
+            if cache:
+                accuracy.store(cache / corpus / row / f"fold{i}.json", result)
+            results[row].append(result)
+    return data, splits, results
+
+
+# ------------------------------------------------------------------ tables
+
+def condition_ua(fold_results, label):
+    """Mean UA over folds of one condition."""
+    return float(np.mean([r["conditions"][label]["ua"] for r in fold_results]))
+
+
+def summarise(results, n_folds, suite):
+    """row -> {label: mean UA} for rows with every fold stored."""
+    return {row: {label: condition_ua(folds_, label) for label, _, _ in suite}
+            for row, folds_ in results.items() if len(folds_) == n_folds}
+
+
+def moderate_labels():
+    from skser.augmentation import CORRUPTIONS
+
+    return [condition_label(name, s) for name, m in CORRUPTIONS.items() for s in m.moderate]
+
+
+def targets(summary):
+    """Per row: clean UA, mean drop over the moderate conditions, the worst
+    moderate drop and where."""
+    out = {}
+    for row, uas in summary.items():
+        drops = {label: uas[CLEAN] - uas[label] for label in moderate_labels() if label in uas}
+        worst = max(drops, key=drops.get)
+        out[row] = {"clean": uas[CLEAN], "mean_drop": float(np.mean(list(drops.values()))),
+                    "worst": worst, "worst_drop": drops[worst]}
+    return out
+
+
+def row_label(row):
+    return (f"{row.removesuffix(SPK)}, speaker-normalised" if row.endswith(SPK) else row)
+
+
+def markdown_tables(corpus_summaries, suite):
+    """One table per corpus: a line per condition, a column per row, UA %
+    and the drop from clean in points."""
+    sections = []
+    for corpus, (header, summary) in corpus_summaries.items():
+        rows = list(summary)
+        if not rows:
+            sections.append(f"### {corpus}\n\n{header}.\n\nNo row has every fold stored yet.\n")
+            continue
+        lines = ["| condition | " + " | ".join(row_label(r) for r in rows) + " |",
+                 "|---|" + "---|" * len(rows)]
+        for label, _, _ in suite:
+            cells = []
+            for row in rows:
+                ua, clean = summary[row][label], summary[row][CLEAN]
+                cells.append(f"{100 * ua:.1f}" if label == CLEAN
+                             else f"{100 * ua:.1f} ({100 * (ua - clean):+.1f})")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        t = targets(summary)
+        lines.append("| **mean drop, moderate** | " + " | ".join(
+            f"**{100 * t[r]['mean_drop']:.1f}**" for r in rows) + " |")
+        lines.append("| **worst moderate drop** | " + " | ".join(
+            f"**{100 * t[r]['worst_drop']:.1f}** ({t[r]['worst']})" for r in rows) + " |")
+        sections.append(f"### {corpus}\n\n{header}.\n\n" + "\n".join(lines) + "\n")
+    return "\n".join(sections)
+
+
+def plot(corpus_summaries, path):
+    """UA against severity, one panel per corruption, one line per corpus and row."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skser.augmentation import CORRUPTIONS
+
+    names = list(CORRUPTIONS)
+    n_cols = 4
+    n_rows = -(-len(names) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4 * n_cols, 3.2 * n_rows), squeeze=False)
+    styles = ["-", "--", ":", "-."]
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, name in zip(axes.flat, names):
+        member = CORRUPTIONS[name]
+        levels = list(member.severities)
+        x = np.arange(len(levels) + 1)
+        for c, (corpus, (_, summary)) in enumerate(corpus_summaries.items()):
+            for r, (row, uas) in enumerate(summary.items()):
+                if row.endswith(SPK):
+                    continue
+                y = [uas[CLEAN]] + [uas[condition_label(name, s)] for s in levels]
+                ax.plot(x, 100 * np.array(y), styles[c % len(styles)], marker="o",
+                        markersize=3, color=colours[r % len(colours)],
+                        label=f"{row} ({corpus})")
+        ax.set_xticks(x, ["clean"] + [str(int(s) if isinstance(s, float) and s.is_integer()
+                                          else s) for s in levels], fontsize=7)
+        ax.set_title(f"{name} ({member.unit})", fontsize=9)
+        ax.set_ylabel("UA %", fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower right", fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def corruption_table():
+    """What each corruption models and the severities tested, from the declarations."""
+    from skser.augmentation import CORRUPTIONS
+
+    def show(values):
+        return ", ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+                         for v in values)
+
+    lines = ["| corruption | unit | severities tested (moderate in bold) | training range | "
+             "what it models |", "|---|---|---|---|---|"]
+    for name, m in CORRUPTIONS.items():
+        tested = ", ".join(f"**{show([v])}**" if v in m.moderate else show([v])
+                           for v in m.severities)
+        training = (f"{show(m.training[:1])} to {show(m.training[1:])}"
+                    if m.numeric and name != "sample_rate" else show(m.training))
+        lines.append(f"| `{name}` | {m.unit} | {tested} | {training} | {m.models} |")
+    return "\n".join(lines)
+
+
+BEGIN, END = "<!-- robustness.py: begin -->", "<!-- robustness.py: end -->"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", nargs="+", choices=list(CORPORA), default=list(CORPORA))
+    parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
+                        help="rows to run (default: all of them)")
+    parser.add_argument("--quick", action="store_true",
+                        help="EmoDB, every other clip, 2 folds, one severity per "
+                             "corruption, 1 epoch, no cache: a smoke run, not a result")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--force", action="store_true", help="recompute stored folds")
+    parser.add_argument("--stored-only", action="store_true",
+                        help="compute nothing: tables and plot from the stored folds")
+    parser.add_argument("--write", type=Path, default=None,
+                        help="write the tables into this markdown file and the plot "
+                             "beside it (docs/images/robustness.png)")
+    args = parser.parse_args(argv)
+    if not SHARED_DATA.is_dir():
+        parser.exit(0, f"robustness.py: {SHARED_DATA} is absent; nothing to measure.\n")
+    rows = sorted(set(args.rows or (("stats", "stats-issue-14") if args.quick else ROWS)),
+                  key=ROWS.index)
+    unavailable = () if opensmile_available() else tuple(
+        r for r in rows if r.startswith("opensmile"))
+    if unavailable:
+        print(f"robustness.py: {', '.join(unavailable)}: stored folds only; the row "
+              f"{OPENSMILE_MISSING}.", flush=True)
+    corpora = ["emodb"] if args.quick and args.corpora == list(CORPORA) else args.corpora
+    cache = None if args.quick else args.cache
+    suite = conditions(quick=args.quick)
+    corpus_summaries = {}
+    start = time.perf_counter()
+    for corpus in corpora:
+        data, splits, results = run(corpus, rows, cache=cache, quick=args.quick,
+                                    force=args.force, stored_only=args.stored_only,
+                                    unavailable=unavailable)
+        header = (f"{CORPORA[corpus][2]}: {data.target.size} clips, "
+                  f"{np.unique(data.groups).size} speakers, {data.target_names.size} classes "
+                  f"(chance {100 / data.target_names.size:.1f} %), {len(splits)} "
+                  f"speaker-grouped folds; UA % (change from clean, points)")
+        missing = [r for r in rows if len(results[r]) < len(splits)]
+        if missing:
+            header += ("; not run yet (folds stored / needed): " + ", ".join(
+                f"{r} {len(results[r])}/{len(splits)}" for r in missing))
+        corpus_summaries[corpus] = (header, summarise(results, len(splits), suite))
+    tables = markdown_tables(corpus_summaries, suite)
+    print(tables)
+    print(f"this run {(time.perf_counter() - start) / 60:.1f} min on {machine()}")
+    if args.write:
+        from skser._files import atomic_write
+
+        image = args.write.parent / "images" / "robustness.png"
+        image.parent.mkdir(parents=True, exist_ok=True)
+        plot(corpus_summaries, image)
+        generated = (f"`python benchmarks/robustness.py --stored-only --write {args.write}`, "
+                     f"{time.strftime('%Y-%m-%d')}, on {machine()}.\n\n"
+                     f"![UA against severity](images/{image.name})\n\n{tables}\n"
+                     f"### The corruptions\n\n{corruption_table()}\n")
+        text = _replace(args.write, generated)
+        atomic_write(args.write, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def _replace(path, generated):
+    block = f"{BEGIN}\n{generated.rstrip()}\n{END}"
+    old = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else \
+        "# Robustness: accuracy on altered audio\n"
+    if BEGIN in old and END in old:
+        before, rest = old.split(BEGIN, 1)
+        return before + block + rest.split(END, 1)[1]
+    return old.rstrip() + "\n\n" + block + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

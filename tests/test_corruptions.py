@@ -1,0 +1,331 @@
+"""The corruption suite, multi-condition training and level invariance (issue 21)."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skser import make_ser_pipeline
+from skser.augmentation import (
+    CORRUPTION_NAMES, CORRUPTIONS, AugmentedCopies, RandomCorruption, corrupt,
+    speech_level_db,
+)
+from skser.preprocessing import LevelNormalizer
+
+SR = 16000
+
+
+def voice(rng, *, seconds=1.5, f0=180.0, level=0.3):
+    """A voiced, syllable-like clip with pauses, peak ``level``."""
+    t = np.arange(int(seconds * SR)) / SR
+    pitch = f0 * (1 + 0.1 * np.sin(2 * np.pi * 1.5 * t))
+    phase = 2 * np.pi * np.cumsum(pitch) / SR
+    y = sum(np.sin(k * phase) / k for k in range(1, 10))
+    y *= np.clip(np.sin(2 * np.pi * 3 * t), 0, None) ** 2
+    y += 1e-4 * rng.standard_normal(t.size)
+    return (level * y / np.max(np.abs(y))).astype(np.float32)
+
+
+@pytest.mark.parametrize("name", CORRUPTION_NAMES)
+def test_every_corruption_at_every_severity_changes_the_clip_and_keeps_its_duration(name, rng):
+    y = voice(rng)
+    sources = [voice(rng, f0=f) for f in (120.0, 150.0, 210.0, 260.0)]
+    for severity in CORRUPTIONS[name].severities:
+        out, sr_out = corrupt(y, name, severity, sr=SR, random_state=0, sources=sources)
+        assert out.dtype == np.float32 and out.ndim == 1
+        assert np.all(np.isfinite(out))
+        assert abs(out.size / sr_out - y.size / SR) < 0.01, (name, severity)
+        if sr_out == SR:
+            assert not np.allclose(out, y), (name, severity)
+
+
+@pytest.mark.parametrize("name", ["white_noise", "pink_noise", "brown_noise", "babble", "hum"])
+@pytest.mark.parametrize("snr_db", [20.0, 5.0])
+def test_noise_is_mixed_at_the_snr_asked_relative_to_the_speech_level(name, snr_db, rng):
+    y = voice(rng)
+    sources = [voice(rng, f0=f) for f in (120.0, 150.0, 210.0, 260.0)]
+    out, _ = corrupt(y, name, snr_db, sr=SR, random_state=1, sources=sources)
+    noise = out - y
+    snr = speech_level_db(y, sr=SR) - 10 * np.log10(np.mean(np.square(noise, dtype=np.float64)))
+    assert snr == pytest.approx(snr_db, abs=0.5)
+
+
+def test_noise_colours_fall_with_frequency_as_named(rng):
+    """White is flat, pink falls about 3 dB and brown about 6 dB per octave."""
+    y = np.zeros(4 * SR, dtype=np.float32)
+    y[::97] = 0.1  # some signal, so the SNR has a level to refer to
+    slopes = {}
+    for name in ("white_noise", "pink_noise", "brown_noise"):
+        out, _ = corrupt(y, name, 0.0, sr=SR, random_state=2)
+        spectrum = np.abs(np.fft.rfft(out - y)) ** 2
+        f = np.fft.rfftfreq(out.size, 1 / SR)
+        bands = [spectrum[(f >= lo) & (f < 2 * lo)].mean() for lo in (250, 500, 1000, 2000)]
+        slopes[name] = np.mean(np.diff(10 * np.log10(bands)))
+    assert slopes["white_noise"] == pytest.approx(0.0, abs=1.0)
+    assert slopes["pink_noise"] == pytest.approx(-3.0, abs=1.0)
+    assert slopes["brown_noise"] == pytest.approx(-6.0, abs=1.0)
+
+
+def test_noise_floor_is_at_the_absolute_level_asked(rng):
+    y = voice(rng, level=0.01)
+    out, _ = corrupt(y, "noise_floor", -50.0, sr=SR, random_state=0)
+    level = 10 * np.log10(np.mean(np.square(out - y, dtype=np.float64)))
+    assert level == pytest.approx(-50.0, abs=0.3)
+
+
+def test_telephone_keeps_only_the_300_to_3400_hz_band_at_8_khz():
+    t = np.arange(SR) / SR
+    low, mid, high = (np.sin(2 * np.pi * f * t) for f in (100.0, 1000.0, 5000.0))
+    out, sr = corrupt((0.3 * (low + mid + high)).astype(np.float32), "telephone", "mu-law",
+                      sr=SR)
+    assert sr == 8000
+    spectrum = np.abs(np.fft.rfft(out[2000:]))
+    f = np.fft.rfftfreq(out[2000:].size, 1 / 8000)
+    at = {hz: spectrum[np.argmin(np.abs(f - hz))] for hz in (100.0, 1000.0)}
+    assert at[100.0] < 0.1 * at[1000.0]
+
+
+def test_gain_clips_at_full_scale(rng):
+    y = voice(rng, level=0.5)
+    out, _ = corrupt(y, "gain", 12.0, sr=SR)
+    assert np.max(np.abs(out)) == pytest.approx(1.0)
+    quiet, _ = corrupt(y, "gain", -20.0, sr=SR)
+    np.testing.assert_allclose(quiet, y / 10, rtol=1e-5, atol=1e-8)
+
+
+def test_reverb_lengthens_the_decay_with_rt60():
+    """The energy after an impulse lasts longer in a more reverberant room."""
+    y = np.zeros(2 * SR, dtype=np.float32)
+    y[1000] = 0.5
+    tails = []
+    for rt60 in (0.2, 0.6, 1.2):
+        out, _ = corrupt(y, "reverb", rt60, sr=SR, random_state=0)
+        energy = np.cumsum(np.square(out[::-1], dtype=np.float64))[::-1]
+        tails.append(np.argmax(energy < energy[0] * 1e-3))  # -30 dB point
+    assert tails[0] < tails[1] < tails[2]
+
+
+@pytest.mark.parametrize("codec", ["mp3", "opus"])
+def test_codecs_keep_the_clip_aligned(codec, rng):
+    y = voice(rng)
+    out, _ = corrupt(y, codec, 32.0, sr=SR)
+    assert np.corrcoef(out, y)[0, 1] > 0.9
+
+
+def test_corruption_is_reproducible_with_a_seed(rng):
+    y = voice(rng)
+    a, _ = corrupt(y, "pink_noise", 10.0, sr=SR, random_state=3)
+    b, _ = corrupt(y, "pink_noise", 10.0, sr=SR, random_state=3)
+    c, _ = corrupt(y, "pink_noise", 10.0, sr=SR, random_state=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("name, severity, match", [
+    ("pinknoise", 10.0, "unknown corruption 'pinknoise'"),
+    ("pink_noise", "loud", "severity of 'pink_noise' must be a finite number"),
+    ("pink_noise", float("nan"), "severity of 'pink_noise'"),
+    ("telephone", "gsm", "severity of 'telephone' must be one of"),
+    ("sample_rate", 10.5, "sample_rate"),
+    ("reverb", 5.0, "RT60"),
+    ("mp3", 1.0, "bitrate"),
+])
+def test_bad_corruption_or_severity_gets_an_error_naming_it(name, severity, match):
+    with pytest.raises(ValueError, match=match):
+        corrupt(np.zeros(SR, dtype=np.float32), name, severity, sr=SR)
+
+
+def test_babble_without_sources_says_what_it_needs(rng):
+    with pytest.raises(ValueError, match="sources"):
+        corrupt(voice(rng), "babble", 10.0, sr=SR)
+
+
+def test_corrupt_rejects_non_finite_or_non_1d_audio():
+    with pytest.raises(ValueError, match="NaN"):
+        corrupt(np.full(100, np.nan, dtype=np.float32), "gain", 0.0, sr=SR)
+    with pytest.raises(ValueError, match="1-D"):
+        corrupt(np.zeros((2, 100), dtype=np.float32), "gain", 0.0, sr=SR)
+
+
+# ------------------------------------------------------------- RandomCorruption
+
+def test_random_corruption_alters_training_rows_only_and_keeps_shape(rng):
+    X = np.stack([voice(rng, f0=f) for f in (120.0, 180.0, 240.0)])
+    aug = RandomCorruption(random_state=0)
+    Xa = aug.fit_transform(X)
+    assert Xa.shape == X.shape and Xa.dtype == np.float32
+    assert all(not np.allclose(a, x) for a, x in zip(Xa, X))
+    np.testing.assert_array_equal(aug.transform(X), X)
+    np.testing.assert_array_equal(RandomCorruption(random_state=0).fit_transform(X), Xa)
+
+
+def test_random_corruption_draws_within_the_ranges_given(rng):
+    X = np.stack([voice(rng) for _ in range(6)])
+    Xa = RandomCorruption(corruptions={"gain": (-6.0, -6.0)}, random_state=0).fit_transform(X)
+    np.testing.assert_allclose(Xa, X * 10 ** (-6 / 20), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("corruptions, match", [
+    (["nope"], "unknown corruption 'nope'"),
+    ({"gain": (10.0, -10.0)}, "low must not exceed high"),
+    ({"gain": (0.0,)}, r"\(low, high\)"),
+    ({"telephone": ("gsm",)}, "telephone"),
+    ([], "corruptions is empty"),
+])
+def test_random_corruption_rejects_bad_ranges_by_name(corruptions, match, rng):
+    with pytest.raises(ValueError, match=match):
+        RandomCorruption(corruptions=corruptions).fit_transform(np.zeros((2, 1600), "float32"))
+
+
+def test_augmented_copies_of_random_corruption_keep_labels_aligned(rng):
+    X = np.stack([voice(rng) for _ in range(4)])
+    y = np.array(["a", "b", "a", "b"])
+    Xr, yr = AugmentedCopies(augmenters=[RandomCorruption(random_state=0)], n_copies=2,
+                             random_state=0).fit_resample(X, y)
+    assert Xr.shape == (12, X.shape[1])
+    assert yr.tolist() == y.tolist() * 3
+
+
+# -------------------------------------------------------------- LevelNormalizer
+
+def test_level_normalizer_puts_every_clip_at_the_target_level(rng):
+    X = np.stack([voice(rng, level=level) for level in (0.003, 0.05, 0.9)])
+    Xt = LevelNormalizer(target_dbfs=-30.0).fit_transform(X)
+    for y in Xt:
+        assert speech_level_db(y, sr=SR) == pytest.approx(-30.0, abs=1e-3)
+    np.testing.assert_allclose(Xt[0] / np.max(np.abs(Xt[0])), X[0] / np.max(np.abs(X[0])),
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_level_normalizer_leaves_silence_silent():
+    Xt = LevelNormalizer().fit_transform(np.zeros((2, 800), dtype=np.float32))
+    assert not np.any(Xt)
+
+
+@pytest.mark.parametrize("params, match", [({"target_dbfs": 3.0}, "target_dbfs"),
+                                           ({"sr": 0}, "sr")])
+def test_level_normalizer_rejects_bad_parameters_by_name(params, match):
+    with pytest.raises(ValueError, match=match):
+        LevelNormalizer(**params).fit_transform(np.zeros((1, 800), dtype=np.float32))
+
+
+# ------------------------------------------------------------ robust pipelines
+
+def test_stats_pipeline_is_robust_by_default_and_the_others_are_not():
+    stats = make_ser_pipeline("stats")
+    assert [n for n, _ in stats.steps] == ["load", "trim", "augment", "level", "features",
+                                           "scale", "clf"]
+    assert isinstance(stats.named_steps["augment"].augmenters[0], RandomCorruption)
+    plain = make_ser_pipeline("stats", robust=False)
+    assert "level" not in plain.named_steps and plain.named_steps["augment"] == "passthrough"
+    assert "level" not in str(make_ser_pipeline().get_params())
+    with pytest.raises(ValueError, match="robust=True"):
+        make_ser_pipeline("sequence", robust=True)
+    with pytest.raises(ValueError, match="robust=True"):
+        make_ser_pipeline(robust=True)
+
+
+@pytest.fixture(scope="module")
+def fitted_stats(tmp_path_factory):
+    from skser.datasets import make_emotional_speech
+
+    data = make_emotional_speech(tmp_path_factory.mktemp("demo"), n_speakers=3,
+                                 n_per_class=4, random_state=0)
+    pipe = make_ser_pipeline("stats", random_state=0)
+    pipe.fit(list(data.filenames), data.target)
+    clips = pipe[:2].transform(list(data.filenames[:6]))
+    # Headroom for +10 dB: the property is about gain without clipping.
+    clips = 0.25 * clips / np.max(np.abs(clips), axis=1, keepdims=True)
+    return pipe, clips
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gain_db=st.floats(-20.0, 10.0), clip=st.integers(0, 5))
+def test_stats_probabilities_move_at_most_0_02_with_gain_from_minus_20_to_plus_10_db(
+        fitted_stats, gain_db, clip):
+    pipe, clips = fitted_stats
+    y = clips[clip]
+    before = pipe.predict_proba([y])
+    after = pipe.predict_proba([(y * 10 ** (gain_db / 20)).astype(np.float32)])
+    assert np.max(np.abs(after - before)) <= 0.02
+
+
+# --------------------------------------------------------- evaluate_robustness
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from skser.datasets import make_emotional_speech
+
+    return make_emotional_speech(tmp_path_factory.mktemp("robust"), n_speakers=4,
+                                 n_per_class=3, random_state=1)
+
+
+def test_evaluate_robustness_reports_every_condition_and_the_drop_from_clean(demo, tmp_path):
+    from skser.evaluation import evaluate_robustness, format_robustness, plot_robustness
+
+    pipe = make_ser_pipeline("stats", robust=False, random_state=0)
+    report = evaluate_robustness(pipe, list(demo.filenames), demo.target, groups=demo.groups,
+                                 cv=2, corruptions=["white_noise", "gain"], random_state=0)
+    labels = [row["label"] for row in report["conditions"]]
+    assert labels == ["clean", "white_noise@30", "white_noise@20", "white_noise@10",
+                      "white_noise@5", "white_noise@0", "gain@-30", "gain@-20", "gain@-10",
+                      "gain@6", "gain@12"]
+    assert report["n_clips"] == demo.target.size and report["n_folds"] == 2
+    by_label = {row["label"]: row for row in report["conditions"]}
+    assert by_label["clean"]["ua"] > by_label["white_noise@0"]["ua"]
+    for row in report["conditions"]:
+        assert row["drop"] == pytest.approx(report["clean_ua"] - row["ua"])
+    moderate = [r["drop"] for r in report["conditions"] if r["moderate"]]
+    assert report["mean_moderate_drop"] == pytest.approx(np.mean(moderate))
+    assert "white_noise@0" in format_robustness(report)
+    assert plot_robustness(report, tmp_path / "r.png").stat().st_size > 0
+
+
+def test_evaluate_robustness_quick_takes_one_severity_each(demo):
+    from skser.evaluation import robustness_conditions
+
+    quick = robustness_conditions(quick=True)
+    full = robustness_conditions()
+    assert len(quick) == 1 + len(CORRUPTION_NAMES) < len(full)
+    assert {name for _, name, _ in quick[1:]} == set(CORRUPTION_NAMES)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"corruptions": ["pinknoise"]}, "unknown corruption 'pinknoise'"),
+    ({"corruptions": "gain"}, "non-empty list"),
+    ({"corruptions": []}, "non-empty list"),
+    ({"groups": None}, "groups"),
+])
+def test_evaluate_robustness_bad_arguments_get_clear_errors(demo, kwargs, match):
+    from skser.evaluation import evaluate_robustness
+
+    args = {"groups": demo.groups, "cv": 2, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        evaluate_robustness(make_ser_pipeline("stats", robust=False), list(demo.filenames),
+                            demo.target, **args)
+
+
+def test_evaluate_robustness_refuses_an_empty_corpus():
+    from skser.evaluation import evaluate_robustness
+
+    with pytest.raises(ValueError, match="no clips"):
+        evaluate_robustness(make_ser_pipeline("stats"), [], [], groups=[])
+
+
+def test_pitch_of_a_faint_pause_is_silence_not_nan():
+    """Frames whose energy is below float32's smallest normal number (a pause
+    scaled down by a low gain) are unvoiced with voicing 0, not NaN, and
+    raise no overflow warning."""
+    import warnings
+
+    from skser.features._dsp import power_spectrogram, stft_window
+    from skser.features._pitch import track_pitch
+
+    y = np.zeros((1, SR), dtype=np.float32)
+    y[0, 5000:5100] = 1e-22
+    power = power_spectrogram(y, n_fft=2048, hop_length=256)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        track = track_pitch(power, sr=SR, window=stft_window("hann", 2048, 2048),
+                            f0_min=60.0, f0_max=600.0)
+    assert not np.any(np.isnan(track.strength)) and not np.any(track.voiced)
