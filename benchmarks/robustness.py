@@ -96,7 +96,7 @@ def make_row(name, *, quick=False):
     elif base == "sequence":
         pipeline = make_ser_pipeline("sequence", random_state=SEED, **spk)
     elif base == "opensmile":
-        pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk,
+        pipeline = make_ser_pipeline("stats", random_state=SEED, **spk,
                                      **statistics_before_issue_13(random_state=SEED))
         pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
                                    *pipeline.steps[-2:]])
