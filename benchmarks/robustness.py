@@ -20,7 +20,10 @@ pipeline resamples as it would a file.
 Rows (each also with its speaker-normalised twin, ``+spk``, which uses each
 test speaker's unlabelled altered clips):
 
-- ``stats``: ``make_ser_pipeline("stats")`` as it is now;
+- ``stats``: ``make_ser_pipeline("stats")`` as it is now (its
+  speaker-normalised twin is built as ``stats-issue-14+spk``, since
+  ``robust=None`` is False with ``speaker_normalize=True``, and shares its
+  folds);
 - ``stats-issue-14``: the statistics model as it was before issue 21
   (``robust=False``): no level normalisation, no multi-condition training;
 - ``default``, ``sequence``: ``make_ser_pipeline()`` and ``("sequence")``;
@@ -282,6 +285,9 @@ def run(corpus, rows, *, cache, quick, force, stored_only, unavailable=()):
         todo = []
         for row in rows:
             path = cache / corpus / row / f"fold{i}.json" if cache else None
+            if cache and not force:
+                # A row built as another (stats+spk as stats-issue-14+spk) shares its folds.
+                accuracy.reuse_stored(cache, corpus, f"fold{i}.json", row, keys[row])
             stored = None if force else accuracy.load_stored(path, keys[row])
             if stored is not None and all(l in stored["conditions"] for l in labels):
                 results[row].append(stored)

@@ -219,6 +219,8 @@ def test_stats_pipeline_is_robust_by_default_and_the_others_are_not():
     plain = make_ser_pipeline("stats", robust=False)
     assert "level" not in plain.named_steps and plain.named_steps["augment"] == "passthrough"
     assert "level" not in str(make_ser_pipeline().get_params())
+    # Per speaker, the search kept the clean-trained model.
+    assert "level" not in make_ser_pipeline("stats", speaker_normalize=True).named_steps
     with pytest.raises(ValueError, match="robust=True"):
         make_ser_pipeline("sequence", robust=True)
     with pytest.raises(ValueError, match="robust=True"):
