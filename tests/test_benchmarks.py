@@ -15,7 +15,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SHARED_DATA = BENCHMARKS.parents[1] / "shared" / "data"
 # Benchmarks of accuracy on RAVDESS and EmoDB: without the corpora they print
 # that there is nothing to measure, and no table.
-REAL_CORPUS_SCRIPTS = {"accuracy.py", "default_search.py", "feature_search.py", "seed_spread.py"}
+REAL_CORPUS_SCRIPTS = {"accuracy.py", "default_search.py", "feature_search.py", "seed_spread.py",
+                       "robustness.py"}
 QUICK = sorted(
     p.name for p in BENCHMARKS.glob("*.py")
     if not p.name.startswith("_") and "--quick" in p.read_text()
