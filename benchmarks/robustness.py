@@ -338,6 +338,30 @@ def targets(summary):
     return out
 
 
+def targets_table(corpus_summaries):
+    """Issue 21's targets per corpus and plain row: clean UA against the
+    clean-trained model's on the same folds (within 1 point), the mean drop
+    over the moderate conditions (at most 5 points), the worst of them (at
+    most 12), and the conditions where the row is behind openSMILE."""
+    lines = ["| corpus | row | clean UA (clean-trained model) | mean moderate drop | worst "
+             "moderate drop | conditions behind openSMILE |", "|---|---|---|---|---|---|"]
+    for corpus, (_, summary) in corpus_summaries.items():
+        peer = summary.get("opensmile")
+        baseline = summary.get("stats-issue-14")
+        for row, uas in summary.items():
+            if row.endswith(SPK) or row.startswith("opensmile"):
+                continue
+            t = targets({row: uas})[row]
+            clean = f"{100 * t['clean']:.1f}"
+            if baseline is not None and row != "stats-issue-14":
+                clean += f" ({100 * baseline[CLEAN]:.1f}: {100 * (t['clean'] - baseline[CLEAN]):+.1f})"
+            behind = ("opensmile row not complete" if peer is None else
+                      str(sum(uas[label] < peer[label] for label in uas)) + f" of {len(uas)}")
+            lines.append(f"| {corpus} | {row} | {clean} | {100 * t['mean_drop']:.1f} "
+                         f"| {100 * t['worst_drop']:.1f} ({t['worst']}) | {behind} |")
+    return "\n".join(lines)
+
+
 def row_label(row):
     return (f"{row.removesuffix(SPK)}, speaker-normalised" if row.endswith(SPK) else row)
 
@@ -475,7 +499,8 @@ def main(argv=None):
             header += ("; not run yet (folds stored / needed): " + ", ".join(
                 f"{r} {len(results[r])}/{len(splits)}" for r in missing))
         corpus_summaries[corpus] = (header, summarise(results, len(splits), suite))
-    tables = markdown_tables(corpus_summaries, suite)
+    tables = ("### Targets\n\n" + targets_table(corpus_summaries) + "\n\n"
+              + markdown_tables(corpus_summaries, suite))
     print(tables)
     print(f"this run {(time.perf_counter() - start) / 60:.1f} min on {machine()}")
     if args.write:
