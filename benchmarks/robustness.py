@@ -428,8 +428,10 @@ def plot(corpus_summaries, path):
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower right", fontsize=7, ncol=2)
-    fig.tight_layout()
+    fig.legend(handles, labels, loc="lower center", fontsize=8, ncol=min(6, len(labels)),
+               title="colour: row; line: corpus (solid RAVDESS, dashed EmoDB, dotted SAVEE)",
+               title_fontsize=8)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
