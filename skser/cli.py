@@ -203,6 +203,10 @@ def _cmd_train(args):
 
 
 def _cmd_evaluate(args):
+    # skser demo calls this with its own options, which have no --robustness.
+    for option in ("robustness", "quick", "corruptions"):
+        if not hasattr(args, option):
+            setattr(args, option, None if option == "corruptions" else False)
     if not args.robustness and (args.quick or args.corruptions):
         raise CLIError(f"{'--quick' if args.quick else '--corruptions'} selects the "
                        "corruptions of --robustness; add --robustness.")
