@@ -186,11 +186,12 @@ def split_stateless(pipeline):
     return (pipeline[:n] if n else None), pipeline[n:]
 
 
-def load_corpus(corpus, *, quick=False):
-    """The corpus as a `skser.datasets` Bunch; in quick mode every other clip."""
+def load_corpus(corpus, *, quick=False, corpora=None):
+    """The corpus as a `skser.datasets` Bunch; in quick mode every other clip.
+    ``corpora`` is the table to look ``corpus`` up in (default `CORPORA`)."""
     from skser import datasets
 
-    folder, loader, _ = CORPORA[corpus]
+    folder, loader, _ = (corpora or CORPORA)[corpus]
     data = getattr(datasets, loader)(SHARED_DATA / folder)
     if quick:
         # Every speaker, so that each class (EmoDB's disgust is rare and

@@ -37,7 +37,6 @@ soon as it is done, so a run resumes where it stopped. ``--stored-only
 """
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -109,15 +108,8 @@ def make_row(name, *, quick=False):
 
 
 def load_corpus(corpus, *, quick=False):
-    from skser import datasets
-
-    folder, loader, _ = CORPORA[corpus]
-    data = getattr(datasets, loader)(SHARED_DATA / folder)
-    if quick:
-        keep = np.arange(data.target.size) % 2 == 0
-        data.filenames, data.target, data.groups = (
-            data.filenames[keep], data.target[keep], data.groups[keep])
-    return data
+    """``accuracy.load_corpus`` over this benchmark's corpora (SAVEE too)."""
+    return accuracy.load_corpus(corpus, quick=quick, corpora=CORPORA)
 
 
 def folds(corpus, data, *, quick=False):

@@ -185,16 +185,7 @@ def cross_validate_emotions(
                 "emotion figures must come from speakers the model never heard. "
                 "Pass a splitter as cv to choose otherwise."
             )
-        groups = _check_groups(groups, y)
-        n_speakers = np.unique(groups).size
-        if cv > n_speakers:
-            raise ValueError(f"cv={cv} folds need at least {cv} speakers; groups holds {n_speakers}.")
-        seed = check_random_state(random_state).randint(2**31 - 1)
-        splitter = StratifiedGroupKFold(n_splits=int(cv), shuffle=True, random_state=seed)
-    else:
-        splitter = check_cv(cv, y, classifier=True)
-        groups = None if groups is None else _check_groups(groups, y)
-    splits = list(splitter.split(np.zeros(y.size), y, groups))
+    splits, groups = _splits(y, groups, cv, check_random_state(random_state))
     fit_groups = groups is not None and _requests_groups(estimator, "fit")
     predict_groups = groups is not None and _requests_groups(estimator, "predict")
     labels = np.unique(y)
@@ -237,6 +228,23 @@ def cross_validate_emotions(
     }
     report["chance"] = 1.0 / labels.size
     return report
+
+
+def _splits(y, groups, cv, rng):
+    """``(splits, groups)``: an int ``cv`` gives that many speaker-grouped,
+    class-stratified folds (``groups`` required), seeded from ``rng``; a
+    splitter is used as given. ``groups`` comes back checked (or None)."""
+    if isinstance(cv, (int, np.integer)):
+        groups = _check_groups(groups, y)
+        n_speakers = np.unique(groups).size
+        if cv > n_speakers:
+            raise ValueError(f"cv={cv} folds need at least {cv} speakers; groups holds {n_speakers}.")
+        seed = rng.randint(2**31 - 1)
+        splitter = StratifiedGroupKFold(n_splits=int(cv), shuffle=True, random_state=seed)
+    else:
+        splitter = check_cv(cv, y, classifier=True)
+        groups = None if groups is None else _check_groups(groups, y)
+    return list(splitter.split(np.zeros(y.size), y, groups)), groups
 
 
 def _requests_groups(estimator, method):

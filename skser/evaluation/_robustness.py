@@ -11,17 +11,14 @@ speakers, never a test speaker. UA is pooled over folds, as in
 
 import time
 from contextlib import nullcontext
-from numbers import Integral
 
 import numpy as np
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.model_selection._split import check_cv
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._cross_validation import _check_groups, _requests_groups
+from ._cross_validation import _requests_groups, _splits
 from ._report import emotion_report
 
 __all__ = ["CLEAN", "evaluate_robustness", "format_robustness", "plot_robustness",
@@ -122,18 +119,7 @@ def evaluate_robustness(estimator, X, y, *, groups=None, cv=5, corruptions=None,
         raise ValueError("X holds no clips; evaluate_robustness needs a labelled corpus.")
     conditions = robustness_conditions(corruptions, quick=quick)
     rng = check_random_state(random_state)
-    if isinstance(cv, Integral):
-        groups = _check_groups(groups, y)
-        n_speakers = np.unique(groups).size
-        if cv > n_speakers:
-            raise ValueError(f"cv={cv} folds need at least {cv} speakers; groups holds "
-                             f"{n_speakers}.")
-        splitter = StratifiedGroupKFold(n_splits=int(cv), shuffle=True,
-                                        random_state=rng.randint(2**31 - 1))
-    else:
-        splitter = check_cv(cv, y, classifier=True)
-        groups = None if groups is None else _check_groups(groups, y)
-    splits = list(splitter.split(np.zeros(y.size), y, groups))
+    splits, groups = _splits(y, groups, cv, rng)
     fit_groups = groups is not None and _requests_groups(estimator, "fit")
     predict_groups = groups is not None and _requests_groups(estimator, "predict")
     routing = (config_context(enable_metadata_routing=True)
