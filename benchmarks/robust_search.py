@@ -13,7 +13,9 @@ The test folds of ``robustness.py`` and ``accuracy.py`` are never read.
 
 Rule, fixed before the run: the candidate with the best mean UA over the
 altered conditions, among those whose clean UA is within 1 point of the
-best clean UA, averaged over both corpora.
+best clean UA, averaged over both corpora. Plain and speaker-normalised
+candidates (``speaker_normalize=True``: each validation speaker standardised
+with its own unlabelled clips) are ranked apart, each by the same rule.
 """
 
 import argparse
@@ -36,6 +38,14 @@ CANDIDATES = {
     "level + 1 altered copy, C=0.005": {"robust": True, "n_copies": 1, "clf__C": 0.005},
     "level + 1 altered copy, C=0.02": {"robust": True, "n_copies": 1, "clf__C": 0.02},
     "level + 1 mildly altered copy": {"robust": True, "n_copies": 1, "mild": True},
+    # Speaker-normalised (each inner validation speaker standardised with its
+    # own unlabelled clips): whether the altered copies still help when the
+    # scaler already adapts to each speaker's channel.
+    "speaker-normalised, issue 14": {"robust": False, "speaker_normalize": True},
+    "speaker-normalised, level": {"robust": True, "augment": False,
+                                  "speaker_normalize": True},
+    "speaker-normalised, level + 2 altered copies": {"robust": True, "n_copies": 2,
+                                                     "speaker_normalize": True},
 }
 #: Milder training ranges: noise no closer than 10 dB to the speech, rooms
 #: up to RT60 0.6 s, bitrates from 16 kbps.
@@ -81,8 +91,13 @@ def score_candidate(settings, data, waveforms, inner, altered):
         (robustness.condition_label(c, s), c, s) for c, s in CONDITIONS]
     scores = {label: [] for label, _, _ in suite}
     for k, (fit_idx, val_idx) in enumerate(inner):
+        import sklearn
+
         pipe = candidate_pipeline(settings)
-        pipe.fit([waveforms[i] for i in fit_idx], data.target[fit_idx])
+        spk = settings.get("speaker_normalize", False)
+        with sklearn.config_context(enable_metadata_routing=spk):
+            pipe.fit([waveforms[i] for i in fit_idx], data.target[fit_idx],
+                     **({"groups": data.groups[fit_idx]} if spk else {}))
         rng = np.random.default_rng([robustness.SEED, 99, k])
         sources = [waveforms[j] for j in rng.choice(fit_idx, size=robustness.N_BABBLE_SOURCES,
                                                     replace=False)]
@@ -92,7 +107,9 @@ def score_candidate(settings, data, waveforms, inner, altered):
                     waveforms, val_idx, corruption, severity, sources=sources,
                     corpus_seed=100 + k)
             clips = altered[k, label]
-            predicted = pipe.predict(robustness.as_inputs(clips))
+            with sklearn.config_context(enable_metadata_routing=spk):
+                predicted = pipe.predict(robustness.as_inputs(clips),
+                                         **({"groups": data.groups[val_idx]} if spk else {}))
             scores[label].append(emotion_report(data.target[val_idx], predicted,
                                                 labels=data.target_names)["ua"])
     return {label: float(np.mean(v)) for label, v in scores.items()}
@@ -142,9 +159,15 @@ def main(argv=None):
                       f" ({stored[name]['seconds']:.0f} s)", flush=True)
                 stored = store_merged(path, name, stored[name])
         results[corpus] = stored
-    names = [c for c in CANDIDATES if all(c in results[k] for k in CORPORA)]
-    if not names:
-        return
+    for family in (False, True):
+        names = [c for c in CANDIDATES if all(c in results[k] for k in CORPORA)
+                 and CANDIDATES[c].get("speaker_normalize", False) == family]
+        if names:
+            print_table(results, names)
+
+
+def print_table(results, names):
+    """The inner UA of ``names``, mean over corpora, and the rule's choice."""
     labels = list(results[CORPORA[0]][names[0]]["scores"])
     print("| condition | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
