@@ -74,10 +74,13 @@ class Corruption:
         What it stands for in a user's recordings.
     apply : callable
         ``apply(y, sr, severity, rng, sources) -> (y, sr_out)``; members
-        that train differently from how they are tested (``reverb``: other
-        rooms) also take ``training=True``.
+        that train differently from how they are tested (``trains_apart``)
+        also take ``training=True``.
     needs_sources : bool
         Whether it mixes in other recordings (``babble``).
+    trains_apart : bool
+        Whether ``apply`` takes ``training=True`` to alter training clips
+        differently from test clips (``reverb``: other rooms).
     """
 
     name: str
@@ -89,6 +92,7 @@ class Corruption:
     models: str
     apply: Callable
     needs_sources: bool = False
+    trains_apart: bool = False
 
     @property
     def numeric(self):
@@ -355,7 +359,7 @@ def reverberate(y, sr, rt60, rng, *, rooms=ROOMS):
 
 @corruption("reverb", kind="reverberation", unit="s RT60",
             severities=(0.2, 0.4, 0.6, 0.9, 1.2), moderate=(0.2, 0.4, 0.6),
-            training=(0.15, 1.0),
+            training=(0.15, 1.0), trains_apart=True,
             models="a room's echo, the microphone 1-3 m from the talker: an office "
                    "(RT60 0.2-0.4 s), a meeting room or living room (0.4-0.6 s), a "
                    "classroom or hall (0.9-1.2 s)")

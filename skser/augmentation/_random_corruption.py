@@ -137,7 +137,7 @@ class RandomCorruption(BaseAugmenter):
             if CORRUPTIONS[name].needs_sources and not sources:
                 continue
             y = X[i].astype(np.float32)
-            options = {"training": True} if name == "reverb" else {}
+            options = {"training": True} if CORRUPTIONS[name].trains_apart else {}
             y, sr_out = CORRUPTIONS[name].apply(y, self.sr, severity, generator, sources,
                                                 **options)
             if sr_out != self.sr:
