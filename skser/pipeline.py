@@ -106,6 +106,7 @@ LOGISTIC_C = 0.01
 # Speaker-normalised candidates, ranked apart by the same rule, kept the
 # issue-14 model (robust=None is False with speaker_normalize=True).
 ROBUST_COPIES = 2
+ROBUST_KINDS = ("stats", "sequence", "ensemble")
 
 
 class Pipeline(imblearn_pipeline.Pipeline):
@@ -230,9 +231,13 @@ def make_ser_pipeline(
         3-fold split of the training clips (``clf__weights="auto"``; over
         speakers when ``fit`` gets ``groups``, by metadata routing or as
         ``clf__groups``); members' parameters are ``clf__stats__clf__C``
-        and so on. It needs TensorFlow and costs about 15 times the
-        statistics model's training time (each member is fitted four times),
-        some 5 minutes for RAVDESS's 1152 training clips on 2 CPU cores.
+        and so on. Robust by default: the ``augment`` and ``level`` steps of
+        the robust statistics model come before the vote, so both members
+        train on the clips and their altered copies, at one speech level. It
+        needs TensorFlow and costs about 15 times the clean-trained
+        statistics model's training time (each member is fitted four times,
+        on three times the clips when robust; ``docs/robustness.md`` gives
+        the minutes a fold takes).
     model : {"lenet5", "alexnet", "vgg16", "custom"} or None, default=None
         CNN architecture (`CNNClassifier`'s ``model``) of the CNN kinds;
         None means ``"lenet5"``. Must be None with ``kind="stats"``. The classifier is
@@ -261,8 +266,8 @@ def make_ser_pipeline(
         True).
     n_copies : int or None, default=None
         Rounds of augmented copies (`AugmentedCopies`'s ``n_copies``); None
-        means 2 for the robust statistics model (chosen on an inner split,
-        ``docs/robustness.md``) and 1 otherwise.
+        means 2 for the robust kinds (chosen on an inner split for the
+        statistics model, ``docs/robustness.md``) and 1 otherwise.
     memory : str, os.PathLike, joblib.Memory or None, default=None
         Cache of fitted transformers, as in `Pipeline`, so a grid over
         classifier parameters does not recompute features. The loaded audio
@@ -296,8 +301,9 @@ def make_ser_pipeline(
         ``augment=False``) adds ``n_copies`` copies of the training clips
         altered by `RandomCorruption` (noise, babble, hum, rooms, phone
         lines, codecs, gains, sample rates: multi-condition training). None
-        means True for ``"stats"`` and False for the other kinds, whose
-        networks are not yet trained this way, and False with
+        means True for ``"stats"`` and ``"ensemble"`` (the default), False
+        for ``"sequence"`` (True trains it the same way) and the CNNs (which
+        refuse True: they were not measured this way), and False with
         ``speaker_normalize=True``: standardising each speaker with their
         own clips already removes much of a channel's effect, and the
         search (``benchmarks/robust_search.py``) kept the clean-trained
@@ -313,10 +319,11 @@ def make_ser_pipeline(
     pipeline : skser.pipeline.Pipeline
         imbalanced-learn's Pipeline that also repeats per-sample fit
         parameters (``clf__sample_weight``) for the augmented copies. Steps
-        ``load, trim, clf`` (the ensemble, the default), ``load, trim,
-        augment, level, features, scale, clf`` (statistics), ``load, trim,
-        augment, features, scale, clf`` (sequence, 1-D, and statistics
-        with ``robust=False``) or
+        ``load, trim, augment, level, clf`` (the ensemble, the default;
+        ``load, trim, clf`` with ``robust=False``), ``load, trim, augment,
+        level, features, scale, clf`` (statistics, and sequence with
+        ``robust=True``), ``load, trim, augment, features, scale, clf``
+        (sequence, 1-D, and statistics with ``robust=False``) or
         ``load, trim, features, augment, scale, clf`` (2-D; ``load, trim,
         features, scale, augment, clf`` with ``speaker_normalize=True``).
 
@@ -324,7 +331,7 @@ def make_ser_pipeline(
     --------
     >>> from skser import make_ser_pipeline
     >>> [name for name, _ in make_ser_pipeline().steps]  # the ensemble
-    ['load', 'trim', 'clf']
+    ['load', 'trim', 'augment', 'level', 'clf']
     >>> pipe = make_ser_pipeline("2d", model="custom", features__n_mels=128)
     >>> [name for name, _ in pipe.steps]
     ['load', 'trim', 'features', 'augment', 'scale', 'clf']
@@ -333,15 +340,11 @@ def make_ser_pipeline(
         raise ValueError(f'kind must be "stats", "1d", "2d", "sequence" or "ensemble"; got '
                          f'{kind!r}.')
     if kind == "ensemble":
-        if robust:
-            raise ValueError(
-                'robust=True is available for kind="stats" only; the ensemble\'s network is '
-                'not yet trained on altered copies (docs/robustness.md).')
         return _ensemble_pipeline(
             model=model, sr=sr, duration=duration, max_duration=max_duration,
             augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
             random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
-            options=options)
+            robust=robust, options=options)
     if kind == "sequence" and model not in (None, "attention_gru"):
         raise ValueError(
             f'model={model!r} is a CNN; kind="sequence" trains the "attention_gru" '
@@ -349,16 +352,16 @@ def make_ser_pipeline(
     if kind == "stats" and model is not None:
         raise ValueError(
             f'model={model!r} names a CNN, but kind="stats" classifies pooled '
-            'statistics with an SVM; use kind="2d" or "1d" for a CNN.'
+            'statistics with a logistic regression; use kind="2d" or "1d" for a CNN.'
         )
     if robust is None:
         # Per speaker, the scaler already adapts to each speaker's channel; on
         # the inner split the altered copies cost it 5 points of clean UA.
         robust = kind == "stats" and not speaker_normalize
-    if robust and kind != "stats":
+    if robust and kind not in ROBUST_KINDS:
         raise ValueError(
-            f'robust=True is available for kind="stats" only; the {kind!r} network is not '
-            'yet trained on altered copies (docs/robustness.md).')
+            f'robust=True is available for kind="stats", "sequence" and "ensemble"; the '
+            f'{kind!r} CNN is not trained on altered copies (docs/robustness.md).')
     if augment is None:
         # The sequence network masks its input itself, batch by batch.
         augment = kind in ("1d", "2d") or robust
@@ -433,16 +436,20 @@ def make_ser_pipeline(
 
 
 def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, memory,
-                       n_jobs, random_state, verbose, speaker_normalize, options):
-    """``make_ser_pipeline("ensemble")``: load and trim once, then a
+                       n_jobs, random_state, verbose, speaker_normalize, robust, options):
+    """``make_ser_pipeline("ensemble")``: load and trim once (and, robust,
+    add the altered copies and level every clip once), then a
     `SoftVotingEnsemble` of the statistics and the sequence pipelines'
     features, scaler and classifier."""
     if model is not None:
         raise ValueError(f'model={model!r} names a CNN; kind="ensemble" votes with the '
                          'statistics model and the "attention_gru" network.')
-    if augment or n_copies not in (None, 1):
-        raise ValueError('kind="ensemble" takes no augmented copies (augment=None or False, '
-                         'n_copies=None or 1): the sequence member masks its input itself.')
+    if robust is None:
+        robust = not speaker_normalize
+    if not robust and (augment or n_copies not in (None, 1)):
+        raise ValueError('kind="ensemble" with robust=False takes no augmented copies '
+                         '(augment=None or False, n_copies=None or 1): the sequence member '
+                         'masks its input itself.')
     # Each member is its kind's pipeline after load, trim and augment; the
     # ensemble loads and trims once, with the first member's steps.
     full = {kind: make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
@@ -452,7 +459,16 @@ def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, 
     members = [(kind, Pipeline(p.steps[3:], verbose=verbose)) for kind, p in full.items()]
     if isinstance(memory, os.PathLike):
         memory = os.fspath(memory)
-    pipeline = Pipeline([*full["stats"].steps[:2],
+    steps = full["stats"].steps[:2]
+    if robust:
+        # The robust statistics model's steps, shared: both members train on
+        # the clips and their altered copies, at one speech level.
+        robust_stats = make_ser_pipeline(
+            "stats", sr=sr, duration=duration, max_duration=max_duration, augment=augment,
+            n_copies=n_copies, n_jobs=n_jobs, random_state=random_state,
+            speaker_normalize=speaker_normalize, robust=True)
+        steps = robust_stats.steps[:4]
+    pipeline = Pipeline([*steps,
                          ("clf", SoftVotingEnsemble(estimators=members, weights="auto"))],
                         memory=memory, verbose=verbose)
     if options:

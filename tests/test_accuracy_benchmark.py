@@ -40,8 +40,9 @@ def accuracy():
     # The robust statistics model's altered copies are made per fold, in
     # training only: what comes after them too.
     ("stats", ["load", "trim"], ["augment", "level", "features", "scale", "clf"]),
-    # The default ensemble: its members' features and scalers learn per fold.
-    ("default", ["load", "trim"], ["clf"]),
+    # The default ensemble: robust like the statistics model, and its
+    # members' features and scalers learn per fold.
+    ("default", ["load", "trim"], ["augment", "level", "clf"]),
     # openSMILE reads the files itself: only its features run once.
     ("opensmile", ["features"], ["scale", "clf"]),
     # A speaker-normalised twin learns its speakers' statistics in the scaler.

@@ -211,20 +211,28 @@ def test_level_normalizer_rejects_bad_parameters_by_name(params, match):
 
 # ------------------------------------------------------------ robust pipelines
 
-def test_stats_pipeline_is_robust_by_default_and_the_others_are_not():
+def test_stats_and_default_pipelines_are_robust_by_default_and_the_others_are_not():
     stats = make_ser_pipeline("stats")
     assert [n for n, _ in stats.steps] == ["load", "trim", "augment", "level", "features",
                                            "scale", "clf"]
     assert isinstance(stats.named_steps["augment"].augmenters[0], RandomCorruption)
     plain = make_ser_pipeline("stats", robust=False)
     assert "level" not in plain.named_steps and plain.named_steps["augment"] == "passthrough"
-    assert "level" not in str(make_ser_pipeline().get_params())
+    default = make_ser_pipeline()
+    assert [n for n, _ in default.steps] == ["load", "trim", "augment", "level", "clf"]
+    assert isinstance(default.named_steps["augment"].augmenters[0], RandomCorruption)
+    # The members see levelled clips and add no level or copies of their own.
+    for _, member in default.named_steps["clf"].estimators:
+        assert [n for n, _ in member.steps] == ["features", "scale", "clf"]
+    assert "level" not in make_ser_pipeline(robust=False).named_steps
+    assert "level" not in make_ser_pipeline("sequence").named_steps
+    assert "level" in make_ser_pipeline("sequence", robust=True).named_steps
     # Per speaker, the search kept the clean-trained model.
     assert "level" not in make_ser_pipeline("stats", speaker_normalize=True).named_steps
-    with pytest.raises(ValueError, match="robust=True"):
-        make_ser_pipeline("sequence", robust=True)
-    with pytest.raises(ValueError, match="robust=True"):
-        make_ser_pipeline(robust=True)
+    assert "level" not in make_ser_pipeline(speaker_normalize=True).named_steps
+    for kind in ("1d", "2d"):
+        with pytest.raises(ValueError, match=f"robust=True.*the '{kind}' CNN"):
+            make_ser_pipeline(kind, robust=True)
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +254,33 @@ def fitted_stats(tmp_path_factory):
 def test_stats_probabilities_move_at_most_0_02_with_gain_from_minus_20_to_plus_10_db(
         fitted_stats, gain_db, clip):
     pipe, clips = fitted_stats
+    y = clips[clip]
+    before = pipe.predict_proba([y])
+    after = pipe.predict_proba([(y * 10 ** (gain_db / 20)).astype(np.float32)])
+    assert np.max(np.abs(after - before)) <= 0.02
+
+
+@pytest.fixture(scope="module")
+def fitted_default(tmp_path_factory):
+    from skser.datasets import make_emotional_speech
+
+    data = make_emotional_speech(tmp_path_factory.mktemp("demo"), n_speakers=3,
+                                 n_per_class=4, random_state=0)
+    # The default pipeline, its network shrunk to train in seconds.
+    pipe = make_ser_pipeline(random_state=0, clf__sequence__clf__width=0.25,
+                             clf__sequence__clf__epochs=2)
+    pipe.fit(list(data.filenames), data.target)
+    clips = pipe[:2].transform(list(data.filenames[:6]))
+    clips = 0.25 * clips / np.max(np.abs(clips), axis=1, keepdims=True)
+    return pipe, clips
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gain_db=st.floats(-20.0, 10.0), clip=st.integers(0, 5))
+def test_default_probabilities_move_at_most_0_02_with_gain_from_minus_20_to_plus_10_db(
+        fitted_default, gain_db, clip):
+    pipe, clips = fitted_default
     y = clips[clip]
     before = pipe.predict_proba([y])
     after = pipe.predict_proba([(y * 10 ** (gain_db / 20)).astype(np.float32)])

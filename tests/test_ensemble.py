@@ -216,12 +216,16 @@ def test_ensemble_pipeline_votes_stats_and_sequence_and_saves(labelled_wavs, tmp
 
     pipe.fit(paths, labels)
 
-    assert [name for name, _ in pipe.steps] == ["load", "trim", "clf"]
+    # Robust by default (issue 21): altered copies and one speech level, shared.
+    assert [name for name, _ in pipe.steps] == ["load", "trim", "augment", "level", "clf"]
     members = pipe.named_steps["clf"].named_estimators_
     vote = pipe.named_steps["clf"]
     assert vote.weights == "auto"
     assert vote.weights_.tolist() in vote.cv_results_["weights"].tolist()
-    trimmed = pipe[:2].transform(paths)
+    # Both members trained on the clips and their two altered copies.
+    assert members["stats"][-1].n_features_in_ > 0
+    assert pipe.named_steps["augment"].sample_indices_.size == 3 * len(paths)
+    trimmed = pipe[:-1].transform(paths)
     expected = (vote.weights_[0] * members["stats"].predict_proba(trimmed)
                 + vote.weights_[1] * members["sequence"].predict_proba(trimmed))
     proba = pipe.predict_proba(paths)
@@ -230,18 +234,23 @@ def test_ensemble_pipeline_votes_stats_and_sequence_and_saves(labelled_wavs, tmp
     np.testing.assert_allclose(loaded.predict_proba(paths), proba, atol=1e-6)
 
 
-def test_ensemble_pipeline_refuses_a_model_and_augmentation():
+def test_ensemble_pipeline_refuses_a_model_and_augmentation_without_robust():
     with pytest.raises(ValueError, match='kind="ensemble" votes'):
         make_ser_pipeline("ensemble", model="lenet5")
-    with pytest.raises(ValueError, match="no augmented copies"):
-        make_ser_pipeline("ensemble", augment=True)
+    with pytest.raises(ValueError, match="robust=False takes no augmented copies"):
+        make_ser_pipeline("ensemble", robust=False, augment=True)
+    with pytest.raises(ValueError, match="robust=False takes no augmented copies"):
+        make_ser_pipeline("ensemble", robust=False, n_copies=3)
+    # Robust, copies are the robust statistics model's: their number can change.
+    assert make_ser_pipeline(n_copies=3).named_steps["augment"].n_copies == 3
 
 
 def test_the_default_pipeline_is_the_ensemble_and_builds_without_tensorflow():
     import subprocess
     import sys
 
-    # The issue-14 default: the best row over both corpora in docs/results.md.
+    # The issue-14 default (the best row over both corpora in docs/results.md),
+    # robust since issue 21.
     code = "\n".join([
         "import sys",
         "from skser import make_ser_pipeline",
@@ -254,6 +263,6 @@ def test_the_default_pipeline_is_the_ensemble_and_builds_without_tensorflow():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     steps, tensorflow = result.stdout.strip().splitlines()[-2:]
-    assert steps == "['load', 'trim', 'clf'] ['stats', 'sequence'] auto"
+    assert steps == "['load', 'trim', 'augment', 'level', 'clf'] ['stats', 'sequence'] auto"
     assert tensorflow == "[]"
     assert type(make_ser_pipeline().named_steps["clf"]) is SoftVotingEnsemble
