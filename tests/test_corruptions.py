@@ -126,9 +126,12 @@ def test_corruption_is_reproducible_with_a_seed(rng):
     ("pink_noise", "loud", "severity of 'pink_noise' must be a finite number"),
     ("pink_noise", float("nan"), "severity of 'pink_noise'"),
     ("telephone", "gsm", "severity of 'telephone' must be one of"),
-    ("sample_rate", 10.5, "sample_rate"),
-    ("reverb", 5.0, "RT60"),
-    ("mp3", 1.0, "bitrate"),
+    # The declared limits of each numeric severity, named in the error.
+    ("sample_rate", 500, "'sample_rate' is a rate in Hz, at least 1000; got 500"),
+    ("sample_rate", 8000.5, "'sample_rate' is a rate in Hz, a whole number"),
+    ("reverb", 5.0, "'reverb' is an RT60 in s, 0.05 to 3; got 5.0"),
+    ("mp3", 2.0, "'mp3' is a bitrate in kbps, 6 to 160"),
+    ("opus", 200.0, "'opus' is a bitrate in kbps, 6 to 160"),
 ])
 def test_bad_corruption_or_severity_gets_an_error_naming_it(name, severity, match):
     with pytest.raises(ValueError, match=match):

@@ -68,8 +68,8 @@ class Corruption:
         gain; no sample rate).
     training : tuple
         What `RandomCorruption` draws from: ``(low, high)`` for a number
-        drawn uniformly (for ``sample_rate``: one of `USUAL_RATES` in that
-        range), or a tuple of names for a choice.
+        drawn uniformly (or one of ``drawn_among`` in that range, where
+        declared), or a tuple of names for a choice.
     models : str
         What it stands for in a user's recordings.
     apply : callable
@@ -81,6 +81,16 @@ class Corruption:
     trains_apart : bool
         Whether ``apply`` takes ``training=True`` to alter training clips
         differently from test clips (``reverb``: other rooms).
+    limits : tuple of (float, float, str) or None
+        For a numeric severity, the ``(low, high, what)`` that `corrupt`
+        accepts (inclusive; ``what`` names the quantity in the error), or
+        None for any finite number.
+    whole : bool
+        Whether a numeric severity must be a whole number (a rate in Hz).
+    drawn_among : tuple or None
+        For a numeric severity, the values `RandomCorruption` draws among
+        (those within its range) instead of any number in the range:
+        recordings come at a few usual sample rates.
     """
 
     name: str
@@ -93,6 +103,9 @@ class Corruption:
     apply: Callable
     needs_sources: bool = False
     trains_apart: bool = False
+    limits: tuple = None
+    whole: bool = False
+    drawn_among: tuple = None
 
     @property
     def numeric(self):
@@ -359,7 +372,7 @@ def reverberate(y, sr, rt60, rng, *, rooms=ROOMS):
 
 @corruption("reverb", kind="reverberation", unit="s RT60",
             severities=(0.2, 0.4, 0.6, 0.9, 1.2), moderate=(0.2, 0.4, 0.6),
-            training=(0.15, 1.0), trains_apart=True,
+            training=(0.15, 1.0), trains_apart=True, limits=(0.05, 3.0, "an RT60 in s"),
             models="a room's echo, the microphone 1-3 m from the talker: an office "
                    "(RT60 0.2-0.4 s), a meeting room or living room (0.4-0.6 s), a "
                    "classroom or hall (0.9-1.2 s)")
@@ -425,7 +438,7 @@ def _opus_level(kbps):
 
 def _codec_member(name, format, subtype, level, models, extra=None):
     @corruption(name, kind="codec", unit="kbps", severities=_KBPS, moderate=(32.0, 16.0),
-                training=(8.0, 48.0), models=models)
+                training=(8.0, 48.0), models=models, limits=(6.0, 160.0, "a bitrate in kbps"))
     def apply(y, sr, kbps, rng, sources):
         wide = _resample(np.asarray(y, dtype=np.float32), sr, CODEC_SR)
         decoded = _codec_roundtrip(wide, CODEC_SR, format=format, subtype=subtype,
@@ -454,6 +467,7 @@ def _gain(y, sr, gain_db, rng, sources):
 
 @corruption("sample_rate", kind="sample rate", unit="Hz",
             severities=(48000, 44100, 11025, 8000), moderate=(), training=(8000, 48000),
+            limits=(1000, np.inf, "a rate in Hz"), whole=True, drawn_among=USUAL_RATES,
             models="files recorded at another rate and resampled by the loader: 44.1 "
                    "and 48 kHz (music and video tools), 11.025 and 8 kHz (old "
                    "recorders, phone systems: no content above half the rate)")
@@ -487,15 +501,15 @@ def check_corruption(name, severity=None):
             raise ValueError(f"the severity of {name!r} must be a finite number in "
                              f"{member.unit} (e.g. {member.severities[0]}); got "
                              f"{severity!r}.")
-        if name == "sample_rate" and (severity < 1000 or severity != int(severity)):
-            raise ValueError(f"the severity of 'sample_rate' is a rate in Hz, a whole "
-                             f"number of at least 1000; got {severity!r}.")
-        if name == "reverb" and not 0.05 <= severity <= 3.0:
-            raise ValueError(f"the severity of 'reverb' is an RT60 of 0.05 to 3 s; got "
-                             f"{severity!r}.")
-        if name in ("mp3", "opus") and not 6 <= severity <= 160:
-            raise ValueError(f"the severity of {name!r} is a bitrate of 6 to 160 kbps; "
-                             f"got {severity!r}.")
+        if member.whole and severity != int(severity):
+            raise ValueError(f"the severity of {name!r} is {member.limits[2]}, a whole "
+                             f"number; got {severity!r}.")
+        if member.limits is not None:
+            low, high, what = member.limits
+            if not low <= severity <= high:
+                span = f"at least {low:g}" if high == np.inf else f"{low:g} to {high:g}"
+                raise ValueError(f"the severity of {name!r} is {what}, {span}; got "
+                                 f"{severity!r}.")
     elif severity not in member.severities:
         raise ValueError(f"the severity of {name!r} must be one of "
                          f"{', '.join(map(repr, member.severities))}; got {severity!r}.")

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseAugmenter
-from ._corruptions import CORRUPTIONS, USUAL_RATES, _fit_length, _resample, check_corruption
+from ._corruptions import CORRUPTIONS, _fit_length, _resample, check_corruption
 
 __all__ = ["RandomCorruption"]
 
@@ -116,9 +116,9 @@ class RandomCorruption(BaseAugmenter):
         member = CORRUPTIONS[name]
         if not member.numeric:
             return bounds[rng.randint(len(bounds))]
-        if name == "sample_rate":
+        if member.drawn_among is not None:
             # Recordings come at a few usual rates, not at any number in between.
-            usual = [r for r in USUAL_RATES if bounds[0] <= r <= bounds[1]]
+            usual = [r for r in member.drawn_among if bounds[0] <= r <= bounds[1]]
             return int(usual[rng.randint(len(usual))]) if usual else int(bounds[0])
         return float(rng.uniform(bounds[0], bounds[1]))
 
