@@ -419,3 +419,78 @@ def test_a_plain_row_whose_fit_takes_speakers_says_so_in_its_key(accuracy):
     assert accuracy.takes_training_speakers(accuracy.make_row("ensemble"))
     assert accuracy.takes_training_speakers(accuracy.make_row("default"))
     assert not accuracy.takes_training_speakers(accuracy.make_row("stats"))
+
+
+# ------------------------------------------- robustness.py's clean folds
+
+@pytest.fixture(scope="module")
+def robustness():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location("robustness",
+                                                      BENCHMARKS / "robustness.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def test_a_robustness_fold_is_stored_as_the_accuracy_fold_of_its_clean_condition(
+        robustness, tmp_path, monkeypatch):
+    from sklearn.utils import Bunch
+
+    accuracy = robustness.accuracy
+    monkeypatch.setattr(accuracy, "DEFAULT_CACHE", tmp_path)
+    monkeypatch.setattr(robustness, "load_corpus", lambda corpus: Bunch(
+        target_names=np.array(["angry", "happy", "sad"])))
+    y_true = ["angry", "angry", "happy", "happy", "sad", "sad"]
+    result = {
+        "fold": 3, "test_speakers": ["07"], "machine": "m", "date": "d", "fit_seconds": 9.0,
+        "epochs": None, "vote_weights": {"stats": 0.6, "sequence": 0.4}, "n_train": 30,
+        "n_test": 6, "y_true": y_true, "predict_seconds": 5.2, "clean_predict_seconds": 0.3,
+        "conditions": {
+            "clean": {"y_pred": ["angry", "happy", "happy", "happy", "sad", "sad"]},
+            "gain@-30": {"y_pred": ["sad"] * 6}},
+    }
+    robustness.share_with_accuracy("emodb", "default", result)
+    stored = accuracy.load_stored(tmp_path / "emodb" / "default" / "fold3.json",
+                                  accuracy.row_key("default"))
+    # The clean condition's UA (1/2, 1, 1), not any altered one.
+    assert stored["ua"] == pytest.approx(2.5 / 3)
+    assert stored["predict_ms_per_clip"] == pytest.approx(50.0)
+    assert stored["vote_weights"] == {"stats": 0.6, "sequence": 0.4}
+    assert "robustness.py" in stored["source"]
+    # A stored fold is kept; rows built otherwise in accuracy.py, and corpora
+    # it does not hold, are not shared.
+    result["conditions"]["clean"]["y_pred"] = ["sad"] * 6
+    robustness.share_with_accuracy("emodb", "default", result)
+    robustness.share_with_accuracy("emodb", "opensmile", result)
+    robustness.share_with_accuracy("savee", "default", result)
+    assert accuracy.load_stored(tmp_path / "emodb" / "default" / "fold3.json",
+                                accuracy.row_key("default"))["ua"] == pytest.approx(2.5 / 3)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")) == [
+        "emodb/default/fold3.json"]
+
+
+@pytest.mark.skipif(not (BENCHMARKS / "results" / "robustness").is_dir(),
+                    reason="no stored robustness folds")
+def test_stored_clean_robustness_folds_agree_with_the_accuracy_folds_clip_by_clip(robustness):
+    # What share_with_accuracy relies on: the same fit on the same clips.
+    import json
+
+    accuracy = robustness.accuracy
+    compared = 0
+    for row in ("stats",):
+        key = accuracy.row_key(row)
+        for corpus in ("ravdess", "emodb"):
+            for path in sorted((BENCHMARKS / "results" / "robustness" / corpus / row)
+                               .glob("fold*.json")):
+                mine = accuracy.load_stored(path, robustness.row_key(row))
+                theirs = accuracy.load_stored(
+                    accuracy.DEFAULT_CACHE / corpus / row / path.name, key)
+                if mine is None or theirs is None or "source" in theirs:
+                    continue
+                assert mine["conditions"]["clean"]["y_pred"] == theirs["y_pred"], path
+                compared += 1
+    assert compared >= 5
