@@ -300,6 +300,11 @@ def settings_key(estimator, *, speaker_groups=False):
               if not hasattr(value, "get_params") and name not in ("steps", "memory")}
     if params.get("features__aggregate", "None") == "None":
         params = {k: v for k, v in params.items() if ADDED_AT_DEFAULT.get(k) != v}
+    if any("RandomCorruption(" in value for value in params.values()):
+        from skser.augmentation import RandomCorruption
+
+        # Same parameters, other copies: the training rooms became hybrids.
+        params["RandomCorruption copies"] = RandomCorruption.copies_version
     if speaker_groups:
         # Only here, so that the plain rows keep the keys of their stored folds.
         params["fit and predict with groups"] = "speakers"

@@ -105,6 +105,41 @@ def test_reverb_lengthens_the_decay_with_rt60():
     assert tails[0] < tails[1] < tails[2]
 
 
+def _direct_to_reverberant_db(rir):
+    direct = int(np.argmax(np.abs(rir)))
+    w = int(0.0025 * SR)
+    return 10 * np.log10(np.sum(np.square(rir[max(0, direct - w):direct + w]))
+                         / np.sum(np.square(rir[direct + w:])))
+
+
+def _rt60_from_decay(rir):
+    """RT60 from the -5 to -25 dB span of Schroeder's backward integral."""
+    energy = np.cumsum(np.square(rir[::-1]))[::-1]
+    db = 10 * np.log10(energy / energy[0])
+    t5, t25 = np.argmax(db < -5), np.argmax(db < -25)
+    return 3 * (t25 - t5) / SR
+
+
+@pytest.mark.parametrize("room, rt60", [((5.0, 4.0, 2.8), 0.5), ((3.5, 2.8, 2.5), 0.6)])
+def test_hybrid_training_rooms_keep_the_exact_rooms_direct_sound_and_decay(room, rt60):
+    from skser.augmentation._corruptions import room_impulse_response
+
+    exact = room_impulse_response(room, rt60, 0, SR)
+    hybrid = room_impulse_response(room, rt60, 0, SR, 12)
+    assert np.max(np.abs(hybrid)) == pytest.approx(1.0)
+    # The early reflections are the image sources' own (within a filter's ripple).
+    np.testing.assert_allclose(hybrid[:int(0.01 * SR)], exact[:int(0.01 * SR)], atol=5e-3)
+    assert abs(_direct_to_reverberant_db(hybrid) - _direct_to_reverberant_db(exact)) < 1.0
+    # Its tail decays at the RT60 asked for (the exact response, within a fifth).
+    assert _rt60_from_decay(hybrid) == pytest.approx(rt60, rel=0.15)
+    assert _rt60_from_decay(exact) == pytest.approx(rt60, rel=0.2)
+    # Seeded by the room: the same response in every process.
+    room_impulse_response.cache_clear()
+    np.testing.assert_array_equal(room_impulse_response(room, rt60, 0, SR, 12), hybrid)
+    # An order that covers the room is the exact response.
+    np.testing.assert_array_equal(room_impulse_response(room, rt60, 0, SR, 10_000), exact)
+
+
 @pytest.mark.parametrize("codec", ["mp3", "opus"])
 def test_codecs_keep_the_clip_aligned(codec, rng):
     y = voice(rng)
