@@ -627,6 +627,7 @@ def _make_pipeline(args):
             options[_epochs_key(args.kind)] = args.epochs
     pipeline = make_ser_pipeline(
         args.kind, model=args.model, augment=False if args.no_augment else None,
+        robust=False if getattr(args, "no_robust", False) else None,
         n_jobs=args.n_jobs, random_state=args.seed,
         speaker_normalize=args.speaker_normalize, **options,
     )
@@ -911,6 +912,9 @@ def _build_parser():
                        help="CNN architecture of --kind 2d/1d (default lenet5)")
     group.add_argument("--epochs", type=_positive_int, help="maximum training epochs")
     group.add_argument("--no-augment", action="store_true", help="train without augmented copies")
+    group.add_argument("--no-robust", action="store_true",
+                       help="--kind ensemble/stats: train on the clean clips only, without "
+                            "the level step (the models before issue 21; docs/robustness.md)")
     group.add_argument("--set", type=_parse_setting, action="append", metavar="STEP__PARAM=VALUE",
                        help="any pipeline parameter, e.g. --set features__n_mels=64 (repeatable)")
     group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

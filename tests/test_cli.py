@@ -358,6 +358,19 @@ def test_train_on_a_random_split_works_with_the_statistics_model(folder_corpus, 
     assert not report["split"]["speaker_independent"]
 
 
+def test_train_no_robust_builds_the_clean_trained_model(folder_corpus, tmp_path):
+    from skser import load_model
+
+    for flags, steps in ([], ["load", "trim", "augment", "level", "features", "scale", "clf"]),\
+            (["--no-robust"], ["load", "trim", "augment", "features", "scale", "clf"]):
+        model = tmp_path / f"model{len(flags)}.skser"
+        assert main(["train", str(folder_corpus), *SPEAKERS, "--split", "none",
+                     "--model-file", str(model), *STATS_FAST, *flags]) == 0
+        pipe = load_model(model)
+        assert [name for name, _ in pipe.steps] == steps
+        assert (pipe.named_steps["augment"] == "passthrough") == bool(flags)
+
+
 def test_predict_with_the_statistics_model_never_imports_tensorflow(stats_model, labelled_wavs):
     paths, _, _ = labelled_wavs
     code = ("import sys; from skser.cli import main; "
