@@ -24,6 +24,9 @@ Rows:
 - ``ensemble``: ``make_ser_pipeline("ensemble")``, the soft vote of the two;
 - ``default``: ``make_ser_pipeline()`` exactly as a user gets it (the
   ensemble; a row building the same pipeline as another shares its folds);
+- ``stats-issue-14``, ``default-issue-14``: the statistics model and the
+  default as they were before issue 21 (``robust=False``: trained on the
+  clean clips only, no level step), beside the robust ones;
 - ``opensmile``: the peer, openSMILE's 88 eGeMAPSv02 functionals
   (`_opensmile.OpenSmileFunctionals`) with the ``svm`` row's scaler and SVM.
   openSMILE reads each whole file at its own rate (no resampling, trimming
@@ -84,7 +87,11 @@ CORPORA = {
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 PLAIN_ROWS = ("svm", "opensmile", "opensmile-stats",
               *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "stats",
-              "ensemble", "default")
+              "stats-issue-14", "ensemble", "default", "default-issue-14")
+# The models before issue 21 (robust=False: no level step, no altered
+# copies), beside the robust ones. Their speaker-normalised twins are the
+# robust rows' twins (robust is off with speaker_normalize): not repeated.
+ISSUE_14 = "-issue-14"
 # A row's speaker-normalised twin: the same pipeline with a SpeakerStandardScaler
 # for its scaler, fitted and applied with each clip's speaker.
 SPK = "+spk"
@@ -95,7 +102,8 @@ SPK_LABEL = "speaker-normalised (uses each test speaker's unlabelled clips)"
 # features, where no speaker is known for them), and a twin without the
 # augmentation would differ from its row in two ways, not one.
 ROWS = tuple(r for plain in PLAIN_ROWS
-             for r in ((plain,) if plain.startswith("1d-") else (plain, plain + SPK)))
+             for r in ((plain,) if plain.startswith("1d-") or plain.endswith(ISSUE_14)
+                       else (plain, plain + SPK)))
 # The CNNs' twins cost as much as the CNN rows: run on request only.
 DEFAULT_ROWS = tuple(r for r in ROWS
                      if r in PLAIN_ROWS or r.removesuffix(SPK) in (
@@ -108,7 +116,7 @@ QUICK_ROWS = ("svm", "svm" + SPK, "2d-lenet5")
 # Rows also trained on the course projects' random 70/30 split: the default, the
 # statistics model (the default before issue 14), and the seeds' 2-D recipe that
 # the course projects reported on such a split.
-RANDOM_SPLIT_ROWS = ("default", "stats", "2d-lenet5")
+RANDOM_SPLIT_ROWS = ("default", "default-issue-14", "stats", "2d-lenet5")
 DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
 
 
@@ -151,8 +159,12 @@ def make_row(name, *, quick=False):
                                      **statistics_before_issue_13(random_state=SEED))
     elif base in ("stats", "opensmile-stats"):
         pipeline = make_ser_pipeline("stats", random_state=SEED, **spk)
+    elif base == "stats" + ISSUE_14:
+        pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk)
     elif base == "default":
         pipeline = make_ser_pipeline(random_state=SEED, **spk)
+    elif base == "default" + ISSUE_14:
+        pipeline = make_ser_pipeline(robust=False, random_state=SEED, **spk)
     elif base in ("sequence", "ensemble"):
         pipeline = make_ser_pipeline(base, random_state=SEED, **spk)
     else:
