@@ -385,6 +385,21 @@ def targets(summary):
     return out
 
 
+def clean_trained_ua(corpus, row, summary):
+    """Clean UA of ``row``'s model as it was before issue 21, on the same
+    folds: the ``stats-issue-14`` row here for ``stats``; for ``default``,
+    accuracy.py's ``default-issue-14`` folds (the same folds and clips; not
+    run here, an hour and a half of fits per corpus), None where absent."""
+    if row == "stats" and "stats-issue-14" in summary:
+        return summary["stats-issue-14"][CLEAN]
+    if row != "default" or corpus not in accuracy.CORPORA:
+        return None
+    key = accuracy.row_key("default-issue-14")
+    folds = [accuracy.load_stored(accuracy.DEFAULT_CACHE / corpus / "default-issue-14"
+                                  / f"fold{i}.json", key) for i in range(accuracy.N_FOLDS)]
+    return None if any(f is None for f in folds) else float(np.mean([f["ua"] for f in folds]))
+
+
 def targets_table(corpus_summaries):
     """Issue 21's targets per corpus and plain row: clean UA against the
     clean-trained model's on the same folds (within 1 point), the mean drop
@@ -394,14 +409,14 @@ def targets_table(corpus_summaries):
              "moderate drop | conditions behind openSMILE |", "|---|---|---|---|---|---|"]
     for corpus, (_, summary) in corpus_summaries.items():
         peer = summary.get("opensmile")
-        baseline = summary.get("stats-issue-14")
         for row, uas in summary.items():
             if row.endswith(SPK) or row.startswith("opensmile"):
                 continue
             t = targets({row: uas})[row]
             clean = f"{100 * t['clean']:.1f}"
-            if baseline is not None and row != "stats-issue-14":
-                clean += f" ({100 * baseline[CLEAN]:.1f}: {100 * (t['clean'] - baseline[CLEAN]):+.1f})"
+            baseline = clean_trained_ua(corpus, row, summary)
+            if baseline is not None:
+                clean += f" ({100 * baseline:.1f}: {100 * (t['clean'] - baseline):+.1f})"
             behind = ("opensmile row not complete" if peer is None else
                       str(sum(uas[label] < peer[label] for label in uas)) + f" of {len(uas)}")
             lines.append(f"| {corpus} | {row} | {clean} | {100 * t['mean_drop']:.1f} "
