@@ -18,16 +18,22 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SHARED_DATA = BENCHMARKS.parents[1] / "shared" / "data"
 
 
-@pytest.fixture(scope="module")
-def accuracy():
+def _load_benchmark(name):
+    """``benchmarks/<name>.py`` as a module (its imports of ``_common`` and
+    the like resolved from benchmarks/)."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        spec = importlib.util.spec_from_file_location("accuracy", BENCHMARKS / "accuracy.py")
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(BENCHMARKS))
     return module
+
+
+@pytest.fixture(scope="module")
+def accuracy():
+    return _load_benchmark("accuracy")
 
 
 @pytest.mark.parametrize(("row", "head", "tail"), [
@@ -432,15 +438,7 @@ def test_a_plain_row_whose_fit_takes_speakers_says_so_in_its_key(accuracy):
 
 @pytest.fixture(scope="module")
 def robustness():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location("robustness",
-                                                      BENCHMARKS / "robustness.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
+    return _load_benchmark("robustness")
 
 
 def test_a_robustness_fold_is_stored_as_the_accuracy_fold_of_its_clean_condition(

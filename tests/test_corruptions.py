@@ -273,13 +273,12 @@ def test_stats_and_default_pipelines_are_robust_by_default_and_the_others_are_no
             make_ser_pipeline(kind, robust=True)
 
 
-@pytest.fixture(scope="module")
-def fitted_stats(tmp_path_factory):
+def _fitted_with_clips(tmp_path_factory, pipe):
+    """``pipe`` fitted on a small demo corpus, and six of its clips (trimmed)."""
     from skser.datasets import make_emotional_speech
 
     data = make_emotional_speech(tmp_path_factory.mktemp("demo"), n_speakers=3,
                                  n_per_class=4, random_state=0)
-    pipe = make_ser_pipeline("stats", random_state=0)
     pipe.fit(list(data.filenames), data.target)
     clips = pipe[:2].transform(list(data.filenames[:6]))
     # Headroom for +10 dB: the property is about gain without clipping.
@@ -287,32 +286,35 @@ def fitted_stats(tmp_path_factory):
     return pipe, clips
 
 
+def _probability_move(fitted, gain_db, clip):
+    """Largest change of ``clip``'s predicted probabilities under ``gain_db``."""
+    pipe, clips = fitted
+    y = clips[clip]
+    before = pipe.predict_proba([y])
+    after = pipe.predict_proba([(y * 10 ** (gain_db / 20)).astype(np.float32)])
+    return np.max(np.abs(after - before))
+
+
+@pytest.fixture(scope="module")
+def fitted_stats(tmp_path_factory):
+    return _fitted_with_clips(tmp_path_factory, make_ser_pipeline("stats", random_state=0))
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(gain_db=st.floats(-20.0, 10.0), clip=st.integers(0, 5))
 def test_stats_probabilities_move_at_most_0_02_with_gain_from_minus_20_to_plus_10_db(
         fitted_stats, gain_db, clip):
-    pipe, clips = fitted_stats
-    y = clips[clip]
-    before = pipe.predict_proba([y])
-    after = pipe.predict_proba([(y * 10 ** (gain_db / 20)).astype(np.float32)])
-    assert np.max(np.abs(after - before)) <= 0.02
+    assert _probability_move(fitted_stats, gain_db, clip) <= 0.02
 
 
 @pytest.fixture(scope="module")
 def fitted_default(tmp_path_factory):
-    from skser.datasets import make_emotional_speech
-
-    data = make_emotional_speech(tmp_path_factory.mktemp("demo"), n_speakers=3,
-                                 n_per_class=4, random_state=0)
     # The default pipeline, its network shrunk to train in seconds and the
     # vote fixed (the inner split that weighs it fits every member 3 more
     # times; the property is the level step's, whatever the weights).
-    pipe = make_ser_pipeline(random_state=0, clf__sequence__clf__width=0.25,
-                             clf__sequence__clf__epochs=2, clf__weights=[0.5, 0.5])
-    pipe.fit(list(data.filenames), data.target)
-    clips = pipe[:2].transform(list(data.filenames[:6]))
-    clips = 0.25 * clips / np.max(np.abs(clips), axis=1, keepdims=True)
-    return pipe, clips
+    return _fitted_with_clips(tmp_path_factory, make_ser_pipeline(
+        random_state=0, clf__sequence__clf__width=0.25, clf__sequence__clf__epochs=2,
+        clf__weights=[0.5, 0.5]))
 
 
 @pytest.mark.slow
@@ -320,11 +322,7 @@ def fitted_default(tmp_path_factory):
 @given(gain_db=st.floats(-20.0, 10.0), clip=st.integers(0, 5))
 def test_default_probabilities_move_at_most_0_02_with_gain_from_minus_20_to_plus_10_db(
         fitted_default, gain_db, clip):
-    pipe, clips = fitted_default
-    y = clips[clip]
-    before = pipe.predict_proba([y])
-    after = pipe.predict_proba([(y * 10 ** (gain_db / 20)).astype(np.float32)])
-    assert np.max(np.abs(after - before)) <= 0.02
+    assert _probability_move(fitted_default, gain_db, clip) <= 0.02
 
 
 # --------------------------------------------------------- evaluate_robustness
