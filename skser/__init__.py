@@ -34,6 +34,7 @@ _EXPORTS = {
     "TRUSTED_TYPES": "_persistence", "ModelFileError": "_persistence",
     "load_model": "_persistence", "save_model": "_persistence",
     "make_ser_pipeline": "pipeline",
+    "DomainStandardScaler": "preprocessing",
     "EnergyVAD": "preprocessing", "LevelNormalizer": "preprocessing",
     "SpeakerStandardScaler": "preprocessing",
     "SpeechDetector": "preprocessing",

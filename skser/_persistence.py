@@ -74,6 +74,7 @@ TRUSTED_TYPES = (
     "skser.models._keras.SkserKerasClassifier",
     "skser.models._keras.build_compiled_cnn",
     "skser.pipeline.Pipeline",
+    "skser.preprocessing._domain_scaler.DomainStandardScaler",
     "skser.preprocessing._level.LevelNormalizer",
     "skser.preprocessing._scaler.StandardScalerND",
     "skser.preprocessing._speaker_scaler.SpeakerStandardScaler",

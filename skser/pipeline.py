@@ -53,7 +53,9 @@ from .augmentation import (
 from .features import FrameFeatures1D, MelSpectrogram2D
 from .loading import AudioLoader
 from .models import CNNClassifier, SoftVotingEnsemble
-from .preprocessing import LevelNormalizer, SpeakerStandardScaler, StandardScalerND, TrimPad
+from .preprocessing import (
+    DomainStandardScaler, LevelNormalizer, SpeakerStandardScaler, StandardScalerND, TrimPad,
+)
 
 __all__ = ["Pipeline", "make_ser_pipeline"]
 
@@ -195,7 +197,7 @@ class _RowsFollowSamplers(Mapping):
 def make_ser_pipeline(
     kind="ensemble", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
     n_copies=None, memory=None, n_jobs=None, random_state=None, verbose=False,
-    speaker_normalize=False, robust=None, **options,
+    speaker_normalize=False, adapt=False, robust=None, **options,
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
@@ -293,6 +295,17 @@ def make_ser_pipeline(
         (skser's `Pipeline` repeats ``groups`` with the rows). With
         ``kind="1d"``, or statistics with ``robust=False``, it needs
         ``augment=False``.
+    adapt : bool, default=False
+        Make the ``scale`` step a `DomainStandardScaler`: features are
+        standardised per recording domain, given as ``domains`` through
+        metadata routing. Fit with the corpus of each training clip
+        (``pipe.fit(X, y, domains=corpus)``); predict a batch of the user's
+        clips from one source as one domain (``pipe.predict(X_new,
+        domains=np.zeros(len(X_new)))``: adapted to their microphone, room,
+        language and speakers, from their unlabelled clips; ``skser predict
+        --adapt``), or without ``domains`` (the average training domain).
+        Adaptation across corpora, ``docs/cross_corpus.md``; it keeps
+        ``robust``'s default. Not with ``speaker_normalize``.
     robust : bool or None, default=None
         Train for recordings made outside a studio (issue 21,
         ``docs/robustness.md``): a ``level`` step (`LevelNormalizer`) puts
@@ -339,12 +352,17 @@ def make_ser_pipeline(
     if kind not in KINDS:
         raise ValueError(f'kind must be "stats", "1d", "2d", "sequence" or "ensemble"; got '
                          f'{kind!r}.')
+    if adapt and speaker_normalize:
+        raise ValueError(
+            "adapt=True and speaker_normalize=True both choose the scale step: adapt "
+            "standardises per recording domain (domains=), speaker_normalize per speaker "
+            "(groups=); choose one.")
     if kind == "ensemble":
         return _ensemble_pipeline(
             model=model, sr=sr, duration=duration, max_duration=max_duration,
             augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
             random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
-            robust=robust, options=options)
+            adapt=adapt, robust=robust, options=options)
     if kind == "sequence" and model not in (None, "attention_gru"):
         raise ValueError(
             f'model={model!r} is a CNN; kind="sequence" trains the "attention_gru" '
@@ -405,7 +423,8 @@ def make_ser_pipeline(
         ("load", AudioLoader(sr=sr, duration=max_duration, n_jobs=n_jobs)),
         ("trim", TrimPad(sr=sr, duration=duration)),
     ]
-    scale = ("scale", SpeakerStandardScaler() if speaker_normalize else StandardScalerND())
+    scale = ("scale", SpeakerStandardScaler() if speaker_normalize
+             else DomainStandardScaler() if adapt else StandardScalerND())
     if kind == "2d" and speaker_normalize:
         # Per speaker, scale before the masked copies: groups match the rows only there.
         steps += [("features", features), scale, ("augment", augmentation)]
@@ -436,7 +455,8 @@ def make_ser_pipeline(
 
 
 def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, memory,
-                       n_jobs, random_state, verbose, speaker_normalize, robust, options):
+                       n_jobs, random_state, verbose, speaker_normalize, adapt, robust,
+                       options):
     """``make_ser_pipeline("ensemble")``: load and trim once (and, robust,
     add the altered copies and level every clip once), then a
     `SoftVotingEnsemble` of the statistics and the sequence pipelines'
@@ -454,7 +474,8 @@ def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, 
     # ensemble loads and trims once, with the first member's steps.
     full = {kind: make_ser_pipeline(kind, sr=sr, duration=duration, max_duration=max_duration,
                                     augment=False, n_jobs=n_jobs, random_state=random_state,
-                                    speaker_normalize=speaker_normalize, robust=False)
+                                    speaker_normalize=speaker_normalize, adapt=adapt,
+                                    robust=False)
             for kind in ("stats", "sequence")}
     members = [(kind, Pipeline(p.steps[3:], verbose=verbose)) for kind, p in full.items()]
     if isinstance(memory, os.PathLike):

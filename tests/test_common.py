@@ -35,6 +35,7 @@ from skser import (
     LevelNormalizer,
     MelSpectrogram2D,
     RandomCorruption,
+    DomainStandardScaler,
     SpeakerStandardScaler,
     SpeechDetector,
     StandardScalerND,
@@ -56,6 +57,7 @@ from skser import (
 TWO_D_ESTIMATORS = [
     StandardScalerND(),
     SpeakerStandardScaler(),
+    DomainStandardScaler(),
     TrimPad(sr=100, duration=0.05, frame_length=4, hop_length=2),
     FrameFeatures1D(
         sr=2000, n_mfcc=3, n_mels=4, n_chroma=4, n_bands=2, n_fft=16, hop_length=8,
@@ -349,6 +351,9 @@ INVALID_PARAMS = {
     },
     "StandardScalerND": {"with_mean": ["yes"], "with_std": ["no"], "per": ["clip"]},
     "SpeakerStandardScaler": {
+        "with_mean": ["yes"], "with_std": ["no"], "prior_clips": [-1, "five", np.inf],
+    },
+    "DomainStandardScaler": {
         "with_mean": ["yes"], "with_std": ["no"], "prior_clips": [-1, "five", np.inf],
     },
     "FrameFeatures1D": {

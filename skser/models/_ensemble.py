@@ -247,15 +247,15 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         labels = np.unique(y)
         held_out = np.zeros((len(self.estimators), y.size, labels.size))
         seen = np.zeros(y.size, dtype=bool)
-        # The held-out speakers' own clips go to members that normalise per
-        # speaker, as the test speakers' do at predict.
-        predict_groups = groups is not None and _routing_enabled() and bool(
-            self.get_metadata_routing().consumes("predict_proba", ["groups"]))
+        # The held-out clips' own speakers (or domains) go to members that
+        # standardise per speaker (or domain), as the test clips' do at predict.
+        per_clip = sorted(self.get_metadata_routing().consumes(
+            "predict_proba", list(fit_params))) if _routing_enabled() else []
         for train, test in splitter.split(np.zeros(y.size), y, groups):
             routed = self._route("fit", _check_method_params(X, fit_params, train))
             members = self._fit_members(_safe_indexing(X, train), y[train], routed)
-            routed_predict = self._route("predict_proba", {"groups": _safe_indexing(
-                groups, test)} if predict_groups else {})
+            routed_predict = self._route("predict_proba", {
+                key: _safe_indexing(fit_params[key], test) for key in per_clip})
             X_test = _safe_indexing(X, test)
             for i, ((name, _), member) in enumerate(zip(self.estimators, members)):
                 proba = np.asarray(member.predict_proba(

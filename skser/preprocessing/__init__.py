@@ -2,8 +2,9 @@
 recording holds speech, whether a clip holds any at all, every clip at one
 speech level, and feature
 standardisation for 2-D, 3-D and 4-D feature arrays (over all clips, or per
-speaker)."""
+speaker or per recording domain)."""
 
+from ._domain_scaler import DomainStandardScaler
 from ._level import LevelNormalizer
 from ._scaler import StandardScalerND
 from ._speaker_scaler import SpeakerStandardScaler
@@ -12,6 +13,6 @@ from ._trim_pad import TrimPad
 from ._voice_activity import EnergyVAD
 
 __all__ = [
-    "EnergyVAD", "LevelNormalizer", "SpeakerStandardScaler", "SpeechDetector",
+    "DomainStandardScaler", "EnergyVAD", "LevelNormalizer", "SpeakerStandardScaler", "SpeechDetector",
     "StandardScalerND", "TrimPad",
 ]

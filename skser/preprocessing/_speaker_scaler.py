@@ -146,6 +146,11 @@ class SpeakerStandardScaler(_BaseScalerND):
         self.with_std = with_std
         self.prior_clips = prior_clips
 
+    # What ``groups`` names, for the messages (`DomainStandardScaler` names
+    # recording domains in ``domains``).
+    _groups_name = "groups"
+    _groups_unit = "speaker"
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, groups=None):
         """Learn the fallback statistics from each training speaker's.
@@ -162,15 +167,19 @@ class SpeakerStandardScaler(_BaseScalerND):
         -------
         self : SpeakerStandardScaler
         """
+        return self._fit(X, groups)
+
+    def _fit(self, X, groups):
         if not np.isfinite(self.prior_clips):
             raise ValueError(
                 f"prior_clips must be a finite number of clips; got {self.prior_clips!r}. "
-                "To ignore the test speakers' clips, call transform without groups."
+                f"To ignore the clips given at prediction, call transform without "
+                f"{self._groups_name}."
             )
         X = check_feature_array(X, ndims=(2, 3, 4), dtype=None)
         means, variances = zip(*(
             _moments(X[rows], _pooled_axes(X.ndim), with_std=self.with_std)
-            for rows in _speaker_rows(groups, X.shape[0])
+            for rows in self._rows(groups, X.shape[0])
         ))
         self.mean_ = np.mean(means, axis=0)[0] if self.with_mean else None
         if self.with_std:
@@ -182,6 +191,9 @@ class SpeakerStandardScaler(_BaseScalerND):
         self.n_features_in_ = X.shape[1]
         self.input_shape_ = X.shape[1:]
         return self
+
+    def _rows(self, groups, n_clips):
+        return _speaker_rows(groups, n_clips, name=self._groups_name, unit=self._groups_unit)
 
     def transform(self, X, groups=None):
         """Standardise each speaker's clips with that speaker's statistics.
@@ -199,13 +211,16 @@ class SpeakerStandardScaler(_BaseScalerND):
         -------
         Xt : np.ndarray [same shape and dtype as X]
         """
+        return self._transform(X, groups)
+
+    def _transform(self, X, groups):
         X = self._check_transform_input(X)
         if groups is None:
             Xt = _standardise(X, self.mean_, self.scale_)
             return self._check_finite(Xt, X, (self.mean_, self.scale_))
         Xt = np.empty_like(X)
         largest = [0.0]
-        for rows in _speaker_rows(groups, X.shape[0]):
+        for rows in self._rows(groups, X.shape[0]):
             Xs = X[rows]
             mean, scale = self._speaker_statistics(Xs)
             Xt[rows] = _standardise(Xs, mean, scale)
@@ -243,27 +258,30 @@ class SpeakerStandardScaler(_BaseScalerND):
         return self.fit(X, y, groups=groups).transform(X, groups=groups)
 
 
-def _speaker_rows(groups, n_clips):
+def _speaker_rows(groups, n_clips, *, name="groups", unit="speaker"):
     """Row indices of each speaker's clips (all rows if ``groups`` is None),
-    after checking that ``groups`` names one speaker per clip."""
+    after checking that ``groups`` names one speaker per clip. ``name`` and
+    ``unit`` are the parameter and what it names, for the messages
+    (`DomainStandardScaler`'s ``domains`` name recording domains)."""
     if groups is None:
         return [np.arange(n_clips)]
     if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
         raise TypeError(
-            f"groups must be a sequence holding the speaker of each clip; got {_describe(groups)}."
+            f"{name} must be a sequence holding the {unit} of each clip; got "
+            f"{_describe(groups)}."
         )
     try:
         groups = np.asarray(groups)
     except ValueError as exc:
-        raise ValueError(f"groups could not be turned into one array ({exc}).") from exc
+        raise ValueError(f"{name} could not be turned into one array ({exc}).") from exc
     if groups.ndim != 1:
         raise ValueError(
-            f"groups must be 1-D, one speaker per clip; got an array of shape {groups.shape}."
+            f"{name} must be 1-D, one {unit} per clip; got an array of shape {groups.shape}."
         )
     if groups.shape[0] != n_clips:
         raise ValueError(
-            f"groups has {groups.shape[0]} entries but X has {n_clips} clips; groups "
-            "must name the speaker of each clip of X, in the same order."
+            f"{name} has {groups.shape[0]} entries but X has {n_clips} clips; {name} "
+            f"must name the {unit} of each clip of X, in the same order."
         )
     if groups.dtype == object:
         missing = np.array([g is None or (isinstance(g, float) and g != g) for g in groups])
@@ -273,8 +291,8 @@ def _speaker_rows(groups, n_clips):
         missing = np.zeros(n_clips, dtype=bool)
     if missing.any():
         raise ValueError(
-            f"groups has no speaker (None or NaN) for {missing.sum()} clip(s), the first "
-            f"at index {np.flatnonzero(missing)[0]}; every clip needs a speaker label."
+            f"{name} has no {unit} (None or NaN) for {missing.sum()} clip(s), the first "
+            f"at index {np.flatnonzero(missing)[0]}; every clip needs a {unit} label."
         )
     if groups.dtype == object:
         # Labels of mixed types (1 and "1") cannot be sorted by np.unique.
@@ -282,7 +300,7 @@ def _speaker_rows(groups, n_clips):
         try:
             codes = np.array([index.setdefault(g, len(index)) for g in groups], dtype=np.intp)
         except TypeError as exc:
-            raise TypeError(f"groups holds a value that cannot label a speaker: {exc}") from None
+            raise TypeError(f"{name} holds a value that cannot label a {unit}: {exc}") from None
     else:
         _, codes = np.unique(groups, return_inverse=True)
     order = np.argsort(codes, kind="stable")
