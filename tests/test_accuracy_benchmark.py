@@ -501,3 +501,74 @@ def test_a_robustness_clean_fold_is_the_accuracy_fold_clip_by_clip(robustness, t
     np.testing.assert_allclose(
         fitted.predict_proba(robustness.as_inputs(clean)),
         fitted.predict_proba([data.filenames[i] for i in test]), atol=1e-6)
+
+
+# ------------------------------------------------- benchmarks/cross_corpus.py
+
+@pytest.fixture(scope="module")
+def cross_corpus():
+    return _load_benchmark("cross_corpus")
+
+
+@pytest.mark.parametrize("n_clips, size", [(95, 10), (100, 30), (250, 100), (7, 10)])
+def test_adaptation_batches_partition_the_clips_into_batches_of_at_least_size(
+        cross_corpus, n_clips, size):
+    batch = cross_corpus.batches(n_clips, size)
+
+    counts = np.bincount(batch)
+    assert batch.shape == (n_clips,) and counts.sum() == n_clips
+    assert counts.min() >= min(size, n_clips)
+    assert counts.max() < 2 * size or counts.size == 1
+    assert counts.size == max(1, n_clips // size)
+    # Random, not consecutive runs of clips.
+    assert n_clips < 2 * size or not np.all(np.diff(batch) >= 0)
+
+
+def test_an_adapted_row_swaps_only_the_scaler_and_never_shares_its_plain_rows_fits(
+        cross_corpus):
+    from skser import DomainStandardScaler, StandardScalerND
+
+    for row in ("stats", "default", "svm", "opensmile"):
+        plain, adapted = (cross_corpus.make_row(row), cross_corpus.make_row(row + "+adapt"))
+        scalers = [[s for n, s in p.get_params().items() if n.endswith("scale")]
+                   for p in (plain, adapted)]
+        assert scalers[0] and all(isinstance(s, StandardScalerND) for s in scalers[0])
+        assert all(isinstance(s, DomainStandardScaler) for s in scalers[1])
+        training = ("ravdess", "emodb")
+        assert (cross_corpus.row_key(row, "4", training)
+                != cross_corpus.row_key(row + "+adapt", "4", training))
+        assert (cross_corpus.row_key(row, "4", training)
+                != cross_corpus.row_key(row, "6", training)
+                != cross_corpus.row_key(row, "6", ("ravdess",)))
+
+
+def test_a_cross_corpus_fit_trains_on_the_training_corpora_and_adapts_to_the_test_one(
+        cross_corpus, accuracy, tmp_path):
+    """Tone clips stand in for the three corpora, the held-out one recorded
+    louder (peaks at full scale): the adapted row trains on the other two only, in the
+    classes asked for, and scores every adaptation condition of the third."""
+    from sklearn.utils import Bunch
+
+    paths, _ = write_tone_clips(tmp_path, 72, sr=16000, seconds=0.4,
+                                rng=np.random.default_rng(0))
+    corpus = np.repeat(["ravdess", "emodb", "savee"], 24)
+    import soundfile as sf
+
+    for path in np.asarray(paths)[corpus == "savee"]:
+        audio, sr = sf.read(path)
+        sf.write(path, 0.99 * audio / np.abs(audio).max(), sr)
+    target = np.resize(["angry", "happy", "neutral", "sad", "fear", "disgust"], 72)
+    data = Bunch(filenames=np.asarray(paths), target=target, corpus=corpus,
+                 groups=np.char.add(corpus, np.resize(["-1", "-2"], 72)))
+
+    result = cross_corpus.fit_and_test("svm+adapt", "4", ("ravdess", "emodb"), data,
+                                       accuracy.Heads(data))
+
+    assert result["n_train"] == 32  # the 4 classes' clips of the first two corpora
+    assert list(result["tests"]) == ["savee"]
+    savee = result["tests"]["savee"]
+    assert savee["n_test"] == 16 and set(savee["y_true"]) == {"angry", "happy", "neutral",
+                                                              "sad"}
+    for condition in ("none", "10", "30", "100", "all"):
+        assert 0 <= savee[condition]["ua"] <= 1 and len(savee[condition]["y_pred"]) == 16
+    assert savee["all"]["y_pred"] != savee["none"]["y_pred"]
