@@ -37,6 +37,11 @@ CORPORA = ("crema_d", "ravdess", "tess", "emodb", "savee", "folder")
 MODELS = ("custom", "lenet5", "alexnet", "vgg16")
 DEFAULT_OUT = "skser-results"
 DEFAULT_MODEL = "model.skser"
+# The fewest files `skser predict --adapt` standardises together: with 10
+# clips adaptation gave most of what the whole held-out corpus gives in
+# benchmarks/cross_corpus.py (docs/cross_corpus.md); with fewer, the batch's
+# statistics are mostly its own emotions and speakers, not its recording.
+MIN_ADAPT_CLIPS = 10
 # File name endings that make `skser train --model-file` write a pickle.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 # What `skser demo` trains unless told otherwise: networks for at most 40
@@ -154,10 +159,14 @@ class _SigintRecorder:
 def _cmd_train(args):
     data = _load_data(args)
     from .evaluation import emotion_report, format_report, holdout_split, save_report
-    from .evaluation._report import SPEAKER_NORMALISED
+    from .evaluation._report import ADAPTED, SPEAKER_NORMALISED
 
     groups = _speaker_groups(args, data)
     pipeline = _make_pipeline(args)
+    # --adapt: the corpus is one recording domain; the held-out part is
+    # standardised with its own statistics, as a user's batch will be.
+    domains = (np.zeros(len(data.filenames), dtype=int) if getattr(args, "adapt", False)
+               else None)
     # The ensemble weighs its members on an inner split over the training
     # speakers: they go to its fit even when the clips are not normalised.
     fit_groups = groups if groups is not None else _training_speakers(pipeline, data)
@@ -169,7 +178,7 @@ def _cmd_train(args):
     files = np.asarray(data.filenames)
     if args.split == "none":
         _log(args, f"Training on all {files.size} clips (no test split, no report)")
-        _fit(args, pipeline, files, data.target, groups=fit_groups)
+        _fit(args, pipeline, files, data.target, groups=fit_groups, domains=domains)
     else:
         train, test, split = holdout_split(
             data.target, data.groups, method=args.split, test_size=args.test_size,
@@ -178,14 +187,18 @@ def _cmd_train(args):
         if groups is not None:
             split.update(speaker_normalised=True,
                          description=f"{split['description']}; {SPEAKER_NORMALISED}")
+        if domains is not None:
+            split.update(adapted=True, description=f"{split['description']}; {ADAPTED}")
         _log(args, f"Split: {split['description']}")
         _fit(args, pipeline, files[train], data.target[train],
-             groups=None if fit_groups is None else fit_groups[train])
+             groups=None if fit_groups is None else fit_groups[train],
+             domains=None if domains is None else domains[train])
         args._test_indices = test
         _log(args, f"Predicting {test.size} test clips")
         start = time.perf_counter()
         predicted = _with_groups(pipeline.predict, list(files[test]),
-                                 groups=None if groups is None else groups[test])
+                                 groups=None if groups is None else groups[test],
+                                 domains=None if domains is None else domains[test])
         predict_seconds = time.perf_counter() - start
         report = emotion_report(data.target[test], predicted, labels=data.target_names)
         report.update(
@@ -285,6 +298,17 @@ def _cmd_predict(args):
     from .evaluation._cross_validation import _requests_groups
 
     speaker_normalised = _requests_groups(model, "predict_proba")
+    adaptable = _requests_groups(model, "predict_proba", key="domains")
+    if args.adapt and not adaptable:
+        raise CLIError(f"--adapt needs a model trained with --adapt; {str(model_path)!r} "
+                       "standardises every file with fixed training statistics.")
+    if args.adapt and args.timeline:
+        raise CLIError("--adapt does not apply to --timeline: each window is standardised "
+                       "with the training corpora's average statistics.")
+    if args.adapt and len(files) < MIN_ADAPT_CLIPS:
+        raise CLIError(f"--adapt needs at least {MIN_ADAPT_CLIPS} audio files to adapt to "
+                       f"(their statistics stand for your recordings); got {len(files)}. "
+                       "Predict without --adapt, or give more files from the same source.")
     if args.same_speaker and not speaker_normalised:
         raise CLIError(f"--same-speaker needs a model trained with --speaker-normalize; "
                        f"{str(model_path)!r} standardises every file with fixed training "
@@ -295,6 +319,9 @@ def _cmd_predict(args):
     if speaker_normalised and not args.same_speaker:
         _log(args, "Speaker-normalised model: each file is standardised with the training "
                    "speakers' average statistics (--same-speaker: the files as one speaker)")
+    if adaptable and not args.adapt:
+        _log(args, "Adaptable model: each file is standardised with the training corpora's "
+                   "average statistics (--adapt: with the statistics of all the files)")
     classes = [str(c) for c in model.classes_]
     if args.timeline:
         return _predict_timelines(args, model, model_path, order, files, problems)
@@ -307,17 +334,26 @@ def _cmd_predict(args):
             # silence in the batch and an error in its row, never a prediction.
             model.set_params(load__on_error="warn")
         X, predictor = [str(f) for f in files], model
-        if args.speech_check:
+        if args.speech_check or args.adapt:
+            # --adapt counts the files it adapts to before predicting any.
             with _unread_files(files, unread):
-                X, predictor, reasons = _check_speech(model, X, strict=args.strict)
+                X, predictor, reasons = _check_speech(model, X, strict=args.strict,
+                                                      measure=args.speech_check)
             no_speech = {str(f): why for f, why in zip(files, reasons)
                          if why and str(f) not in unread}
         keep = [i for i, f in enumerate(files) if str(f) not in no_speech and str(f) not in unread]
+        if args.adapt and len(keep) < MIN_ADAPT_CLIPS:
+            raise CLIError(
+                f"--adapt needs at least {MIN_ADAPT_CLIPS} files with speech to adapt to; "
+                f"{len(keep)} of {len(files)} are left after "
+                f"{len(unread)} unreadable and {len(no_speech)} without speech. Predict "
+                "without --adapt, or give more files.")
         if keep:
             with _unread_files([files[i] for i in keep], unread):
                 proba = _with_groups(
                     predictor.predict_proba, [X[i] for i in keep],
-                    groups=np.zeros(len(keep), dtype=int) if args.same_speaker else None)
+                    groups=np.zeros(len(keep), dtype=int) if args.same_speaker else None,
+                    domains=np.zeros(len(keep), dtype=int) if args.adapt else None)
         files = [files[i] for i in keep]
     predicted = {str(f): row for f, row in zip(files, proba)}
     speech = {"speech": None} if args.speech_check else {}
@@ -346,15 +382,16 @@ def _cmd_predict(args):
     return rows
 
 
-def _check_speech(model, paths, *, strict):
+def _check_speech(model, paths, *, strict, measure=True):
     """Load ``paths`` once and ask `SpeechDetector` which hold speech.
 
     Returns ``(X, predictor, reasons)``: what to predict from and with (the
     loaded waveforms and the model without its loader, when the model is a
     pipeline that starts with one, so each file is decoded once; else the
     paths and the model), and per path why it holds no speech ("" if it
-    does). The detector judges the audio the model would see: read by the
-    model's own loader, at its rate and length.
+    does; always "" when not ``measure``: the files are only read, and the
+    unreadable ones named). The detector judges the audio the model would
+    see: read by the model's own loader, at its rate and length.
     """
     from sklearn.pipeline import Pipeline
 
@@ -370,6 +407,8 @@ def _check_speech(model, paths, *, strict):
         loader = AudioLoader(on_error="raise" if strict else "warn")
         waveforms = loader.transform(paths)
         X, predictor = paths, model
+    if not measure:
+        return X, predictor, [""] * len(paths)
     reasons = SpeechDetector(sr=loader.sr).measure(waveforms)["reason"]
     return X, predictor, [str(r) for r in reasons]
 
@@ -625,11 +664,15 @@ def _make_pipeline(args):
         import_tensorflow()
         if args.epochs is not None:
             options[_epochs_key(args.kind)] = args.epochs
+    adapt = getattr(args, "adapt", False)
+    if adapt and args.speaker_normalize:
+        raise CLIError("--adapt and --speaker-normalize both choose how features are "
+                       "standardised (per recording domain, per speaker); choose one.")
     pipeline = make_ser_pipeline(
         args.kind, model=args.model, augment=False if args.no_augment else None,
         robust=False if getattr(args, "no_robust", False) else None,
         n_jobs=args.n_jobs, random_state=args.seed,
-        speaker_normalize=args.speaker_normalize, **options,
+        speaker_normalize=args.speaker_normalize, adapt=adapt, **options,
     )
     if not args.quiet:
         # A verbosity given with --set wins (clf__verbose=2: Keras' line per epoch).
@@ -662,10 +705,10 @@ def _pipeline_name(args):
     return f"{args.kind.upper()} '{args.model or 'lenet5'}'" + suffix
 
 
-def _fit(args, pipeline, files, y, groups=None):
+def _fit(args, pipeline, files, y, groups=None, domains=None):
     _log(args, f"Training the {_pipeline_name(args)} pipeline on {len(files)} clips")
     start = time.perf_counter()
-    _with_groups(pipeline.fit, list(files), y, groups=groups)
+    _with_groups(pipeline.fit, list(files), y, groups=groups, domains=domains)
     epochs = getattr(pipeline.named_steps["clf"], "n_epochs_", None)
     _log(args, f"Trained in {time.perf_counter() - start:.0f} s"
                + ("" if epochs is None else f" ({epochs} epochs)"))
@@ -692,16 +735,18 @@ def _training_speakers(pipeline, data):
     return np.asarray(data.groups) if _requests_groups(pipeline, "fit") else None
 
 
-def _with_groups(method, *args, groups):
-    """``method(*args)``; with ``groups``, scikit-learn's metadata routing
-    hands them to the pipeline steps that request them (the scale step of a
-    speaker-normalised pipeline)."""
-    if groups is None:
+def _with_groups(method, *args, groups, domains=None):
+    """``method(*args)``; with ``groups`` (speakers) or ``domains``,
+    scikit-learn's metadata routing hands them to the pipeline steps that
+    request them (the scale step of a speaker-normalised or adapted
+    pipeline)."""
+    metadata = {k: v for k, v in (("groups", groups), ("domains", domains)) if v is not None}
+    if not metadata:
         return method(*args)
     from sklearn import config_context
 
     with config_context(enable_metadata_routing=True):
-        return method(*args, groups=groups)
+        return method(*args, **metadata)
 
 
 def _save_model(pipeline, path):
@@ -939,6 +984,13 @@ def _build_parser():
                         "optimistic); none: train on everything, no report")
     p.add_argument("--test-size", type=_fraction, default=0.3,
                    help="share held out for testing (default 0.3)")
+    p.add_argument("--adapt", action="store_true",
+                   help="train a model that adapts to the recordings it is given: features "
+                        "standardised per recording domain (this corpus is one), so that "
+                        f"`skser predict --adapt` standardises {MIN_ADAPT_CLIPS} or more "
+                        "files of one source with their own statistics "
+                        "(docs/cross_corpus.md); the held-out part is standardised with "
+                        "its own, and the report says so")
     p.add_argument("--model-file",
                    help=f"where to save the model (default OUT/{DEFAULT_MODEL}, skser's safe "
                         "format; a name ending in .joblib or .pkl writes a pickle instead)")
@@ -986,6 +1038,12 @@ def _build_parser():
                    help="label every file, even one that holds no speech (by default "
                         "a file of silence, noise, a tone, hum or music is marked speech "
                         "no, with a reason and no label; --timeline marks pauses itself)")
+    p.add_argument("--adapt", action="store_true",
+                   help=f"standardise the FILEs ({MIN_ADAPT_CLIPS} or more, from one source: "
+                        "a folder of calls, one microphone) with their own statistics: "
+                        "adaptation to recordings unlike the training corpora (models "
+                        "trained with --adapt; docs/cross_corpus.md); each prediction then "
+                        "depends on all FILEs")
     p.add_argument("--same-speaker", action="store_true",
                    help="treat the FILEs as clips of one speaker, standardised with their "
                         "own statistics (models trained with --speaker-normalize); each "

@@ -338,6 +338,106 @@ def test_same_speaker_needs_a_speaker_normalised_model(folder_corpus, tmp_path, 
         capsys.readouterr().err)
 
 
+# Adaptation (--adapt) on the statistics kind, as above.
+ADAPTED = "adapted (standardised with the test clips' own unlabelled statistics)"
+
+
+@pytest.fixture
+def adapted_model(folder_corpus, tmp_path, capsys):
+    """A statistics model trained with --adapt on the folder corpus, and its report."""
+    out = tmp_path / "adapted"
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--adapt", "--out", str(out),
+                 *STATS_FAST]) == 0
+    printed = capsys.readouterr().out
+    return out / "model.skser", json.loads((out / "train_report.json").read_text()), printed
+
+
+def test_train_adapt_standardises_the_held_out_part_with_its_own_clips_and_says_so(
+        adapted_model):
+    from skser import DomainStandardScaler
+
+    path, report, printed = adapted_model
+    assert ADAPTED in printed and ADAPTED in report["split"]["description"]
+    assert report["split"]["adapted"] and report["split"]["speaker_independent"]
+    scale = load_model(path).named_steps["scale"]
+    assert isinstance(scale, DomainStandardScaler) and scale.n_speakers_ == 1
+
+
+def test_predict_adapt_standardises_the_files_together_at_any_sample_rate(
+        adapted_model, labelled_wavs, tmp_path, capsys):
+    import sklearn
+
+    path = adapted_model[0]
+    # The same clips at four sample rates: the model's loader resamples them.
+    files = []
+    for i, source in enumerate(labelled_wavs[0][:12]):
+        audio, sr = sf.read(source)
+        rate = (8000, 16000, 22050, 44100)[i % 4]
+        target = tmp_path / f"rate{rate}_{i}.wav"
+        sf.write(target, np.interp(np.arange(0, len(audio), sr / rate),
+                                   np.arange(len(audio)), audio), rate)
+        files.append(str(target))
+    model = load_model(path)
+    with sklearn.config_context(enable_metadata_routing=True):
+        together = model.predict_proba(files, domains=[0] * len(files))
+    alone = model.predict_proba(files)
+    assert not np.allclose(together, alone)
+
+    for option, expected in (["--adapt"], together), ([], alone):
+        assert main(["predict", str(path), *files, *option, "--format", "json", "--quiet",
+                     TONES]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        got = [[row[c] for c in model.classes_] for row in rows]
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n_files", [1, 9])
+def test_predict_adapt_refuses_fewer_files_than_it_needs_naming_how_many(
+        adapted_model, labelled_wavs, n_files, capsys):
+    files = labelled_wavs[0][:n_files]
+
+    assert main(["predict", str(adapted_model[0]), *files, "--adapt", "--quiet", TONES]) == 2
+    err = capsys.readouterr().err
+    assert "--adapt needs at least 10 audio files" in err and f"got {n_files}" in err
+
+
+def test_predict_adapt_counts_only_the_files_it_can_read(adapted_model, labelled_wavs,
+                                                        tmp_path, capsys):
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"not audio")
+    files = [*labelled_wavs[0][:9], str(broken)]
+
+    assert main(["predict", str(adapted_model[0]), *files, "--adapt", "--quiet", TONES]) == 2
+    assert "9 of 10 are left after 1 unreadable" in capsys.readouterr().err
+
+
+def test_predict_adapt_needs_a_model_trained_with_adapt(folder_corpus, labelled_wavs,
+                                                       tmp_path, capsys):
+    model = tmp_path / "plain.skser"
+    assert main(["train", str(folder_corpus), "--corpus", "folder", "--split", "none",
+                 "--model-file", str(model), *STATS_FAST]) == 0
+
+    assert main(["predict", str(model), *labelled_wavs[0][:12], "--adapt", "--quiet"]) == 2
+    assert "--adapt needs a model trained with --adapt" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "{corpus}", *SPEAKERS, "--adapt", "--speaker-normalize"],
+     "--adapt and --speaker-normalize both choose"),
+])
+def test_adapt_refuses_what_it_cannot_do_before_training(argv, message, folder_corpus,
+                                                         tmp_path, capsys):
+    argv = [a.format(corpus=folder_corpus) for a in argv]
+    assert main([*argv, "--out", str(tmp_path / "out"), *STATS_FAST]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_predict_adapt_refuses_timelines(adapted_model, labelled_wavs, capsys):
+    assert main(["predict", str(adapted_model[0]), *labelled_wavs[0][:12], "--adapt",
+                 "--timeline", "--quiet"]) == 2
+    assert "--adapt does not apply to --timeline" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv, message", [
     (["train", "{corpus}", "--corpus", "folder", "--split", "none"], "--speaker-pattern"),
     (["evaluate", "{corpus}", *SPEAKERS, "--folds", "2", "--kind", "1d"], "--no-augment"),

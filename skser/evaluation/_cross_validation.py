@@ -247,10 +247,11 @@ def _splits(y, groups, cv, rng):
     return list(splitter.split(np.zeros(y.size), y, groups)), groups
 
 
-def _requests_groups(estimator, method):
-    """Whether ``estimator``'s ``method`` takes ``groups`` through metadata
-    routing, e.g. a pipeline with a `SpeakerStandardScaler` step."""
-    return "groups" in get_routing_for_object(estimator).consumes(method, ["groups"])
+def _requests_groups(estimator, method, *, key="groups"):
+    """Whether ``estimator``'s ``method`` takes ``groups`` (or another
+    metadata ``key``: ``"domains"``) through metadata routing, e.g. a
+    pipeline with a `SpeakerStandardScaler` (`DomainStandardScaler`) step."""
+    return key in get_routing_for_object(estimator).consumes(method, [key])
 
 
 def _check_groups(groups, y):

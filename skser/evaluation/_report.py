@@ -36,6 +36,9 @@ __all__ = ["emotion_report", "format_report", "plot_confusion_matrix", "save_rep
 #: (`SpeakerStandardScaler` given the test groups): never to be read as the
 #: figure of a model that sees one clip at a time.
 SPEAKER_NORMALISED = "speaker-normalised (uses each test speaker's unlabelled clips)"
+#: Said of figures from a model adapted to its test clips
+#: (`DomainStandardScaler` given the test clips as one domain).
+ADAPTED = "adapted (standardised with the test clips' own unlabelled statistics)"
 
 # The headline figures of every report, in print order.
 _HEADLINE = (("ua", "UA (mean per-class recall)"), ("wa", "WA (accuracy)"),
