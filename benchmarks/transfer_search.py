@@ -1,0 +1,270 @@
+"""The search behind the shipped model's features: nested leave-one-corpus-out.
+
+    python benchmarks/transfer_search.py                # both class sets, ~15 minutes
+    python benchmarks/transfer_search.py --stored-only  # the tables of the stored results
+    python benchmarks/transfer_search.py --quick        # a smoke run
+
+The statistics model's 828 columns were chosen by speaker-grouped folds
+inside RAVDESS and EmoDB (`feature_search.py`); a model that ships must do
+well on corpora it never heard. Here each candidate (frame features, deltas,
+functionals, the logistic regression's C) is chosen for transfer, never on
+the corpus it is tested on: for each held-out corpus (outer), candidates
+are scored on the other two only, trained on one and tested on the other,
+both ways (inner); the candidate of best mean inner UA is the outer choice,
+then trained on both and tested on the held-out corpus. The recipe shipped
+is the candidate chosen most often over the three outer corpora (a tie goes
+to the better mean inner UA).
+
+Every candidate is the robust statistics model with ``adapt=True``: trained
+on each clip and two copies altered by `RandomCorruption`, at one speech
+level, each training corpus standardised with its own statistics. It is
+scored two ways, as one model serves both: adapted (the test corpus
+standardised with its own clips' statistics, ``skser predict --adapt``) and
+plain (the training corpora's average statistics, a single clip); the
+inner score that chooses is the mean of the two.
+
+Features are computed once per corpus for the union of all candidates (the
+statistics model's 20 frame features, their deltas and nine functionals)
+and sliced by column name; the altered copies are drawn once per corpus
+(seed 0). Results: ``benchmarks/results/transfer_search/<classes>.json``.
+"""
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+import cross_corpus
+from _common import SHARED_DATA, machine
+
+SR = 16000
+SEED = 0
+N_COPIES = 2
+RESULTS = Path(__file__).resolve().parent / "results" / "transfer_search"
+FEATURE_CACHE = Path.home() / ".cache" / "skser-benchmarks" / "transfer_search"
+
+ALL = ("zcr", "energy", "rms", "mfcc", "contrast", "f0", "voicing", "voiced", "hnr", "jitter",
+       "shimmer", "loudness", "centroid", "bandwidth", "rolloff", "flatness", "flux", "slope",
+       "alpha_ratio", "hammarberg")
+MORE = ("mean", "std", "p20", "p50", "p80", "range20_80", "slope", "skew", "kurtosis")
+FEWER = ("mean", "std", "p20", "p50", "p80")
+VOICE = ("f0", "voicing", "voiced", "hnr", "jitter", "shimmer", "loudness")
+# eGeMAPS' families among skser's frame features: pitch, voice quality,
+# loudness, spectral balance and flux, and the first MFCCs.
+GEMAPS_LIKE = VOICE + ("slope", "alpha_ratio", "hammarberg", "flux", "mfcc")
+
+
+def _without(*names):
+    return tuple(f for f in ALL if f not in names)
+
+
+#: name -> FrameFeatures1D settings and the logistic regression's C. A
+#: candidate's ``n_mfcc`` keeps the first MFCCs (a coefficient does not
+#: depend on how many are computed).
+CANDIDATES = {
+    "stats (828 columns)": ({"features": ALL}, 0.01),
+    "stats, C=0.001": ({"features": ALL}, 0.001),
+    "stats, C=0.003": ({"features": ALL}, 0.003),
+    "stats, C=0.03": ({"features": ALL}, 0.03),
+    "stats, no deltas": ({"features": ALL, "deltas": False}, 0.01),
+    "stats, 5 functionals": ({"features": ALL, "aggregate": FEWER}, 0.01),
+    "stats, mean and std": ({"features": ALL, "aggregate": ("mean", "std")}, 0.01),
+    "no MFCC": ({"features": _without("mfcc")}, 0.01),
+    "MFCC 0-4": ({"features": ALL, "n_mfcc": 5}, 0.01),
+    "no contrast": ({"features": _without("contrast")}, 0.01),
+    "no MFCC, no contrast": ({"features": _without("mfcc", "contrast")}, 0.01),
+    "MFCC 0-4, no contrast": ({"features": _without("contrast"), "n_mfcc": 5}, 0.01),
+    "eGeMAPS-like": ({"features": GEMAPS_LIKE, "n_mfcc": 5}, 0.01),
+    "eGeMAPS-like, C=0.03": ({"features": GEMAPS_LIKE, "n_mfcc": 5}, 0.03),
+    "eGeMAPS-like, C=0.1": ({"features": GEMAPS_LIKE, "n_mfcc": 5}, 0.1),
+    "eGeMAPS-like, no deltas": ({"features": GEMAPS_LIKE, "n_mfcc": 5, "deltas": False}, 0.01),
+    "voice only": ({"features": VOICE}, 0.03),
+}
+QUICK_CANDIDATES = ("stats (828 columns)", "eGeMAPS-like")
+
+
+def union():
+    """The FrameFeatures1D whose columns hold every candidate's."""
+    from skser import FrameFeatures1D
+
+    return FrameFeatures1D(sr=SR, features=ALL, deltas=True, aggregate=MORE)
+
+
+def columns(names, settings):
+    """Indices into ``names`` of one candidate's columns."""
+    from skser import FrameFeatures1D
+
+    settings = dict(settings)
+    deltas = settings.pop("deltas", True)
+    wanted = FrameFeatures1D(sr=SR, deltas=deltas, **{"aggregate": MORE, **settings}
+                             ).get_feature_names_out()
+    where = {n: i for i, n in enumerate(names)}
+    return np.array([where[n] for n in wanted])
+
+
+def extract(data, corpus, *, quick):
+    """``(X_train, y_train, X_test, y_test, names)`` of one corpus: training
+    rows are its clips and their altered copies at one speech level, test
+    rows its clean clips at one speech level."""
+    from skser import AudioLoader, AugmentedCopies, LevelNormalizer, RandomCorruption, TrimPad
+
+    cache = FEATURE_CACHE / f"{corpus}{'-quick' if quick else ''}.npz"
+    rows = data.corpus == corpus
+    y = data.target[rows]
+    if cache.is_file():
+        stored = np.load(cache, allow_pickle=False)
+        if stored["files"].tolist() == data.filenames[rows].tolist():
+            n = y.size
+            return (stored["X"], np.tile(y, 1 + N_COPIES), stored["X"][:n], y,
+                    stored["names"].tolist())
+    waves = AudioLoader(sr=SR, duration=30.0).transform(list(data.filenames[rows]))
+    clips = TrimPad(sr=SR, duration=3.0).fit_transform(waves)
+    copies = AugmentedCopies(augmenters=[RandomCorruption(sr=SR)], n_copies=N_COPIES,
+                             random_state=SEED)
+    X_all, _ = copies.fit_resample(clips, y)
+    X_all = LevelNormalizer(sr=SR).fit_transform(X_all)
+    features = union()
+    X = features.fit_transform(X_all).astype(np.float32)
+    names = list(features.get_feature_names_out())
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, X=X, names=np.array(names), files=data.filenames[rows])
+    return X, np.tile(y, 1 + N_COPIES), X[:y.size], y, names
+
+
+def fit_and_score(columns_, C, train_parts, test_part, labels):
+    """Train on ``train_parts`` (each a corpus's ``(X, y)``: one domain),
+    test on ``test_part``; UA adapted and plain."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import balanced_accuracy_score
+
+    from skser import DomainStandardScaler
+
+    Xs, ys, domains = [], [], []
+    for i, (X, y) in enumerate(train_parts):
+        keep = np.isin(y, labels)
+        Xs.append(X[keep][:, columns_])
+        ys.append(y[keep])
+        domains.append(np.full(keep.sum(), i))
+    X, y, domains = np.concatenate(Xs), np.concatenate(ys), np.concatenate(domains)
+    scaler = DomainStandardScaler().fit(X, domains=domains)
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(
+        scaler.transform(X, domains=domains), y)
+    X_test, y_test = test_part
+    keep = np.isin(y_test, labels)
+    X_test, y_test = X_test[keep][:, columns_], y_test[keep]
+    adapted = clf.predict(scaler.transform(X_test, domains=np.zeros(y_test.size)))
+    plain = clf.predict(scaler.transform(X_test))
+    return {"adapted": balanced_accuracy_score(y_test, adapted),
+            "plain": balanced_accuracy_score(y_test, plain)}
+
+
+def _score(result):
+    return (result["adapted"] + result["plain"]) / 2
+
+
+def search(classes, features, candidates):
+    """The nested search over one class set: per held-out corpus, every
+    candidate's inner scores, the choice, and every candidate's outer scores."""
+    labels = cross_corpus.CLASS_SETS[classes]
+    names = features["names"]
+    corpora = list(cross_corpus.CORPORA)
+    outer = {}
+    for held_out in corpora:
+        a, b = (c for c in corpora if c != held_out)
+        inner, scores = {}, {}
+        for name in candidates:
+            settings, C = CANDIDATES[name]
+            cols = columns(names, settings)
+            inner[name] = [fit_and_score(cols, C, [features["train"][x]],
+                                         features["test"][y], labels)
+                           for x, y in ((a, b), (b, a))]
+            scores[name] = fit_and_score(cols, C, [features["train"][a], features["train"][b]],
+                                         features["test"][held_out], labels)
+        mean_inner = {n: float(np.mean([_score(r) for r in rs])) for n, rs in inner.items()}
+        choice = max(candidates, key=lambda n: mean_inner[n])
+        outer[held_out] = {"choice": choice, "inner": inner, "mean_inner": mean_inner,
+                           "outer": scores}
+        print(f"{classes} classes, held out {held_out}: chose {choice!r} (inner "
+              f"{100 * mean_inner[choice]:.1f}); outer adapted "
+              f"{100 * scores[choice]['adapted']:.1f}, plain "
+              f"{100 * scores[choice]['plain']:.1f}", flush=True)
+    counts = Counter(o["choice"] for o in outer.values())
+    chosen = max(counts, key=lambda n: (counts[n], np.mean(
+        [o["mean_inner"][n] for o in outer.values()])))
+    return {"classes": classes, "candidates": list(candidates), "outer": outer,
+            "chosen": chosen, "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+
+
+def table(result):
+    """Markdown: per candidate, mean inner score and outer UA per held-out
+    corpus (adapted / plain); the choices marked."""
+    corpora = list(result["outer"])
+    lines = ["| candidate | columns | " + " | ".join(
+        f"inner (no {cross_corpus.CORPORA[c][2]}) | -> {cross_corpus.CORPORA[c][2]} "
+        "adapted / plain" for c in corpora) + " |",
+        "|---|---:|" + "---:|---:|" * len(corpora)]
+    names = _union_names()
+    for name in result["candidates"]:
+        cells = []
+        for c in corpora:
+            o = result["outer"][c]
+            mark = " **(chosen)**" if o["choice"] == name else ""
+            cells.append(f"{100 * o['mean_inner'][name]:.1f}{mark}")
+            cells.append(f"{100 * o['outer'][name]['adapted']:.1f} / "
+                         f"{100 * o['outer'][name]['plain']:.1f}")
+        n_columns = len(columns(names, CANDIDATES[name][0]))
+        lines.append(f"| {name} | {n_columns} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _union_names():
+    features = union()
+    features.fit(np.zeros((1, SR), dtype=np.float32))
+    return list(features.get_feature_names_out())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--classes", nargs="+", choices=list(cross_corpus.CLASS_SETS),
+                        default=list(cross_corpus.CLASS_SETS))
+    parser.add_argument("--quick", action="store_true",
+                        help="every fourth clip, two candidates, not stored: a smoke run")
+    parser.add_argument("--stored-only", action="store_true")
+    args = parser.parse_args(argv)
+    if not SHARED_DATA.is_dir():
+        parser.exit(0, f"transfer_search.py: {SHARED_DATA} is absent; nothing to search.\n")
+    candidates = QUICK_CANDIDATES if args.quick else tuple(CANDIDATES)
+    features = None
+    for classes in args.classes:
+        path = RESULTS / f"{classes}.json"
+        result = None
+        if path.is_file() and not args.quick:
+            stored = json.loads(path.read_text())
+            if stored["candidates"] == list(candidates):
+                result = stored
+        if result is None and not args.stored_only:
+            if features is None:
+                data = cross_corpus.load_corpora(quick=args.quick)
+                features = {"train": {}, "test": {}}
+                for corpus in cross_corpus.CORPORA:
+                    start = time.perf_counter()
+                    X, y, X_test, y_test, names = extract(data, corpus, quick=args.quick)
+                    features["train"][corpus] = (X, y)
+                    features["test"][corpus] = (X_test, y_test)
+                    features["names"] = names
+                    print(f"{corpus}: {y_test.size} clips, {X.shape[0]} training rows, "
+                          f"{time.perf_counter() - start:.0f} s", flush=True)
+            result = search(classes, features, candidates)
+            if not args.quick:
+                from accuracy import store
+
+                store(path, result)
+        if result is not None:
+            print(f"\n{classes} classes: chosen {result['chosen']!r}\n{table(result)}\n")
+
+
+if __name__ == "__main__":
+    main()
