@@ -32,7 +32,7 @@ import numpy as np
 
 from ._files import atomic_write
 
-__all__ = ["ModelFileError", "TRUSTED_TYPES", "load_model", "save_model"]
+__all__ = ["ModelFileError", "TRUSTED_TYPES", "load_model", "model_metadata", "save_model"]
 
 FORMAT = "skser-model"
 FORMAT_VERSION = 1
@@ -105,7 +105,7 @@ class ModelFileError(OSError, ValueError):
         return self.args[0]
 
 
-def save_model(estimator, path, *, trusted=None):
+def save_model(estimator, path, *, trusted=None, metadata=None):
     """Save a fitted estimator in skser's safe model format.
 
     The file loads with `load_model` without running any code from it. The
@@ -123,6 +123,11 @@ def save_model(estimator, path, *, trusted=None):
     trusted : list of str or None, default=None
         Further fully qualified type names the estimator may hold, e.g. a
         step of your own. `load_model` must then be given the same list.
+    metadata : dict or None, default=None
+        What to tell a reader of the file about the model (its training
+        data, classes, licence), stored as JSON beside the estimator and
+        read back by `model_metadata` without loading the model. Keys are
+        strings; values anything JSON holds.
 
     Returns
     -------
@@ -153,6 +158,15 @@ def save_model(estimator, path, *, trusted=None):
     if not path.parent.is_dir():
         raise ModelFileError(f"cannot save model to {str(path)!r}: folder "
                              f"{str(path.parent)!r} does not exist.")
+    if metadata is not None:
+        if not isinstance(metadata, dict) or not all(isinstance(k, str) for k in metadata):
+            raise TypeError(f"metadata must be a dict with string keys or None; got "
+                            f"{type(metadata).__name__}.")
+        try:
+            metadata = json.loads(json.dumps(metadata, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"metadata must hold JSON values only (strings, numbers, "
+                            f"lists, dicts, booleans, None): {exc}") from None
     networks = _find_networks(estimator)
     # A copy in which each network is its placeholder: the estimator the
     # caller holds is not touched, and no network is pickled along.
@@ -179,6 +193,7 @@ def save_model(estimator, path, *, trusted=None):
         "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
         "networks": [f"networks/{i}.keras" for i in range(len(networks))],
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **({"metadata": metadata} if metadata is not None else {}),
     }
 
     def write(tmp):
@@ -312,6 +327,41 @@ def load_model(path, *, trusted=None):
         raise ModelFileError(f"model file {name} is damaged: the networks the "
                              "estimator refers to are not the ones the file lists.")
     return estimator
+
+
+def model_metadata(path):
+    """The ``metadata`` a model file was saved with, without loading the model.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by `save_model`.
+
+    Returns
+    -------
+    metadata : dict
+        What `save_model` was given as ``metadata`` (empty when nothing),
+        plus ``skser_version`` and ``created`` from the file's manifest.
+
+    Raises
+    ------
+    ModelFileError
+        When the file is missing or is not a skser model file.
+    """
+    path = Path(path)
+    name = repr(str(path))
+    if not path.is_file():
+        raise ModelFileError(f"model file {name} does not exist or is not a file.")
+    if not _starts_like_zip(path):
+        raise ModelFileError(f"model file {name} is not a skser model file (a zip "
+                             "archive written by skser.save_model).")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = _read_manifest(archive, name)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelFileError(f"model file {name} is damaged ({exc}).") from exc
+    return {**manifest.get("metadata", {}), "skser_version": manifest.get("skser_version"),
+            "created": manifest.get("created")}
 
 
 def _starts_like_zip(path):

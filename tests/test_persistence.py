@@ -357,3 +357,47 @@ def test_manifest_cannot_point_a_network_at_another_member(fitted, tmp_path):
 
     with pytest.raises(ModelFileError, match="list of networks"):
         load_model(tampered)
+
+
+def test_metadata_is_stored_beside_the_model_and_read_without_loading_it(tmp_path,
+                                                                         monkeypatch):
+    import skser._persistence as persistence
+
+    scaler = StandardScalerND().fit(np.arange(12.0).reshape(3, 4))
+    card = {"licence": "non-commercial research use", "classes": ["angry", "sad"],
+            "trained_on": {"ravdess": 1440}}
+    path = save_model(scaler, tmp_path / "card.skser", metadata=card)
+    # Reading the metadata builds nothing: skops is never asked.
+    monkeypatch.setattr("skops.io.load", lambda *a, **k: pytest.fail("model was loaded"))
+
+    read = persistence.model_metadata(path)
+
+    assert {k: read[k] for k in card} == card
+    assert read["skser_version"] and read["created"]
+    assert set(persistence.model_metadata(save_model(scaler, tmp_path / "plain.skser"))) == {
+        "skser_version", "created"}
+
+
+@pytest.mark.parametrize("metadata, message", [
+    ("non-commercial", "metadata must be a dict with string keys"),
+    ({1: "a"}, "metadata must be a dict with string keys"),
+    ({"weights": np.zeros(2)}, "metadata must hold JSON values only"),
+    ({"bad": float("nan")}, "metadata must hold JSON values only"),
+])
+def test_metadata_that_json_cannot_hold_is_refused_before_writing(metadata, message,
+                                                                  tmp_path):
+    scaler = StandardScalerND().fit(np.arange(12.0).reshape(3, 4))
+
+    with pytest.raises(TypeError, match=message):
+        save_model(scaler, tmp_path / "bad.skser", metadata=metadata)
+    assert not (tmp_path / "bad.skser").exists()
+
+
+def test_metadata_of_a_file_that_is_not_a_model_names_it(tmp_path):
+    from skser import model_metadata
+
+    (tmp_path / "x.skser").write_bytes(b"\x80\x04pickle")
+    with pytest.raises(ModelFileError, match="x.skser.*is not a skser model file"):
+        model_metadata(tmp_path / "x.skser")
+    with pytest.raises(ModelFileError, match="does not exist"):
+        model_metadata(tmp_path / "missing.skser")
