@@ -35,6 +35,7 @@ _EXPORTS = {
     "load_model": "_persistence", "model_metadata": "_persistence",
     "save_model": "_persistence",
     "make_ser_pipeline": "pipeline",
+    "load_pretrained": "_pretrained", "make_pretrained_pipeline": "_pretrained",
     "DomainStandardScaler": "preprocessing",
     "EnergyVAD": "preprocessing", "LevelNormalizer": "preprocessing",
     "SpeakerStandardScaler": "preprocessing",

@@ -37,6 +37,9 @@ CORPORA = ("crema_d", "ravdess", "tess", "emodb", "savee", "folder")
 MODELS = ("custom", "lenet5", "alexnet", "vgg16")
 DEFAULT_OUT = "skser-results"
 DEFAULT_MODEL = "model.skser"
+# A first PATH of `skser predict` ending so names a model file; otherwise
+# every PATH is audio, labelled by the pretrained model.
+MODEL_SUFFIXES = (".skser", ".joblib", ".pkl")
 # The fewest files `skser predict --adapt` standardises together: with 10
 # clips adaptation gave most of what the whole held-out corpus gives in
 # benchmarks/cross_corpus.py (docs/cross_corpus.md); with fewer, the batch's
@@ -73,6 +76,20 @@ def main(argv=None):
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "recipe", None) == "pretrained":
+        given = [name for name, value in (("--kind", args.kind), ("--model", args.model),
+                                          ("--epochs", args.epochs))
+                 if value is not None]
+        given += [name for name, value in (("--no-robust", args.no_robust),
+                                           ("--no-augment", args.no_augment),
+                                           ("--speaker-normalize", args.speaker_normalize))
+                  if value]
+        if given:
+            print(f"skser {args.command}: error: --recipe pretrained is the pretrained "
+                  f"model's own recipe (the robust statistics model, adapting per "
+                  f"DATA folder); drop {', '.join(given)}.", file=sys.stderr)
+            return 2
+        args.kind = "stats"
     if getattr(args, "command", None) in ("train", "evaluate", "demo") and args.kind is None:
         # train, evaluate and the demo use make_ser_pipeline's default, the
         # ensemble: the best row over both corpora in docs/results.md.
@@ -165,8 +182,9 @@ def _cmd_train(args):
     pipeline = _make_pipeline(args)
     # --adapt: the corpus is one recording domain; the held-out part is
     # standardised with its own statistics, as a user's batch will be.
-    domains = (np.zeros(len(data.filenames), dtype=int) if getattr(args, "adapt", False)
-               else None)
+    adapt = getattr(args, "adapt", False) or getattr(args, "recipe", None) == "pretrained"
+    domains = (np.asarray(getattr(data, "domains", np.zeros(len(data.filenames), dtype=int)))
+               if adapt else None)
     # The ensemble weighs its members on an inner split over the training
     # speakers: they go to its fit even when the clips are not normalised.
     fit_groups = groups if groups is not None else _training_speakers(pipeline, data)
@@ -282,17 +300,31 @@ def _evaluate_robustness(args, data, pipeline, n_speakers):
 
 
 def _cmd_predict(args):
-    model_path = Path(args.model)
-    if not model_path.is_file():
-        raise CLIError(f"model file {str(model_path)!r} does not exist (expected a file "
-                       "written by `skser train`).")
-    order, files, problems = _expand_audio_paths(args.files)
+    paths = list(args.paths)
+    if Path(paths[0]).suffix.lower() in MODEL_SUFFIXES:
+        model_path, paths = Path(paths[0]), paths[1:]
+        if not model_path.is_file():
+            raise CLIError(f"model file {str(model_path)!r} does not exist (expected a "
+                           "file written by `skser train`).")
+        if not paths:
+            raise CLIError(f"give the audio files or folders to label after the model "
+                           f"file {str(model_path)!r}.")
+    else:
+        model_path = None
+    order, files, problems = _expand_audio_paths(paths)
     if problems and args.strict:
         raise CLIError(f"{len(problems)} path(s) with no audio to read: "
                        + "; ".join(f"{p}: {why}" for p, why in list(problems.items())[:5]))
     # load_model imports TensorFlow (quietly) only for a file that holds a
     # network: the statistics model never pays for it.
-    model = _load_model(model_path, allow_pickle=args.allow_pickle)
+    if model_path is None:
+        from ._pretrained import PRETRAINED_FILE, PRETRAINED_LICENCE, load_pretrained
+
+        model = load_pretrained()
+        model_path = PRETRAINED_FILE
+        _log(args, f"skser's pretrained model (docs/pretrained.md). {PRETRAINED_LICENCE}")
+    else:
+        model = _load_model(model_path, allow_pickle=args.allow_pickle)
     if not args.quiet:
         model.set_params(**_verbose_params(model, 1))
     from .evaluation._cross_validation import _requests_groups
@@ -620,8 +652,10 @@ def _load_data(args):
         return args._data
     from . import datasets
 
-    if args.data is None:
-        if args.corpus not in (None, "crema_d"):
+    folders = args.data or []
+    corpora = args.corpus or []
+    if not folders:
+        if corpora not in ([], ["crema_d"]):
             raise CLIError("--corpus needs a DATA folder; without one the demo corpus is used.")
         _log(args, f"No DATA folder given: synthesising the demo corpus ({args.speakers} "
                    f"speakers x 6 emotions x {args.per_class} clips) in a temporary folder")
@@ -631,16 +665,22 @@ def _load_data(args):
         data = datasets.make_emotional_speech(args._tmp.name, n_speakers=args.speakers,
                                               n_per_class=args.per_class,
                                               random_state=args.seed)
+        data.domains = np.zeros(len(data.filenames), dtype=int)
     else:
-        if args.corpus is None:
-            raise CLIError(f"say which corpus {args.data!r} holds with --corpus "
+        if not corpora:
+            raise CLIError(f"say which corpus {folders[0]!r} holds with --corpus "
                            f"({', '.join(CORPORA)}).")
-        loader = getattr(datasets, f"load_{args.corpus}")
-        kwargs = {"label_map": args.label_map}
-        if args.corpus == "folder" and args.speaker_pattern:
-            kwargs["speaker_pattern"] = args.speaker_pattern
-        data = loader(args.data, **kwargs)
-        if args.corpus == "folder" and data.groups is None and args.command != "predict":
+        if len(corpora) not in (1, len(folders)):
+            raise CLIError(f"--corpus names {len(corpora)} corpora for {len(folders)} DATA "
+                           "folders; give one for all of them or one per folder, in order.")
+        label_map = args.label_map
+        if getattr(args, "recipe", None) == "pretrained" and label_map is None:
+            # The recipe's classes: the six CREMA-D emotions.
+            label_map = "crema_d"
+        parts = [_load_folder(args, folder, corpus, label_map) for folder, corpus in
+                 zip(folders, corpora * len(folders) if len(corpora) == 1 else corpora)]
+        data = parts[0] if len(parts) == 1 else _combine_corpora(parts)
+        if data.groups is None and args.command != "predict":
             if args.command == "evaluate" or args.split == "speaker":
                 raise CLIError("a speaker-independent split needs speakers: give "
                                "--speaker-pattern (a regex whose group is the speaker in "
@@ -650,6 +690,36 @@ def _load_data(args):
                f"labels {', '.join(map(str, data.target_names))}")
     args._data = data
     return data
+
+
+def _load_folder(args, folder, corpus, label_map):
+    """One DATA folder as its loader reads it; the whole folder is one
+    recording domain (``domains``)."""
+    from . import datasets
+
+    kwargs = {"label_map": label_map}
+    if corpus == "folder" and args.speaker_pattern:
+        kwargs["speaker_pattern"] = args.speaker_pattern
+    data = getattr(datasets, f"load_{corpus}")(folder, **kwargs)
+    data.domains = np.zeros(len(data.filenames), dtype=int)
+    return data
+
+
+def _combine_corpora(parts):
+    """Several loaded DATA folders as one corpus: speakers named by folder
+    (``"0:spk1"``), each folder its own recording domain, the labels of all."""
+    from sklearn.utils import Bunch
+
+    groups = None
+    if all(p.groups is not None for p in parts):
+        groups = np.concatenate([[f"{i}:{g}" for g in p.groups] for i, p in enumerate(parts)])
+    target = np.concatenate([np.asarray(p.target) for p in parts])
+    return Bunch(
+        filenames=np.concatenate([np.asarray(p.filenames) for p in parts]), target=target,
+        target_names=np.unique(target), groups=groups,
+        domains=np.concatenate([np.full(len(p.filenames), i) for i, p in enumerate(parts)]),
+        corpus="+".join(str(getattr(p, "corpus", "?")) for p in parts),
+        DESCR="\n\n".join(str(getattr(p, "DESCR", "")) for p in parts))
 
 
 def _make_pipeline(args):
@@ -664,6 +734,16 @@ def _make_pipeline(args):
         import_tensorflow()
         if args.epochs is not None:
             options[_epochs_key(args.kind)] = args.epochs
+    if getattr(args, "recipe", None) == "pretrained":
+        from ._pretrained import make_pretrained_pipeline
+
+        pipeline = make_pretrained_pipeline(random_state=args.seed, n_jobs=args.n_jobs)
+        if options:
+            pipeline.set_params(**options)
+        if not args.quiet:
+            pipeline.set_params(**{key: level for key, level in
+                                   _verbose_params(pipeline, 1).items() if key not in options})
+        return pipeline
     adapt = getattr(args, "adapt", False)
     if adapt and args.speaker_normalize:
         raise CLIError("--adapt and --speaker-normalize both choose how features are "
@@ -694,7 +774,11 @@ def _verbose_params(pipeline, level):
 
 
 def _pipeline_name(args):
-    suffix = ", speaker-normalised" if args.speaker_normalize else ""
+    if getattr(args, "recipe", None) == "pretrained":
+        return ("PRETRAINED recipe (robust statistics model, adapting per recording "
+                "domain)")
+    suffix = (", speaker-normalised" if args.speaker_normalize
+              else ", adapting" if getattr(args, "adapt", False) else "")
     if args.kind == "stats":
         return "STATS (pooled prosodic and spectral statistics + logistic regression)" + suffix
     if args.kind == "sequence":
@@ -803,8 +887,9 @@ def _run_info(args, data, pipeline):
 
     return {
         "command": args.command,
-        "data": None if args.data is None else str(args.data),
-        "corpus": getattr(data, "corpus", args.corpus),
+        "data": (None if not args.data else str(args.data[0]) if len(args.data) == 1
+                 else [str(d) for d in args.data]),
+        "corpus": getattr(data, "corpus", "+".join(args.corpus or [])),
         "kind": args.kind, "model": _model_name(pipeline), "seed": args.seed,
         "n_speakers": None if data.groups is None else int(np.unique(data.groups).size),
         "parameters": {k: repr(v) for k, v in sorted(dict(args.set or []).items())},
@@ -814,7 +899,7 @@ def _run_info(args, data, pipeline):
 
 
 def _describe(args, data):
-    corpus = "demo corpus" if args.data is None else args.corpus
+    corpus = "demo corpus" if not args.data else "+".join(args.corpus)
     return f"{corpus}, {_pipeline_name(args)}"
 
 
@@ -930,10 +1015,13 @@ def _build_parser():
 
     data = argparse.ArgumentParser(add_help=False)
     group = data.add_argument_group("data")
-    group.add_argument("data", nargs="?", metavar="DATA",
-                       help="folder holding the corpus; omit to use the synthetic demo corpus")
-    group.add_argument("--corpus", choices=CORPORA,
-                       help="naming scheme of the files in DATA (folder: one sub-folder per label)")
+    group.add_argument("data", nargs="*", metavar="DATA",
+                       help="folder holding the corpus, or several (each its own recording "
+                            "domain, speakers kept apart); omit to use the synthetic demo "
+                            "corpus")
+    group.add_argument("--corpus", choices=CORPORA, nargs="+",
+                       help="naming scheme of the files in DATA (folder: one sub-folder per "
+                            "label); one for every DATA folder, or one per folder in order")
     group.add_argument("--label-map", choices=["crema_d"], default=None,
                        help="map labels onto the six CREMA-D classes (others are left out)")
     group.add_argument("--speaker-pattern", metavar="REGEX",
@@ -984,6 +1072,12 @@ def _build_parser():
                         "optimistic); none: train on everything, no report")
     p.add_argument("--test-size", type=_fraction, default=0.3,
                    help="share held out for testing (default 0.3)")
+    p.add_argument("--recipe", choices=["pretrained"], default=None,
+                   help="pretrained: train skser's pretrained model's recipe on your own "
+                        "corpora (one or more DATA folders, each a recording domain; labels "
+                        "mapped to the six CREMA-D emotions unless --label-map says "
+                        "otherwise): weights of your own, under your data's terms "
+                        "(docs/pretrained.md)")
     p.add_argument("--adapt", action="store_true",
                    help="train a model that adapts to the recordings it is given: features "
                         "standardised per recording domain (this corpus is one), so that "
@@ -1016,15 +1110,19 @@ def _build_parser():
     p.set_defaults(func=_cmd_evaluate, command="evaluate")
 
     p = sub.add_parser(
-        "predict", parents=[common], help="label audio files with a saved model",
+        "predict", parents=[common],
+        help="label audio files (with skser's pretrained model, or a saved one)",
+        usage="skser predict [MODEL] PATH [PATH ...] [options]",
         description="Print the predicted emotion and class probabilities of each file. "
-                    "MODEL is a skser model file (loading it runs no code from it); "
-                    "pickles need --allow-pickle.",
+                    "MODEL, when the first argument ends in .skser (or .joblib/.pkl, "
+                    "which need --allow-pickle), is a model file written by `skser "
+                    "train` (loading it runs no code from it); without one, skser's "
+                    "pretrained model labels six emotions (non-commercial research use "
+                    "only: docs/pretrained.md).",
     )
-    p.add_argument("model", metavar="MODEL", help="model file written by `skser train`")
-    p.add_argument("files", nargs="+", metavar="PATH",
-                   help="audio files, or folders: every audio file under a folder, "
-                        "recursively, in sorted order")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="[MODEL] then audio files, or folders: every audio file under a "
+                        "folder, recursively, in sorted order")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default table)")
     p.add_argument("--strict", action="store_true",

@@ -1,0 +1,84 @@
+"""Train skser's pretrained model and store it in the package.
+
+    python scripts/build_pretrained.py            # writes skser/data/pretrained.skser
+
+The recipe is `skser._pretrained.make_pretrained_pipeline` (chosen by
+`benchmarks/transfer_search.py`); the data every clip of the six CREMA-D
+emotions in RAVDESS, EmoDB and SAVEE (``../shared/data``), each corpus its own
+recording domain. The file carries its model card's essentials as metadata
+(`skser.model_metadata`): classes, training clips per corpus, recipe,
+licence. Deterministic for a given environment (seed 0).
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _common import SHARED_DATA, machine  # noqa: E402
+
+CORPORA = {"ravdess": ("ravdess-speech-16k", "load_ravdess", "RAVDESS speech (16 kHz copy)"),
+           "emodb": ("emodb", "load_emodb", "Berlin EmoDB"),
+           "savee": ("savee-16k", "load_savee", "SAVEE (16 kHz copy)")}
+
+
+def training_data(classes):
+    """File paths, labels and corpus of every clip of ``classes``."""
+    from skser import datasets
+
+    paths, labels, corpus = [], [], []
+    for name, (folder, loader, _) in CORPORA.items():
+        data = getattr(datasets, loader)(SHARED_DATA / folder)
+        keep = np.isin(data.target, classes)
+        paths += data.filenames[keep].tolist()
+        labels += data.target[keep].tolist()
+        corpus += [name] * int(keep.sum())
+    return paths, np.asarray(labels), np.asarray(corpus)
+
+
+def main(argv=None):
+    import sklearn
+
+    from skser import save_model
+    from skser._pretrained import (
+        PRETRAINED_CLASSES, PRETRAINED_FILE, PRETRAINED_LICENCE, PRETRAINED_RECIPE,
+        PRETRAINED_SETTINGS, make_pretrained_pipeline,
+    )
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=PRETRAINED_FILE)
+    args = parser.parse_args(argv)
+    if not SHARED_DATA.is_dir():
+        parser.error(f"{SHARED_DATA} is absent: the corpora are needed to train.")
+    paths, labels, corpus = training_data(PRETRAINED_CLASSES)
+    pipeline = make_pretrained_pipeline(random_state=0)
+    start = time.perf_counter()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipeline.fit(paths, labels, domains=corpus)
+    seconds = time.perf_counter() - start
+    counts = {name: int((corpus == name).sum()) for name in CORPORA}
+    metadata = {
+        "name": "skser pretrained emotion model",
+        "classes": list(PRETRAINED_CLASSES),
+        "trained_on": {CORPORA[n][2]: c for n, c in counts.items()},
+        "recipe": {**PRETRAINED_RECIPE,
+                   **{k: (list(v) if isinstance(v, tuple) else v)
+                      for k, v in PRETRAINED_SETTINGS.items()}},
+        "licence": PRETRAINED_LICENCE,
+        "card": "docs/pretrained.md",
+        "built_by": "python scripts/build_pretrained.py",
+        "machine": machine(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(pipeline, args.out, metadata=metadata)
+    print(f"Trained on {len(paths)} clips ({counts}) in {seconds:.0f} s; "
+          f"{args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
