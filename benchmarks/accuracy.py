@@ -27,6 +27,10 @@ Rows:
 - ``stats-issue-14``, ``default-issue-14``: the statistics model and the
   default as they were before issue 21 (``robust=False``: trained on the
   clean clips only, no level step), beside the robust ones;
+- ``pretrained``: the recipe of skser's pretrained model
+  (`skser._pretrained.make_pretrained_pipeline`, chosen for transfer between
+  corpora by ``transfer_search.py``), trained on each fold's training clips
+  as one recording domain and predicting each test clip on its own;
 - ``opensmile``: the peer, openSMILE's 88 eGeMAPSv02 functionals
   (`_opensmile.OpenSmileFunctionals`) with the ``svm`` row's scaler and SVM.
   openSMILE reads each whole file at its own rate (no resampling, trimming
@@ -87,7 +91,7 @@ CORPORA = {
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 PLAIN_ROWS = ("svm", "opensmile", "opensmile-stats",
               *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "stats",
-              "stats-issue-14", "ensemble", "default", "default-issue-14")
+              "stats-issue-14", "ensemble", "default", "default-issue-14", "pretrained")
 # The models before issue 21 (robust=False: no level step, no altered
 # copies), beside the robust ones. Their speaker-normalised twins are the
 # robust rows' twins (robust is off with speaker_normalize): not repeated.
@@ -96,6 +100,10 @@ ISSUE_14 = "-issue-14"
 # for its scaler, fitted and applied with each clip's speaker.
 SPK = "+spk"
 SPK_LABEL = "speaker-normalised (uses each test speaker's unlabelled clips)"
+# The pretrained model's recipe (issue 22), trained on each fold's clips as
+# one recording domain and predicting one clip at a time: in-corpus, beside
+# the default. It adapts per domain instead of per speaker: no twin.
+PRETRAINED = "pretrained"
 # Every row, each twin right below its plain row: the table's order. The 1-D
 # CNNs have no twin: make_ser_pipeline(speaker_normalize=True) needs
 # augment=False there (their augmented waveform copies are made before the
@@ -103,7 +111,7 @@ SPK_LABEL = "speaker-normalised (uses each test speaker's unlabelled clips)"
 # augmentation would differ from its row in two ways, not one.
 ROWS = tuple(r for plain in PLAIN_ROWS
              for r in ((plain,) if plain.startswith("1d-") or plain.endswith(ISSUE_14)
-                       else (plain, plain + SPK)))
+                       or plain == PRETRAINED else (plain, plain + SPK)))
 # The CNNs' twins cost as much as the CNN rows: run on request only.
 DEFAULT_ROWS = tuple(r for r in ROWS
                      if r in PLAIN_ROWS or r.removesuffix(SPK) in (
@@ -167,6 +175,10 @@ def make_row(name, *, quick=False):
         pipeline = make_ser_pipeline(robust=False, random_state=SEED, **spk)
     elif base in ("sequence", "ensemble"):
         pipeline = make_ser_pipeline(base, random_state=SEED, **spk)
+    elif base == PRETRAINED:
+        from skser._pretrained import make_pretrained_pipeline
+
+        pipeline = make_pretrained_pipeline(random_state=SEED)
     else:
         kind, model = base.split("-")
         pipeline = make_ser_pipeline(kind, model=model, random_state=SEED, **spk)

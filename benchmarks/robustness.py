@@ -17,8 +17,8 @@ recording as loaded at 16 kHz, before trimming, as a real channel would;
 ``telephone`` and ``sample_rate`` give audio at another rate, which each
 pipeline resamples as it would a file.
 
-Rows (each also with its speaker-normalised twin, ``+spk``, which uses each
-test speaker's unlabelled altered clips):
+Rows (each but ``pretrained`` also with its speaker-normalised twin,
+``+spk``, which uses each test speaker's unlabelled altered clips):
 
 - ``stats``: ``make_ser_pipeline("stats")`` as it is now (its
   speaker-normalised twin is built as ``stats-issue-14+spk``, since
@@ -27,6 +27,9 @@ test speaker's unlabelled altered clips):
 - ``stats-issue-14``: the statistics model as it was before issue 21
   (``robust=False``): no level normalisation, no multi-condition training;
 - ``default``, ``sequence``: ``make_ser_pipeline()`` and ``("sequence")``;
+- ``pretrained``: the recipe of skser's pretrained model (issue 22), trained
+  on each fold's clips as one recording domain and predicting each altered
+  clip on its own;
 - ``opensmile``: the peer of ``accuracy.py``, openSMILE's eGeMAPSv02
   functionals of each altered recording (written to a WAV file at its rate)
   with the ``svm`` row's scaler and calibrated RBF SVM (``bench`` extra).
@@ -59,9 +62,11 @@ CORPORA = {
 SPK = "+spk"
 #: Rows built here exactly as in accuracy.py (openSMILE reads other files
 #: there): their clean folds are that table's folds (`share_with_accuracy`).
-SHARED_ROWS = ("stats", "stats-issue-14", "default", "sequence")
-PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile")
-ROWS = tuple(r for plain in PLAIN_ROWS for r in (plain, plain + SPK))
+SHARED_ROWS = ("stats", "stats-issue-14", "default", "sequence", "pretrained")
+PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pretrained")
+# The pretrained recipe adapts per recording domain, not per speaker: no twin.
+ROWS = tuple(r for plain in PLAIN_ROWS
+             for r in ((plain,) if plain == "pretrained" else (plain, plain + SPK)))
 SEED = 0
 SR = 16000
 #: Bumped when a corruption's implementation changes, so stored folds are recomputed.
@@ -98,6 +103,10 @@ def make_row(name, *, quick=False):
         pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk)
     elif base == "default":
         pipeline = make_ser_pipeline(random_state=SEED, **spk)
+    elif base == "pretrained":
+        from skser._pretrained import make_pretrained_pipeline
+
+        pipeline = make_pretrained_pipeline(random_state=SEED)
     elif base == "sequence":
         pipeline = make_ser_pipeline("sequence", random_state=SEED, **spk)
     elif base == "opensmile":
