@@ -31,6 +31,10 @@ Rows, each trained once per training set and class set:
 - ``opensmile``: the peer, openSMILE's 88 eGeMAPSv02 functionals with the
   ``svm`` row's scaler and SVM (``pip install 'skser[bench]'``; without it
   these rows show what is stored);
+- ``pretrained``: skser's pretrained model's recipe
+  (`skser._pretrained.make_pretrained_pipeline`, chosen by
+  `transfer_search.py`), which adapts; its figures without adaptation are
+  the same fit predicting one clip at a time (``none``);
 - ``<row>+adapt``: the same with ``adapt=True``: the ``scale`` step is a
   `DomainStandardScaler`, fitted with each training clip's corpus as its
   domain (each training corpus standardised with its own statistics), and
@@ -80,7 +84,11 @@ TRAINING_SETS = (("emodb", "savee"), ("ravdess", "savee"), ("ravdess", "emodb"),
 PLAIN_ROWS = ("svm", "stats-issue-14", "stats", "opensmile", "default")
 ADAPT = "+adapt"
 ADAPT_LABEL = "adapted (uses the test corpus's unlabelled clips)"
-ROWS = tuple(r for plain in PLAIN_ROWS for r in (plain, plain + ADAPT))
+# The pretrained model's recipe (skser._pretrained): it adapts, and its
+# figures without adaptation are those of the same fit predicting one clip
+# at a time.
+PRETRAINED = "pretrained"
+ROWS = (*(r for plain in PLAIN_ROWS for r in (plain, plain + ADAPT)), PRETRAINED)
 OPENSMILE_ROWS = ("opensmile", "opensmile" + ADAPT)
 # Batches of the test corpus's clips standardised together, smallest first.
 BATCH_SIZES = (10, 30, 100)
@@ -111,7 +119,11 @@ def make_row(name, *, quick=False):
 
     base = name.removesuffix(ADAPT)
     adapt = {"adapt": True} if name.endswith(ADAPT) else {}
-    if base == "default":
+    if name == PRETRAINED:
+        from skser._pretrained import make_pretrained_pipeline
+
+        pipeline = make_pretrained_pipeline(random_state=SEED)
+    elif base == "default":
         pipeline = make_ser_pipeline(random_state=SEED, **adapt)
     elif base == "stats":
         pipeline = make_ser_pipeline("stats", random_state=SEED, **adapt)
@@ -128,13 +140,19 @@ def make_row(name, *, quick=False):
     return with_epochs(pipeline, 1) if quick else pipeline
 
 
+def adapts(row):
+    """Whether ``row`` standardises per domain (an adapted twin, or the
+    pretrained recipe)."""
+    return row.endswith(ADAPT) or row == PRETRAINED
+
+
 def row_key(row, classes, training, *, quick=False):
     """What a stored fit must match: the row's settings (`accuracy.settings_key`,
     which leaves out the classes of the steps, so whether it adapts is named
     here), the classes, the training corpora and the protocol."""
     settings = {
         "row": accuracy.settings_key(make_row(row, quick=quick)),
-        "adapt": row.endswith(ADAPT), "classes": list(CLASS_SETS[classes]),
+        "adapt": adapts(row), "classes": list(CLASS_SETS[classes]),
         "training": list(training), "batches": list(BATCH_SIZES), "protocol": PROTOCOL,
     }
     return hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
@@ -192,7 +210,7 @@ def fit_and_test(row, classes, training, data, heads, *, quick=False):
     train = np.flatnonzero(in_classes & np.isin(data.corpus, training))
     head, tail = accuracy.split_stateless(estimator)
     Xt, head_seconds = heads(head)
-    adapt = row.endswith(ADAPT)
+    adapt = adapts(row)
     params = {}
     if accuracy.takes_training_speakers(estimator):
         params["groups"] = data.groups[train]
@@ -278,7 +296,7 @@ def _cell(value):
 
 
 def _label(row):
-    return f"`{row}`" + (f", {ADAPT_LABEL}" if row.endswith(ADAPT) else "")
+    return f"`{row}`" + (f", {ADAPT_LABEL}" if adapts(row) else "")
 
 
 def leave_one_out_table(results, classes, rows):
@@ -289,7 +307,7 @@ def leave_one_out_table(results, classes, rows):
              "|---|" + "---:|" * (len(tests) + 1)]
     for row in rows:
         cells = [_ua(results.get((classes, training, row)), test,
-                     "all" if row.endswith(ADAPT) else "none")
+                     "all" if adapts(row) else "none")
                  for training, test in zip(TRAINING_SETS[:3], tests)]
         mean = None if None in cells else float(np.mean(cells))
         lines.append(f"| {_label(row)} | " + " | ".join(map(_cell, cells))
@@ -304,7 +322,7 @@ def single_corpus_table(results, classes, rows):
                                      for t, s in pairs) + " |",
              "|---|" + "---:|" * len(pairs)]
     for row in rows:
-        cells = [_ua(results.get((classes, t, row)), s, "all" if row.endswith(ADAPT)
+        cells = [_ua(results.get((classes, t, row)), s, "all" if adapts(row)
                      else "none") for t, s in pairs]
         lines.append(f"| {_label(row)} | " + " | ".join(map(_cell, cells)) + " |")
     return "\n".join(lines)
@@ -318,7 +336,7 @@ def adaptation_table(results, classes, rows):
              "whole corpus"]
     lines = ["| row | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for row in rows:
-        if not row.endswith(ADAPT):
+        if not adapts(row):
             continue
         cells = []
         for condition in conditions:
@@ -330,9 +348,45 @@ def adaptation_table(results, classes, rows):
     return "\n".join(lines)
 
 
+def targets(results):
+    """Issue 22's targets for the pretrained recipe, leave one corpus out,
+    four classes: each line met or missed, with the figures."""
+    lines = []
+    loo = list(zip(TRAINING_SETS[:3], (next(c for c in CORPORA if c not in t)
+                                       for t in TRAINING_SETS[:3])))
+
+    def figures(row, condition):
+        return {test: _ua(results.get(("4", training, row)), test, condition)
+                for training, test in loo}
+
+    ours = {"adapted": figures(PRETRAINED, "all"), "plain": figures(PRETRAINED, "none")}
+    peer = {"adapted": figures("opensmile" + ADAPT, "all"),
+            "plain": figures("opensmile" + ADAPT, "none")}
+
+    def line(text, values, test):
+        if None in values.values():
+            return f"- {text}: not measured yet."
+        shown = ", ".join(f"{CORPORA[c][2]} {v:.1f}" for c, v in values.items())
+        return f"- {text}: **{'met' if all(map(test, values.values())) else 'missed'}** ({shown})."
+
+    lines.append(line("Pretrained recipe, adapted, at least 60 % on each held-out corpus",
+                      ours["adapted"], lambda v: v >= 60))
+    lines.append(line("Pretrained recipe, plain, at least 50 %", ours["plain"],
+                      lambda v: v >= 50))
+    for way in ("adapted", "plain"):
+        margins = {c: None if None in (ours[way][c], peer[way][c])
+                   else ours[way][c] - peer[way][c] for c in ours[way]}
+        lines.append(line(f"Ahead of `opensmile+adapt` ({way}), points ahead", margins,
+                          lambda v: v > 0))
+    return "\n".join(lines)
+
+
 def report(results, class_sets, rows):
     """The markdown tables of every class set."""
     sections = []
+    if "4" in class_sets and PRETRAINED in rows:
+        sections.append("## Targets (issue 22; four classes, leave one corpus out)\n\n"
+                        f"{targets(results)}\n")
     for classes in class_sets:
         names = ", ".join(CLASS_SETS[classes])
         chance = 100 / len(CLASS_SETS[classes])
