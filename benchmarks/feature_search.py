@@ -191,7 +191,7 @@ def table(results):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", nargs="+", choices=list(accuracy.CORPORA),
-                        default=list(accuracy.CORPORA))
+                        default=list(accuracy.SEARCH_CORPORA))
     parser.add_argument("--quick", action="store_true",
                         help="half the clips, 2 x 2 folds, two candidates: a smoke run")
     parser.add_argument("--stored-only", action="store_true",

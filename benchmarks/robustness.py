@@ -126,12 +126,7 @@ def load_corpus(corpus, *, quick=False):
 
 def folds(corpus, data, *, quick=False):
     """The accuracy table's folds; SAVEE's four speakers: leave one out."""
-    from sklearn.model_selection import LeaveOneGroupOut
-
-    if corpus == "savee":
-        splits = list(LeaveOneGroupOut().split(data.target, data.target, data.groups))
-        return splits[:2] if quick else splits
-    return accuracy.folds(data, 2 if quick else accuracy.N_FOLDS)
+    return accuracy.corpus_folds(corpus, data, quick=quick)
 
 
 def load_waveforms(data):
@@ -404,8 +399,9 @@ def clean_trained_ua(corpus, row, summary):
     if row != "default" or corpus not in accuracy.CORPORA:
         return None
     key = accuracy.row_key("default-issue-14")
+    n_folds = len(accuracy.corpus_folds(corpus, load_corpus(corpus)))
     folds = [accuracy.load_stored(accuracy.DEFAULT_CACHE / corpus / "default-issue-14"
-                                  / f"fold{i}.json", key) for i in range(accuracy.N_FOLDS)]
+                                  / f"fold{i}.json", key) for i in range(n_folds)]
     return None if any(f is None for f in folds) else float(np.mean([f["ua"] for f in folds]))
 
 

@@ -474,7 +474,7 @@ def test_a_robustness_fold_is_stored_as_the_accuracy_fold_of_its_clean_condition
     result["conditions"]["clean"]["y_pred"] = ["sad"] * 6
     robustness.share_with_accuracy("emodb", "default", result)
     robustness.share_with_accuracy("emodb", "opensmile", result)
-    robustness.share_with_accuracy("savee", "default", result)
+    robustness.share_with_accuracy("crema_d", "default", result)
     assert accuracy.load_stored(tmp_path / "emodb" / "default" / "fold3.json",
                                 accuracy.row_key("default"))["ua"] == pytest.approx(2.5 / 3)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")) == [
