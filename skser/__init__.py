@@ -6,7 +6,8 @@ Data flow, one contract per stage::
           --TrimPad------> (n_clips, n_samples)
           --FrameFeatures1D--> (n_clips, n_frames, n_features)   [1-D]
           --MelSpectrogram2D-> (n_clips, n_mels, n_frames, 1)     [2-D]
-          --StandardScalerND--> same shape  (or SpeakerStandardScaler, per speaker)
+          --StandardScalerND--> same shape  (or SpeakerStandardScaler, per speaker;
+                                             DomainStandardScaler, per recording domain)
           --CNNClassifier---> labels
 
 Importing skser imports none of its dependencies: each public name is
@@ -15,7 +16,9 @@ a `CNNClassifier`, or loading a model file that holds one, imports
 TensorFlow; nothing else does.
 
 `save_model`/`load_model` write and read model files whose loading runs no
-code (unlike a pickle).
+code (unlike a pickle). `load_pretrained` returns the model that ships in
+the package (six emotions; its weights for non-commercial research use
+only, docs/pretrained.md).
 """
 
 import importlib
