@@ -537,17 +537,20 @@ def markdown_table(summary):
 BEGIN, END = "<!-- accuracy.py: begin -->", "<!-- accuracy.py: end -->"
 
 
-def replace_generated(path, generated):
-    """The text of ``path`` with the part between `BEGIN` and `END` replaced.
+def replace_generated(path, generated, *, markers=(BEGIN, END), title="# Results"):
+    """The text of ``path`` with the part between ``markers`` (this script's
+    `BEGIN` and `END`, or another benchmark's) replaced.
 
-    Prose written around the tables survives a rerun; a new file gets a title.
+    Prose written around the tables survives a rerun; a file without the
+    markers gets the block at its end, a new file ``title`` above it.
     """
-    block = f"{BEGIN}\n{generated.rstrip()}\n{END}"
+    begin, end = markers
+    block = f"{begin}\n{generated.rstrip()}\n{end}"
     old = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
-    if BEGIN in old and END in old:
-        before, rest = old.split(BEGIN, 1)
-        return before + block + rest.split(END, 1)[1]
-    return (old or "# Results\n\n") + block + "\n"
+    if begin in old and end in old:
+        before, rest = old.split(begin, 1)
+        return before + block + rest.split(end, 1)[1]
+    return (old.rstrip() or title) + "\n\n" + block + "\n"
 
 
 def main(argv=None):

@@ -407,16 +407,6 @@ def compute_minutes(results):
         for r in results.values()) / 60
 
 
-def replace_generated(path, generated):
-    """The text of ``path`` with the part between `BEGIN` and `END` replaced."""
-    block = f"{BEGIN}\n{generated.rstrip()}\n{END}"
-    old = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
-    if BEGIN in old and END in old:
-        before, rest = old.split(BEGIN, 1)
-        return before + block + rest.split(END, 1)[1]
-    return (old or "# Cross-corpus accuracy\n\n") + block + "\n"
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
@@ -463,7 +453,8 @@ def main(argv=None):
             f"{time.strftime('%Y-%m-%d')}; fits computed on {' and '.join(machines) or '—'}. "
             f"Compute time of the fits in the tables: {compute_minutes(results):.0f} min. "
             "UA in %; — marks a fit not run yet.\n\n" + text)
-        new = replace_generated(args.write, generated)
+        new = accuracy.replace_generated(args.write, generated, markers=(BEGIN, END),
+                                         title="# Cross-corpus accuracy")
         atomic_write(args.write, lambda tmp: Path(tmp).write_text(new, encoding="utf-8"))
 
 

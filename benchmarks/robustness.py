@@ -582,18 +582,9 @@ def main(argv=None):
                      f"{time.strftime('%Y-%m-%d')}, on {machine()}.\n\n"
                      f"![UA against severity](images/{image.name})\n\n{tables}\n"
                      f"### The corruptions\n\n{corruption_table()}\n")
-        text = _replace(args.write, generated)
+        text = accuracy.replace_generated(args.write, generated, markers=(BEGIN, END),
+                                          title="# Robustness: accuracy on altered audio")
         atomic_write(args.write, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def _replace(path, generated):
-    block = f"{BEGIN}\n{generated.rstrip()}\n{END}"
-    old = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else \
-        "# Robustness: accuracy on altered audio\n"
-    if BEGIN in old and END in old:
-        before, rest = old.split(BEGIN, 1)
-        return before + block + rest.split(END, 1)[1]
-    return old.rstrip() + "\n\n" + block + "\n"
 
 
 if __name__ == "__main__":

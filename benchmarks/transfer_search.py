@@ -206,7 +206,7 @@ def table(result):
         f"inner (no {cross_corpus.CORPORA[c][2]}) | -> {cross_corpus.CORPORA[c][2]} "
         "adapted / plain" for c in corpora) + " |",
         "|---|---:|" + "---:|---:|" * len(corpora)]
-    names = _union_names()
+    names = list(union().get_feature_names_out())
     for name in result["candidates"]:
         cells = []
         for c in corpora:
@@ -218,12 +218,6 @@ def table(result):
         n_columns = len(columns(names, CANDIDATES[name][0]))
         lines.append(f"| {name} | {n_columns} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _union_names():
-    features = union()
-    features.fit(np.zeros((1, SR), dtype=np.float32))
-    return list(features.get_feature_names_out())
 
 
 def main(argv=None):

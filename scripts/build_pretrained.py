@@ -20,25 +20,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import cross_corpus  # noqa: E402
 from _common import SHARED_DATA, machine  # noqa: E402
 
-CORPORA = {"ravdess": ("ravdess-speech-16k", "load_ravdess", "RAVDESS speech (16 kHz copy)"),
-           "emodb": ("emodb", "load_emodb", "Berlin EmoDB"),
-           "savee": ("savee-16k", "load_savee", "SAVEE (16 kHz copy)")}
-
-
-def training_data(classes):
-    """File paths, labels and corpus of every clip of ``classes``."""
-    from skser import datasets
-
-    paths, labels, corpus = [], [], []
-    for name, (folder, loader, _) in CORPORA.items():
-        data = getattr(datasets, loader)(SHARED_DATA / folder)
-        keep = np.isin(data.target, classes)
-        paths += data.filenames[keep].tolist()
-        labels += data.target[keep].tolist()
-        corpus += [name] * int(keep.sum())
-    return paths, np.asarray(labels), np.asarray(corpus)
+# How the model file's metadata names the corpora it was trained on.
+NAMES = {"ravdess": "RAVDESS speech (16 kHz copy)", "emodb": "Berlin EmoDB",
+         "savee": "SAVEE (16 kHz copy)"}
 
 
 def main(argv=None):
@@ -55,17 +42,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.error(f"{SHARED_DATA} is absent: the corpora are needed to train.")
-    paths, labels, corpus = training_data(PRETRAINED_CLASSES)
+    # Every clip of the six classes of each corpus, the corpus of each clip.
+    data = cross_corpus.load_corpora()
+    keep = np.isin(data.target, PRETRAINED_CLASSES)
+    paths, labels, corpus = data.filenames[keep].tolist(), data.target[keep], data.corpus[keep]
     pipeline = make_pretrained_pipeline(random_state=0)
     start = time.perf_counter()
     with sklearn.config_context(enable_metadata_routing=True):
         pipeline.fit(paths, labels, domains=corpus)
     seconds = time.perf_counter() - start
-    counts = {name: int((corpus == name).sum()) for name in CORPORA}
+    counts = {name: int((corpus == name).sum()) for name in NAMES}
     metadata = {
         "name": "skser pretrained emotion model",
         "classes": list(PRETRAINED_CLASSES),
-        "trained_on": {CORPORA[n][2]: c for n, c in counts.items()},
+        "trained_on": {NAMES[n]: c for n, c in counts.items()},
         "recipe": {**PRETRAINED_RECIPE,
                    **{k: (list(v) if isinstance(v, tuple) else v)
                       for k, v in PRETRAINED_SETTINGS.items()}},
