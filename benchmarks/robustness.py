@@ -219,7 +219,13 @@ def head_key(head):
 
 
 def predict_row(row, estimator, clips, test, data, tmp, heads):
-    """Predict the altered test clips; ``heads`` caches head outputs by `head_key`."""
+    """Predict the altered test clips: ``(predictions, seconds)``.
+
+    ``heads`` caches head outputs (the stateless steps: loading, features)
+    by `head_key` with the seconds they took, so that rows sharing a head
+    compute it once; each of them is charged the head's time all the same,
+    as a user running that pipeline alone would be.
+    """
     import sklearn
 
     spk = row.endswith(SPK)
@@ -227,11 +233,15 @@ def predict_row(row, estimator, clips, test, data, tmp, heads):
     head, tail = split_for_prediction(estimator)
     key = head_key(head)
     if key not in heads:
+        start = time.perf_counter()
         X = (write_wavs(clips, tmp) if row.removesuffix(SPK) == "opensmile"
              else as_inputs(clips))
-        heads[key] = head.transform(X) if len(head) else X
+        heads[key] = (head.transform(X) if len(head) else X, time.perf_counter() - start)
+    X, head_seconds = heads[key]
+    start = time.perf_counter()
     with sklearn.config_context(enable_metadata_routing=spk):
-        return np.asarray(tail.predict(heads[key], **params))
+        predicted = np.asarray(tail.predict(X, **params))
+    return predicted, head_seconds + time.perf_counter() - start
 
 
 def run_fold(corpus, rows, i, train, test, data, waveforms, *, quick, suite):
@@ -264,9 +274,8 @@ def run_fold(corpus, rows, i, train, test, data, waveforms, *, quick, suite):
         heads = {}
         with tempfile.TemporaryDirectory() as tmp:
             for row in rows:
-                start = time.perf_counter()
-                predicted = predict_row(row, fitted[row], clips, test, data, tmp, heads)
-                seconds = time.perf_counter() - start
+                predicted, seconds = predict_row(row, fitted[row], clips, test, data, tmp,
+                                                 heads)
                 results[row]["predict_seconds"] += seconds
                 if label == CLEAN:
                     results[row]["clean_predict_seconds"] = seconds

@@ -214,7 +214,7 @@ def _cmd_train(args):
         args._test_indices = test
         _log(args, f"Predicting {test.size} test clips")
         start = time.perf_counter()
-        predicted = _with_groups(pipeline.predict, list(files[test]),
+        predicted = _with_metadata(pipeline.predict, list(files[test]),
                                  groups=None if groups is None else groups[test],
                                  domains=None if domains is None else domains[test])
         predict_seconds = time.perf_counter() - start
@@ -382,7 +382,7 @@ def _cmd_predict(args):
                 "without --adapt, or give more files.")
         if keep:
             with _unread_files([files[i] for i in keep], unread):
-                proba = _with_groups(
+                proba = _with_metadata(
                     predictor.predict_proba, [X[i] for i in keep],
                     groups=np.zeros(len(keep), dtype=int) if args.same_speaker else None,
                     domains=np.zeros(len(keep), dtype=int) if args.adapt else None)
@@ -792,7 +792,7 @@ def _pipeline_name(args):
 def _fit(args, pipeline, files, y, groups=None, domains=None):
     _log(args, f"Training the {_pipeline_name(args)} pipeline on {len(files)} clips")
     start = time.perf_counter()
-    _with_groups(pipeline.fit, list(files), y, groups=groups, domains=domains)
+    _with_metadata(pipeline.fit, list(files), y, groups=groups, domains=domains)
     epochs = getattr(pipeline.named_steps["clf"], "n_epochs_", None)
     _log(args, f"Trained in {time.perf_counter() - start:.0f} s"
                + ("" if epochs is None else f" ({epochs} epochs)"))
@@ -819,7 +819,7 @@ def _training_speakers(pipeline, data):
     return np.asarray(data.groups) if _requests_groups(pipeline, "fit") else None
 
 
-def _with_groups(method, *args, groups, domains=None):
+def _with_metadata(method, *args, groups, domains=None):
     """``method(*args)``; with ``groups`` (speakers) or ``domains``,
     scikit-learn's metadata routing hands them to the pipeline steps that
     request them (the scale step of a speaker-normalised or adapted

@@ -499,8 +499,31 @@ def test_a_robustness_clean_fold_is_the_accuracy_fold_clip_by_clip(robustness, t
     waveforms = robustness.load_waveforms(data)
     fitted, _ = robustness.fit_row("stats", train, data, waveforms, str(tmp_path), quick=False)
     clean = robustness.corrupted(waveforms, test, None, None, sources=None, corpus_seed=0)
-    mine = robustness.predict_row("stats", fitted, clean, test, data, str(tmp_path), {})
+    mine, seconds = robustness.predict_row("stats", fitted, clean, test, data,
+                                           str(tmp_path), {})
     assert mine.tolist() == theirs["y_pred"]
+    assert seconds > 0
+
+
+def test_robustness_charges_a_shared_head_to_every_row_that_reads_it(robustness, tmp_path):
+    # A speaker-normalised twin reuses its plain row's features; its time
+    # must still include them (a 0.0 ms row in results.md said otherwise).
+    from skser import make_ser_pipeline
+    from skser.datasets import make_emotional_speech
+
+    data = make_emotional_speech(tmp_path, n_speakers=2, n_per_class=2, random_state=0)
+    train, test = np.flatnonzero(data.groups != data.groups[0]), \
+        np.flatnonzero(data.groups == data.groups[0])
+    waveforms = robustness.load_waveforms(data)
+    clean = robustness.corrupted(waveforms, test, None, None, sources=None, corpus_seed=0)
+    fitted = make_ser_pipeline("stats", robust=False).fit(
+        [data.filenames[i] for i in train], data.target[train])
+    heads = {}
+    _, first = robustness.predict_row("stats", fitted, clean, test, data, str(tmp_path), heads)
+    (_, head_seconds), = heads.values()
+    _, second = robustness.predict_row("stats", fitted, clean, test, data, str(tmp_path), heads)
+    assert head_seconds > 0
+    assert first >= head_seconds and second >= head_seconds
     np.testing.assert_allclose(
         fitted.predict_proba(robustness.as_inputs(clean)),
         fitted.predict_proba([data.filenames[i] for i in test]), atol=1e-6)
