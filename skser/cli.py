@@ -581,6 +581,30 @@ def _expand_audio_paths(paths):
     return rows, files, problems
 
 
+def _cmd_export(args):
+    """``skser export MODEL --onnx [FOLDER]``: the model's classifiers as ONNX
+    graphs and a manifest (`skser.export_onnx`)."""
+    from ._export import MANIFEST, export_onnx
+
+    if args.onnx is None:
+        raise CLIError("say what to export to: --onnx [FOLDER] (the only format so far).")
+    model_path = Path(args.model)
+    folder = Path(args.onnx) if args.onnx is not True else \
+        model_path.with_name(model_path.stem + "-onnx")
+    model = _load_model(model_path, allow_pickle=args.allow_pickle)
+    manifest = export_onnx(model, folder)
+    print(f"Exported {len(manifest['graphs'])} ONNX graph(s) of {str(model_path)!r} to "
+          f"{str(folder)!r}:")
+    for graph in manifest["graphs"]:
+        member = f" (member {graph['member']!r}, weight {graph['weight']:.3g})" \
+            if graph["member"] else ""
+        print(f"  {graph['file']}{member}: input {graph['input']['shape']} = "
+              f"{' then '.join(graph['features']) or 'the features'}")
+    print(f"Classes (the output columns): {', '.join(map(str, manifest['classes']))}. "
+          f"{MANIFEST} says which skser steps make each graph's input; see "
+          "docs/pipeline.md, 'Deploying with ONNX'.")
+
+
 def _cmd_demo(args):
     from ._persistence import load_model
 
@@ -1163,6 +1187,22 @@ def _build_parser():
     group.add_argument("--out", default=DEFAULT_OUT,
                        help=f"folder for the timeline files (default {DEFAULT_OUT})")
     p.set_defaults(func=_cmd_predict, command="predict")
+
+    p = sub.add_parser(
+        "export", parents=[common],
+        help="write a saved model's classifiers as ONNX graphs",
+        description="Write the classifiers of a model file (each network, each logistic "
+                    "regression) as ONNX graphs with a manifest, skser-onnx.json, that "
+                    "says which skser feature steps feed each graph and how the ensemble "
+                    "votes. The features stay skser's (docs/pipeline.md).",
+    )
+    p.add_argument("model", metavar="MODEL", help="a model file written by `skser train`")
+    p.add_argument("--onnx", nargs="?", const=True, default=None, metavar="FOLDER",
+                   help="export to ONNX, into FOLDER (new or empty; default: the model's "
+                        "name with -onnx, beside it)")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="also load joblib/pickle model files: only for files you trust")
+    p.set_defaults(func=_cmd_export, command="export")
 
     p = sub.add_parser(
         "demo", parents=[model, common],
