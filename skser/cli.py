@@ -47,14 +47,26 @@ MODEL_SUFFIXES = (".skser", ".joblib", ".pkl")
 MIN_ADAPT_CLIPS = 10
 # File name endings that make `skser train --model-file` write a pickle.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
-# What `skser demo` trains unless told otherwise: networks for at most 40
-# epochs, so that five trainings (four folds and the final model) fit in a
-# few minutes on two CPU cores; the ensemble's for 20, since each of its
-# trainings fits the network four times (7 minutes instead of 10, CV UA
-# 0.766 instead of 0.776 on the demo corpus, 2026-12-02). Stated in the
-# demo's output; every value can be overridden with --set/--epochs.
-# `--kind stats` trains in seconds.
-DEMO_EPOCHS = {"ensemble": 20, "sequence": 40, "2d": 40, "1d": 40}
+# What `skser demo` runs unless told otherwise, per kind: the demo corpus
+# (speakers, clips per speaker and emotion), the cross-validation folds, the
+# network's epochs and further pipeline settings. The default kind, the
+# robust ensemble, fits its network three times per training (two inner
+# folds weigh the vote, then the final fit) on the clips and their two
+# altered copies, and each Keras fit spends about 6 s tracing its training
+# step (benchmarks/ and docs/performance.md, "The two-minute demo"): 2
+# folds, 6 epochs and 180 clips keep the demo under two minutes (issue 23;
+# the full default trains for up to 60 epochs with a 3-fold inner split).
+# The others keep 4 folds of 384 clips. Stated in the demo's output; every
+# value can be overridden with --speakers, --per-class, --folds, --epochs
+# and --set. `--kind stats` trains in seconds.
+DEMO_SETTINGS = {
+    "ensemble": {"speakers": 6, "per_class": 5, "folds": 2, "epochs": 6,
+                 "set": {"clf__cv": 2}},
+    "sequence": {"speakers": 8, "per_class": 8, "folds": 4, "epochs": 40, "set": {}},
+    "2d": {"speakers": 8, "per_class": 8, "folds": 4, "epochs": 40, "set": {}},
+    "1d": {"speakers": 8, "per_class": 8, "folds": 4, "epochs": 40, "set": {}},
+    "stats": {"speakers": 8, "per_class": 8, "folds": 4, "epochs": None, "set": {}},
+}
 
 
 class CLIError(Exception):
@@ -609,12 +621,23 @@ def _cmd_demo(args):
     from ._persistence import load_model
 
     start = time.perf_counter()
-    if args.kind != "stats":
-        # --epochs wins (as in _make_pipeline), and the line below says so.
-        epochs = DEMO_EPOCHS[args.kind] if args.epochs is None else args.epochs
-        args.set = [(_epochs_key(args.kind), epochs)] + list(args.set or [])
-    settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set or []).items())
+    demo = DEMO_SETTINGS[args.kind]
+    for name in ("speakers", "per_class", "folds"):
+        if getattr(args, name) is None:
+            setattr(args, name, demo[name])
+    # --epochs and --set win (as in _make_pipeline), and the line below says so.
+    defaults = dict(demo["set"])
+    if demo["epochs"] is not None:
+        defaults[_epochs_key(args.kind)] = demo["epochs"] if args.epochs is None else args.epochs
+    args.set = [*defaults.items(), *(args.set or [])]
+    settings = ", ".join(f"{k}={v!r}" for k, v in dict(args.set).items())
     print(f"skser demo: {_pipeline_name(args)} pipeline" + (f", {settings}" if settings else ""))
+    if args.kind == "ensemble":
+        print(f"Demo settings, for a run of about two minutes: {args.folds}-fold "
+              "cross-validation, the network trained for at most "
+              f"{dict(args.set).get(_epochs_key(args.kind))} epochs, the vote weighed on "
+              f"{dict(args.set).get('clf__cv', 3)} inner folds. `skser evaluate` and `skser "
+              "train` use the full default (5 folds; up to 60 epochs; 3 inner folds).")
     data = _load_data(args)  # no DATA: the demo corpus, removed by main at the end
     print(f"Demo corpus: {len(data.filenames)} clips, {np.unique(data.groups).size} "
           f"speakers, labels {', '.join(data.target_names)} (synthetic: a demo, not a "
@@ -1210,11 +1233,13 @@ def _build_parser():
         description="Synthesise the demo corpus, cross-validate by speaker, train on "
                     "held-out-speaker split, save and reload the model, and report.",
     )
-    p.add_argument("--speakers", type=_positive_int, default=8,
-                   help="synthetic speakers (default 8)")
-    p.add_argument("--per-class", type=_positive_int, default=8,
-                   help="clips per speaker and emotion (default 8)")
-    p.add_argument("--folds", type=_positive_int, default=4, help="cross-validation folds (default 4)")
+    p.add_argument("--speakers", type=_positive_int, default=None,
+                   help="synthetic speakers (default 6 for the default kind, else 8)")
+    p.add_argument("--per-class", type=_positive_int, default=None,
+                   help="clips per speaker and emotion (default 5 for the default kind, "
+                        "else 8)")
+    p.add_argument("--folds", type=_positive_int, default=None,
+                   help="cross-validation folds (default 2 for the default kind, else 4)")
     p.set_defaults(func=_cmd_demo, command="demo", data=None, corpus=None, split="speaker",
                    test_size=0.3, model_file=None, label_map=None, speaker_pattern=None,
                    speaker_normalize=False)

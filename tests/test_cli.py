@@ -200,6 +200,9 @@ def test_demo_trains_the_default_ensemble_unless_told_otherwise(tmp_path, capsys
     assert "clf__sequence__clf__epochs=2" in printed and "=40" not in printed
     model = load_model(out / "model.skser")
     assert model.named_steps["clf"].named_estimators_["sequence"][-1].epochs == 2
+    # The two-minute demo's own settings (issue 23), stated in its output.
+    assert model.named_steps["clf"].cv == 2 and "clf__cv=2" in printed
+    assert "Demo settings, for a run of about two minutes: 2-fold" in printed
 
     # The closing example: two held-out clips per emotion, each with its true
     # and predicted label, the three most probable classes and a mark.
