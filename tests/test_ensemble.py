@@ -269,7 +269,7 @@ def test_the_default_pipeline_is_the_ensemble_and_builds_without_tensorflow():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("routing", [False, True])
+@pytest.mark.parametrize("routing", [True])  # the harder case: metadata reach the tails
 def test_features_computed_once_fit_the_same_members(routing, labelled_wavs, monkeypatch):
     # weights="auto" fits every member cv + 1 times; a pipeline member's
     # features are now computed once for all clips. The result must be the
