@@ -12,11 +12,14 @@ Data flow, one contract per stage::
 
 Importing skser imports none of its dependencies: each public name is
 imported on first use, so the command line's ``--help`` is instant. Fitting
-a `CNNClassifier`, or loading a model file that holds one, imports
-TensorFlow; nothing else does.
+a `CNNClassifier`, or loading a model file that holds one without its ONNX
+graph (or without onnxruntime installed), imports TensorFlow; nothing else
+does.
 
 `save_model`/`load_model` write and read model files whose loading runs no
-code (unlike a pickle). `load_pretrained` returns the model that ships in
+code (unlike a pickle); a file's networks are stored as ONNX graphs too, so
+that a loaded model predicts with onnxruntime, without TensorFlow.
+`export_onnx` writes a model's classifiers as ONNX graphs for other runtimes. `load_pretrained` returns the model that ships in
 the package (six emotions; its weights for non-commercial research use
 only, docs/pretrained.md).
 """
@@ -36,7 +39,7 @@ _EXPORTS = {
     "ARCHITECTURES": "models", "CNNClassifier": "models", "SoftVotingEnsemble": "models",
     "TRUSTED_TYPES": "_persistence", "ModelFileError": "_persistence",
     "load_model": "_persistence", "model_metadata": "_persistence",
-    "save_model": "_persistence",
+    "save_model": "_persistence", "export_onnx": "_export",
     "make_ser_pipeline": "pipeline",
     "load_pretrained": "_pretrained", "make_pretrained_pipeline": "_pretrained",
     "DomainStandardScaler": "preprocessing",

@@ -38,7 +38,8 @@ parameters (``sample_weight``, ``groups``) repeated along with the rows that
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from numbers import Real
 
 from imblearn import pipeline as imblearn_pipeline
@@ -71,7 +72,6 @@ __all__ = ["Pipeline", "make_ser_pipeline"]
 N_MELS = 64
 HOP_LENGTH = 512
 TRAINING = {"learning_rate": 3e-4, "dropout": 0.5, "patience": 15}
-KINDS = ("stats", "1d", "2d", "sequence", "ensemble")
 # The sequence model (issue 14): the statistics pipeline's frame features and
 # deltas, not pooled ((n, 188, 92) for 3 s), standardised, and the
 # attention-GRU network trained with AdamW, a cosine learning-rate decay,
@@ -108,7 +108,6 @@ LOGISTIC_C = 0.01
 # Speaker-normalised candidates, ranked apart by the same rule, kept the
 # issue-14 model (robust=None is False with speaker_normalize=True).
 ROBUST_COPIES = 2
-ROBUST_KINDS = ("stats", "sequence", "ensemble")
 
 
 class Pipeline(imblearn_pipeline.Pipeline):
@@ -192,6 +191,115 @@ class _RowsFollowSamplers(Mapping):
 
     def __len__(self):
         return len(self._routed)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How `make_ser_pipeline` builds one ``kind``: declared once in `KINDS`.
+
+    Attributes
+    ----------
+    name : str
+        The ``kind`` argument.
+    features : callable or None
+        ``features(sr, n_jobs)``: the ``features`` step. None for a kind
+        whose members are other kinds (``members``).
+    classifier : callable or None
+        ``classifier(model, random_state)``: the ``clf`` step.
+    models : tuple or None
+        The ``model`` values the kind takes besides None (None: any, left
+        to `CNNClassifier` to check); ``()``: only None.
+    model_error : str
+        The error for another ``model``, formatted with ``model``.
+    copies : {"waveforms", "features"}
+        Where augmented copies are made: from the trimmed waveforms, before
+        the (robust: level and) features, or from the features, before the
+        scaler (after it with ``speaker_normalize``).
+    augmenters : callable or None
+        ``augmenters(sr, robust)``: the augmenters of `AugmentedCopies`.
+    augment : {"always", "robust"}
+        What ``augment=None`` means: True, or True only when robust.
+    robust : {"default", "optional", "never"}
+        What ``robust`` the kind takes: True by default (False with
+        ``speaker_normalize``), False by default, or never True.
+    members : tuple of str
+        For a kind that votes with other kinds: their names.
+    """
+
+    name: str
+    features: Callable | None = None
+    classifier: Callable | None = None
+    models: tuple | None = ()
+    model_error: str = ""
+    copies: str = "waveforms"
+    augmenters: Callable | None = None
+    augment: str = "robust"
+    robust: str = "never"
+    members: tuple = ()
+
+
+def _stats_features(sr, n_jobs):
+    return FrameFeatures1D(sr=sr, features=STATS_FEATURES, deltas=True, n_jobs=n_jobs,
+                           aggregate=STATS_FUNCTIONALS)
+
+
+def _sequence_features(sr, n_jobs):
+    return FrameFeatures1D(sr=sr, features=STATS_FEATURES, deltas=True, n_jobs=n_jobs,
+                           aggregate=None)
+
+
+def _waveform_augmenters(sr, robust):
+    # Robust: noise, rooms, phone lines, codecs, gains and rates; else the
+    # course recipe's noise and shift.
+    return [RandomCorruption(sr=sr)] if robust else [AddNoise(), TimeShift(sr=sr)]
+
+
+def _cnn(model, random_state):
+    return CNNClassifier(model=model or "lenet5", random_state=random_state, **TRAINING)
+
+
+#: The kinds of `make_ser_pipeline`, in the order its errors list them.
+KINDS = {kind.name: kind for kind in (
+    Kind(
+        "stats", features=_stats_features,
+        # Balanced class weights: the metric is UA, and corpora are not
+        # balanced (RAVDESS has half as many neutral clips).
+        classifier=lambda model, random_state: LogisticRegression(
+            C=LOGISTIC_C, class_weight="balanced", max_iter=2000),
+        model_error='model={model!r} names a CNN, but kind="stats" classifies pooled '
+                    'statistics with a logistic regression; use kind="2d" or "1d" for a CNN.',
+        augmenters=_waveform_augmenters, robust="default"),
+    Kind(
+        "1d", features=lambda sr, n_jobs: FrameFeatures1D(sr=sr, n_jobs=n_jobs),
+        classifier=_cnn, models=None, augmenters=_waveform_augmenters, augment="always"),
+    Kind(
+        "2d", features=lambda sr, n_jobs: MelSpectrogram2D(
+            sr=sr, n_mels=N_MELS, hop_length=HOP_LENGTH, n_jobs=n_jobs),
+        classifier=_cnn, models=None, copies="features",
+        augmenters=lambda sr, robust: [make_pipeline(FrequencyMask(), TimeMask())],
+        augment="always"),
+    Kind(
+        # The sequence network masks its input itself, batch by batch: no
+        # copies unless robust.
+        "sequence", features=_sequence_features,
+        classifier=lambda model, random_state: CNNClassifier(
+            random_state=random_state, **SEQUENCE_TRAINING),
+        models=("attention_gru",),
+        model_error='model={model!r} is a CNN; kind="sequence" trains the "attention_gru" '
+                    'network on frame features. Use kind="1d" or "2d" for a CNN.',
+        augmenters=_waveform_augmenters, robust="optional"),
+    Kind(
+        "ensemble",
+        model_error='model={model!r} names a CNN; kind="ensemble" votes with the '
+                    'statistics model and the "attention_gru" network.',
+        robust="default", members=("stats", "sequence")),
+)}
+
+
+def _quoted(names):
+    """``"a", "b" or "c"``."""
+    names = [f'"{n}"' for n in names]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def make_ser_pipeline(
@@ -349,102 +457,64 @@ def make_ser_pipeline(
     >>> [name for name, _ in pipe.steps]
     ['load', 'trim', 'features', 'augment', 'scale', 'clf']
     """
-    if kind not in KINDS:
-        raise ValueError(f'kind must be "stats", "1d", "2d", "sequence" or "ensemble"; got '
-                         f'{kind!r}.')
+    spec = KINDS.get(kind) if isinstance(kind, str) else None
+    if spec is None:
+        raise ValueError(f"kind must be {_quoted(KINDS)}; got {kind!r}.")
     if adapt and speaker_normalize:
         raise ValueError(
             "adapt=True and speaker_normalize=True both choose the scale step: adapt "
             "standardises per recording domain (domains=), speaker_normalize per speaker "
             "(groups=); choose one.")
-    if kind == "ensemble":
-        return _ensemble_pipeline(
-            model=model, sr=sr, duration=duration, max_duration=max_duration,
-            augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
-            random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
-            adapt=adapt, robust=robust, options=options)
-    if kind == "sequence" and model not in (None, "attention_gru"):
-        raise ValueError(
-            f'model={model!r} is a CNN; kind="sequence" trains the "attention_gru" '
-            'network on frame features. Use kind="1d" or "2d" for a CNN.')
-    if kind == "stats" and model is not None:
-        raise ValueError(
-            f'model={model!r} names a CNN, but kind="stats" classifies pooled '
-            'statistics with a logistic regression; use kind="2d" or "1d" for a CNN.'
-        )
+    if model is not None and spec.models is not None and model not in spec.models:
+        raise ValueError(spec.model_error.format(model=model))
     if robust is None:
         # Per speaker, the scaler already adapts to each speaker's channel; on
         # the inner split the altered copies cost it 5 points of clean UA.
-        robust = kind == "stats" and not speaker_normalize
-    if robust and kind not in ROBUST_KINDS:
+        robust = spec.robust == "default" and not speaker_normalize
+    if spec.members:
+        return _ensemble_pipeline(
+            spec, sr=sr, duration=duration, max_duration=max_duration,
+            augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
+            random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
+            adapt=adapt, robust=robust, options=options)
+    if robust and spec.robust == "never":
+        robust_kinds = [k.name for k in KINDS.values() if k.robust != "never"]
         raise ValueError(
-            f'robust=True is available for kind="stats", "sequence" and "ensemble"; the '
-            f'{kind!r} CNN is not trained on altered copies (docs/robustness.md).')
+            f"robust=True is available for kind={_quoted(robust_kinds).replace(' or ', ' and ')}"
+            f"; the {kind!r} CNN is not trained on altered copies (docs/robustness.md).")
     if augment is None:
-        # The sequence network masks its input itself, batch by batch.
-        augment = kind in ("1d", "2d") or robust
+        augment = spec.augment == "always" or robust
     if n_copies is None:
         n_copies = ROBUST_COPIES if robust else 1
-    if speaker_normalize and augment and kind != "2d" and not robust:
+    if speaker_normalize and augment and spec.copies == "waveforms" and not robust:
         raise ValueError(
             f"speaker_normalize=True needs augment=False with kind={kind!r}: augmented "
             "waveform copies are added before the features, and groups name no speaker "
             "for them, so they cannot be standardised per speaker."
         )
-    if max_duration is not None:
-        if (isinstance(max_duration, bool) or not isinstance(max_duration, Real)
-                or not 0 < max_duration < math.inf):
-            raise ValueError(
-                "max_duration must be a positive, finite number of seconds or None "
-                f"(to read whole files); got {max_duration!r}."
-            )
-        if isinstance(duration, Real) and max_duration < duration:
-            raise ValueError(
-                f"max_duration={max_duration!r} is shorter than duration={duration!r}: "
-                f"clips would be cut to {max_duration!r} s and padded back with "
-                "silence; use max_duration >= duration, or None to read whole files."
-            )
-    if kind == "2d":
-        augmenters = [make_pipeline(FrequencyMask(), TimeMask())]
-        features = MelSpectrogram2D(sr=sr, n_mels=N_MELS, hop_length=HOP_LENGTH, n_jobs=n_jobs)
-    else:
-        augmenters = [RandomCorruption(sr=sr)] if robust else [AddNoise(), TimeShift(sr=sr)]
-        if kind == "1d":
-            features = FrameFeatures1D(sr=sr, n_jobs=n_jobs)
-        else:
-            features = FrameFeatures1D(
-                sr=sr, features=STATS_FEATURES, deltas=True, n_jobs=n_jobs,
-                aggregate=STATS_FUNCTIONALS if kind == "stats" else None)
-    augmentation = (
-        AugmentedCopies(augmenters=augmenters, n_copies=n_copies, random_state=random_state)
-        if augment else "passthrough"
-    )
+    _check_max_duration(max_duration, duration)
+    features = ("features", spec.features(sr, n_jobs))
+    augmentation = ("augment", AugmentedCopies(
+        augmenters=spec.augmenters(sr, robust), n_copies=n_copies, random_state=random_state)
+        if augment else "passthrough")
+    scale = ("scale", SpeakerStandardScaler() if speaker_normalize
+             else DomainStandardScaler() if adapt else StandardScalerND())
     steps = [
         ("load", AudioLoader(sr=sr, duration=max_duration, n_jobs=n_jobs)),
         ("trim", TrimPad(sr=sr, duration=duration)),
     ]
-    scale = ("scale", SpeakerStandardScaler() if speaker_normalize
-             else DomainStandardScaler() if adapt else StandardScalerND())
-    if kind == "2d" and speaker_normalize:
-        # Per speaker, scale before the masked copies: groups match the rows only there.
-        steps += [("features", features), scale, ("augment", augmentation)]
-    elif kind == "2d":
-        steps += [("features", features), ("augment", augmentation), scale]
+    if spec.copies == "features" and speaker_normalize:
+        # Per speaker, scale before the copies: groups match the rows only there.
+        steps += [features, scale, augmentation]
+    elif spec.copies == "features":
+        steps += [features, augmentation, scale]
     else:
         # Level after the copies: altered copies are brought to one level too.
         # The speakers of the copies are those of their originals: skser's
         # Pipeline repeats groups by AugmentedCopies' sample_indices_.
         level = [("level", LevelNormalizer(sr=sr))] if robust else []
-        steps += [("augment", augmentation), *level, ("features", features), scale]
-    if kind == "stats":
-        # Balanced class weights: the metric is UA, and corpora are not
-        # balanced (RAVDESS has half as many neutral clips).
-        clf = LogisticRegression(C=LOGISTIC_C, class_weight="balanced", max_iter=2000)
-    elif kind == "sequence":
-        clf = CNNClassifier(random_state=random_state, **SEQUENCE_TRAINING)
-    else:
-        clf = CNNClassifier(model=model or "lenet5", random_state=random_state, **TRAINING)
-    steps.append(("clf", clf))
+        steps += [augmentation, *level, features, scale]
+    steps.append(("clf", spec.classifier(model, random_state)))
     if isinstance(memory, os.PathLike):
         # scikit-learn's Pipeline takes a folder as str only.
         memory = os.fspath(memory)
@@ -454,20 +524,31 @@ def make_ser_pipeline(
     return pipeline
 
 
-def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, memory,
+def _check_max_duration(max_duration, duration):
+    if max_duration is None:
+        return
+    if (isinstance(max_duration, bool) or not isinstance(max_duration, Real)
+            or not 0 < max_duration < math.inf):
+        raise ValueError(
+            "max_duration must be a positive, finite number of seconds or None "
+            f"(to read whole files); got {max_duration!r}."
+        )
+    if isinstance(duration, Real) and max_duration < duration:
+        raise ValueError(
+            f"max_duration={max_duration!r} is shorter than duration={duration!r}: "
+            f"clips would be cut to {max_duration!r} s and padded back with "
+            "silence; use max_duration >= duration, or None to read whole files."
+        )
+
+
+def _ensemble_pipeline(spec, *, sr, duration, max_duration, augment, n_copies, memory,
                        n_jobs, random_state, verbose, speaker_normalize, adapt, robust,
                        options):
-    """``make_ser_pipeline("ensemble")``: load and trim once (and, robust,
-    add the altered copies and level every clip once), then a
-    `SoftVotingEnsemble` of the statistics and the sequence pipelines'
-    features, scaler and classifier."""
-    if model is not None:
-        raise ValueError(f'model={model!r} names a CNN; kind="ensemble" votes with the '
-                         'statistics model and the "attention_gru" network.')
-    if robust is None:
-        robust = not speaker_normalize
+    """A voting kind (``"ensemble"``): load and trim once (and, robust, add
+    the altered copies and level every clip once), then a
+    `SoftVotingEnsemble` of its members' features, scaler and classifier."""
     if not robust and (augment or n_copies not in (None, 1)):
-        raise ValueError('kind="ensemble" with robust=False takes no augmented copies '
+        raise ValueError(f'kind="{spec.name}" with robust=False takes no augmented copies '
                          '(augment=None or False, n_copies=None or 1): the sequence member '
                          'masks its input itself.')
     # Each member is its kind's pipeline after load, trim and augment; the
@@ -476,19 +557,20 @@ def _ensemble_pipeline(*, model, sr, duration, max_duration, augment, n_copies, 
                                     augment=False, n_jobs=n_jobs, random_state=random_state,
                                     speaker_normalize=speaker_normalize, adapt=adapt,
                                     robust=False)
-            for kind in ("stats", "sequence")}
+            for kind in spec.members}
     members = [(kind, Pipeline(p.steps[3:], verbose=verbose)) for kind, p in full.items()]
     if isinstance(memory, os.PathLike):
         memory = os.fspath(memory)
-    steps = full["stats"].steps[:2]
+    steps = full[spec.members[0]].steps[:2]
     if robust:
-        # The robust statistics model's steps, shared: both members train on
-        # the clips and their altered copies, at one speech level.
-        robust_stats = make_ser_pipeline(
-            "stats", sr=sr, duration=duration, max_duration=max_duration, augment=augment,
-            n_copies=n_copies, n_jobs=n_jobs, random_state=random_state,
+        # The robust steps of the first member (the statistics model),
+        # shared: every member trains on the clips and their altered
+        # copies, at one speech level.
+        first = make_ser_pipeline(
+            spec.members[0], sr=sr, duration=duration, max_duration=max_duration,
+            augment=augment, n_copies=n_copies, n_jobs=n_jobs, random_state=random_state,
             speaker_normalize=speaker_normalize, robust=True)
-        steps = robust_stats.steps[:4]
+        steps = first.steps[:4]
     pipeline = Pipeline([*steps,
                          ("clf", SoftVotingEnsemble(estimators=members, weights="auto"))],
                         memory=memory, verbose=verbose)

@@ -200,6 +200,9 @@ def test_demo_trains_the_default_ensemble_unless_told_otherwise(tmp_path, capsys
     assert "clf__sequence__clf__epochs=2" in printed and "=40" not in printed
     model = load_model(out / "model.skser")
     assert model.named_steps["clf"].named_estimators_["sequence"][-1].epochs == 2
+    # The two-minute demo's own settings (issue 23), stated in its output.
+    assert model.named_steps["clf"].cv == 2 and "clf__cv=2" in printed
+    assert "Demo settings, for a run of about two minutes: 2-fold" in printed
 
     # The closing example: two held-out clips per emotion, each with its true
     # and predicted label, the three most probable classes and a mark.
@@ -222,7 +225,7 @@ def test_demo_trains_the_default_ensemble_unless_told_otherwise(tmp_path, capsys
 
 
 def test_demo_examples_are_spread_over_each_emotions_test_clips():
-    from skser.cli import _demo_examples
+    from skser.cli.demo import _demo_examples
 
     target = np.array(["a", "b"] * 6 + ["c"])
     test = np.array([0, 1, 2, 3, 6, 7, 10, 11, 12])  # c has one test clip
@@ -231,7 +234,7 @@ def test_demo_examples_are_spread_over_each_emotions_test_clips():
 
 
 def test_demo_example_lines_mark_right_and_wrong_with_top_probabilities():
-    from skser.cli import _format_examples
+    from skser.cli.formatting import _format_examples
 
     proba = np.array([[0.7, 0.2, 0.1], [0.05, 0.15, 0.8]])
     text = _format_examples(["x.wav", "longer.wav"], ["sad", "angry"],

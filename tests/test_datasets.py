@@ -465,3 +465,16 @@ def test_real_emodb_has_535_files_10_speakers_7_labels():
     assert sorted(k for k, v in genders.items() if v == "male") == [
         "03", "10", "11", "12", "15",
     ]
+
+
+def test_named_loaders_share_one_documented_contract():
+    # The five loaders' docstrings are built from one template (issue 23):
+    # each names its own corpus and scheme, and every section is there.
+    from skser import datasets
+
+    for name in ("crema_d", "ravdess", "tess", "emodb", "savee"):
+        doc = getattr(datasets, f"load_{name}").__doc__
+        for section in ("Parameters", "Returns", "Raises", "Examples"):
+            assert f"\n{section}\n" in doc, (name, section)
+        assert f'``"{name}"``' in doc and f"load_{name}(" in doc
+        assert max(len(line) for line in doc.splitlines() if ">>>" not in line) <= 88

@@ -266,3 +266,47 @@ def test_the_default_pipeline_is_the_ensemble_and_builds_without_tensorflow():
     assert steps == "['load', 'trim', 'augment', 'level', 'clf'] ['stats', 'sequence'] auto"
     assert tensorflow == "[]"
     assert type(make_ser_pipeline().named_steps["clf"]) is SoftVotingEnsemble
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("routing", [True])  # the harder case: metadata reach the tails
+def test_features_computed_once_fit_the_same_members(routing, labelled_wavs, monkeypatch):
+    # weights="auto" fits every member cv + 1 times; a pipeline member's
+    # features are now computed once for all clips. The result must be the
+    # ensemble that fitting every member from the clips gives, bit for bit,
+    # with a speaker-normalised member (metadata reaching the tail) too.
+    from sklearn import config_context
+
+    from skser.features import FrameFeatures1D
+
+    paths, labels, speakers = labelled_wavs
+    options = dict(sr=8000, duration=0.5, random_state=0, robust=False,
+                   speaker_normalize=routing, **{
+                       f"clf__{m}__features__{k}": v for m in ("stats", "sequence")
+                       for k, v in (("n_fft", 256), ("hop_length", 128), ("n_mels", 32),
+                                    ("n_bands", 4))},
+                   clf__sequence__clf__width=0.25, clf__sequence__clf__epochs=2)
+    calls = []
+    transform = FrameFeatures1D.transform
+    monkeypatch.setattr(FrameFeatures1D, "transform",
+                        lambda self, X: calls.append(len(X)) or transform(self, X))
+    fitted = {}
+    for cache in (True, False):
+        monkeypatch.setattr(SoftVotingEnsemble, "_cache_heads", cache)
+        calls.clear()
+        pipe = make_ser_pipeline("ensemble", **options)
+        with config_context(enable_metadata_routing=routing):
+            pipe.fit(paths, labels, **({"groups": speakers} if routing else
+                                       {"clf__groups": speakers}))
+            proba = pipe.predict_proba(paths, **({"groups": speakers} if routing else {}))
+        fitted[cache] = (pipe, proba, list(calls))
+
+    (cached, proba, calls), (plain, expected, plain_calls) = fitted[True], fitted[False]
+    np.testing.assert_array_equal(cached[-1].weights_, plain[-1].weights_)
+    np.testing.assert_array_equal(cached[-1].cv_results_["ua"], plain[-1].cv_results_["ua"])
+    np.testing.assert_array_equal(proba, expected)
+    # Each member's features: once over all clips, then once to predict,
+    # against (cv + 1) fits and cv held-out parts.
+    n = len(paths)
+    assert sorted(calls) == [n] * 4
+    assert sum(plain_calls) == 2 * (n * (1 + 2) + n) + 2 * n

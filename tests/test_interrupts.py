@@ -16,6 +16,7 @@ import soundfile as sf
 
 import skser
 from skser import cli
+import skser.cli.parser  # noqa: F401  (cli.parser: where the commands are bound)
 from skser._files import atomic_write
 from skser.evaluation import emotion_report, save_report
 
@@ -74,7 +75,7 @@ def test_error_raised_in_place_of_ctrl_c_exits_as_interrupted(error, monkeypatch
             # What TensorFlow can make of a Ctrl-C that lands while it traces.
             raise error("converted while tracing") from None
 
-    monkeypatch.setattr(cli, "_cmd_predict", traced)
+    monkeypatch.setattr(cli.parser, "_cmd_predict", traced)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
     status = cli.main(["predict", "model.skser", "clip.wav"])
@@ -88,7 +89,7 @@ def test_the_same_error_without_ctrl_c_is_reported_as_an_error(monkeypatch, caps
     def failing(args):
         raise ValueError("converted while tracing")
 
-    monkeypatch.setattr(cli, "_cmd_predict", failing)
+    monkeypatch.setattr(cli.parser, "_cmd_predict", failing)
 
     status = cli.main(["predict", "model.skser", "clip.wav"])
 
@@ -98,7 +99,7 @@ def test_the_same_error_without_ctrl_c_is_reported_as_an_error(monkeypatch, caps
 
 def test_ctrl_c_ignored_by_the_parent_stays_ignored(monkeypatch):
     handlers = []
-    monkeypatch.setattr(cli, "_cmd_predict", lambda args: handlers.append(
+    monkeypatch.setattr(cli.parser, "_cmd_predict", lambda args: handlers.append(
         signal.getsignal(signal.SIGINT)))
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -552,3 +552,32 @@ def test_ctrl_c_ends_training_after_the_current_batch_then_interrupts(X3, monkey
     # Recorded, not raised inside Keras; stopped right after that batch.
     assert batches == [0, 1, "recorded"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_models_package_imports_one_way():
+    # Module-level imports between skser.models' modules form no cycle
+    # (issue 23: _architectures -> _cnn -> _keras -> _architectures was one);
+    # imports inside functions (the lazy ones that keep TensorFlow out of
+    # `import skser`) are not counted.
+    import ast
+    import pathlib
+
+    import skser.models
+
+    folder = pathlib.Path(skser.models.__file__).parent
+    graph = {}
+    for path in folder.glob("_*.py"):
+        tree = ast.parse(path.read_text())
+        graph[path.stem] = {node.module.lstrip(".") for node in tree.body
+                            if isinstance(node, ast.ImportFrom) and node.level == 1
+                            and node.module}
+    assert graph["_architectures"] == {"_catalog"}
+    assert "_catalog" in graph["_cnn"] and "_keras" not in graph["_cnn"]
+
+    def visit(module, path):
+        assert module not in path, f"import cycle: {' -> '.join([*path, module])}"
+        for dependency in graph.get(module, ()):
+            visit(dependency, [*path, module])
+
+    for module in graph:
+        visit(module, [])

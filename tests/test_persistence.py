@@ -17,6 +17,7 @@ from skser import (
     TRUSTED_TYPES, CNNClassifier, ModelFileError, StandardScalerND, load_model,
     make_ser_pipeline, save_model,
 )
+from skser.models import ONNX_TOLERANCE
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -62,11 +63,15 @@ def test_round_trip_predicts_identically(fitted, clips, tmp_path):
     paths, _ = clips
     before = fitted.predict_proba(paths)
 
-    loaded = load_model(save_model(fitted, tmp_path / "model.skser"))
+    loaded = load_model(save_model(fitted, tmp_path / "model.skser"), runtime="keras")
 
     np.testing.assert_array_equal(loaded.predict_proba(paths), before)
     np.testing.assert_array_equal(loaded.predict(paths), fitted.predict(paths))
     assert loaded.classes_.tolist() == sorted(LABELS)
+    # Run by onnxruntime (the default where the file has the graphs): the
+    # same probabilities within the ONNX tolerance.
+    np.testing.assert_allclose(load_model(tmp_path / "model.skser").predict_proba(paths),
+                               before, rtol=0, atol=ONNX_TOLERANCE)
     # The estimator that was saved still holds its own network and predicts.
     np.testing.assert_array_equal(fitted.predict_proba(paths), before)
     assert loaded.named_steps["clf"].estimator_.model_ is not \
@@ -80,12 +85,21 @@ def test_file_holds_manifest_pipeline_and_network_and_no_pickle(fitted, tmp_path
         names = archive.namelist()
         manifest = json.loads(archive.read("skser-model.json"))
         payload = archive.read("estimator.skops")
-    assert names == ["skser-model.json", "estimator.skops", "networks/0.keras"]
+    assert names == ["skser-model.json", "estimator.skops", "wrappers/0.skops",
+                     "networks/0.keras", "networks/0.onnx"]
     assert manifest["format"] == "skser-model" and manifest["networks"] == ["networks/0.keras"]
+    assert manifest["wrappers"] == [{"estimator": "wrappers/0.skops",
+                                     "network": "networks/0.keras",
+                                     "onnx": "networks/0.onnx"}]
     assert manifest["estimator"] == "skser.pipeline.Pipeline"
-    # Every type in the estimator part is trusted by the explicit list or skops.
-    assert set(sio.get_untrusted_types(data=payload)) <= set(TRUSTED_TYPES)
-    assert payload[:4] == b"PK\x03\x04"  # skops' own zip, not a pickle
+    # Every type in the estimator parts is trusted by the explicit list or skops.
+    with zipfile.ZipFile(path) as archive:
+        wrapper = archive.read("wrappers/0.skops")
+    for part in (payload, wrapper):
+        assert set(sio.get_untrusted_types(data=part)) <= set(TRUSTED_TYPES)
+        assert part[:4] == b"PK\x03\x04"  # skops' own zip, not a pickle
+    # The estimator part holds no Keras type: building it imports no TensorFlow.
+    assert b"SkserKerasClassifier" not in payload and b"SkserKerasClassifier" in wrapper
 
 
 def test_refitted_loaded_model_trains_again(clips, tmp_path):
@@ -128,7 +142,7 @@ def test_bare_classifier_round_trip(tmp_path):
     y = np.array(["a", "b", "c"] * 4)
     clf = CNNClassifier(model="lenet5", width=0.1, epochs=1, random_state=0).fit(X, y)
 
-    loaded = load_model(save_model(clf, tmp_path / "clf.skser"))
+    loaded = load_model(save_model(clf, tmp_path / "clf.skser"), runtime="keras")
 
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     assert loaded.history_ == clf.history_ and loaded.n_epochs_ == clf.n_epochs_
@@ -199,9 +213,13 @@ def test_network_carrying_python_code_is_refused(fitted, tmp_path):
                         **{"networks/0.keras": evil.read_bytes()})
 
     with pytest.raises(ModelFileError, match=r"networks/0\.keras.*refused") as info:
-        load_model(tampered)
-
+        load_model(tampered, runtime="keras")
     assert "Lambda" in str(info.value)
+    # Run by onnxruntime, the network is loaded only when asked for, and
+    # refused then, before any of its code runs.
+    loaded = load_model(tampered)
+    with pytest.raises(ModelFileError, match=r"networks/0\.keras.*refused"):
+        loaded.named_steps["clf"].estimator_.model_
 
 
 def test_pickle_file_is_refused_with_a_pointer_to_joblib(tmp_path):
@@ -332,7 +350,7 @@ def test_interrupted_save_leaves_the_previous_file_whole(fitted, clips, tmp_path
 
     assert path.read_bytes() == previous
     assert [p.name for p in tmp_path.iterdir()] == ["model.skser"]  # no temporary left
-    np.testing.assert_array_equal(load_model(path).predict_proba(paths),
+    np.testing.assert_array_equal(load_model(path, runtime="keras").predict_proba(paths),
                                   fitted.predict_proba(paths))
 
 

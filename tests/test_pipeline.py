@@ -319,3 +319,38 @@ def test_statistics_pipeline_trains_and_predicts_without_tensorflow(labelled_wav
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_declared_kind_is_documented_and_named_in_errors():
+    # make_ser_pipeline reads its kinds from one declaration (issue 23): the
+    # docstring and the error messages must follow it.
+    from skser.pipeline import KINDS
+
+    doc = make_ser_pipeline.__doc__
+    with pytest.raises(ValueError) as info:
+        make_ser_pipeline("bogus")
+    for name, kind in KINDS.items():
+        assert f'"{name}"' in doc and f'"{name}"' in str(info.value)
+        if kind.robust == "never":
+            with pytest.raises(ValueError, match="robust=True is available for") as robust:
+                make_ser_pipeline(name, robust=True)
+            assert all(f'"{k}"' in str(robust.value) for k, spec in KINDS.items()
+                       if spec.robust != "never")
+        else:
+            make_ser_pipeline(name, robust=True)
+        for member in kind.members:
+            assert member in KINDS and not KINDS[member].members
+
+
+def test_kinds_build_the_step_order_their_declaration_says():
+    from skser.pipeline import KINDS
+
+    for name, kind in KINDS.items():
+        steps = [n for n, _ in make_ser_pipeline(name).steps]
+        if kind.members:
+            assert steps[-1] == "clf" and "features" not in steps
+        elif kind.copies == "features":
+            assert steps.index("features") < steps.index("augment") < steps.index("scale")
+        else:
+            assert steps.index("augment") < steps.index("features") < steps.index("scale")
+            assert ("level" in steps) == (kind.robust == "default")

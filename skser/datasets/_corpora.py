@@ -16,6 +16,7 @@ output : Bunch with ``filenames`` ``(n,)`` absolute paths (sorted),
 """
 
 import re
+import textwrap
 from dataclasses import replace
 
 from ._base import _Corpus, _load_corpus
@@ -444,354 +445,174 @@ def _others(corpus):
 
 
 # ================================================================== loaders
+#
+# The five named loaders share one docstring, filled from what differs
+# (`_loader_doc`): a corpus is one `_Corpus` entry above and one thin
+# function below.
 
+
+def _paragraph(text, indent):
+    """``text`` wrapped to 79 columns at ``indent`` spaces."""
+    return textwrap.fill(" ".join(text.split()), width=79, initial_indent=" " * indent,
+                         subsequent_indent=" " * indent, break_on_hyphens=False)
+
+
+def _loader_doc(*, name, summary, intro=None, layout, labels, crema_d, scheme, groups,
+                metadata, see_also=None, example):
+    """The numpydoc docstring of ``load_<name>``."""
+    lines = [summary, ""]
+    if intro:
+        lines += [_paragraph(intro, 0), ""]
+    lines += [
+        "Parameters", "----------",
+        "path : str, os.PathLike or None, default=None",
+        _paragraph(f"Folder holding the audio files ({layout}), searched recursively. None "
+                   f'means ``get_data_home(data_home) / "{name}"``'
+                   + (f", where `{see_also}` puts it." if see_also else "."), 4),
+        "data_home : str, os.PathLike or None, default=None",
+        _paragraph("Used only when ``path`` is None; see `get_data_home`.", 4),
+        'label_map : None, "crema_d" or dict, default=None',
+        _paragraph(f'None keeps the labels {labels}. ``"crema_d"`` keeps {crema_d}. A dict '
+                   "``{label: new_label or None}`` renames labels or, with None, leaves "
+                   "their files out; labels it does not name are kept as they are. Files "
+                   "left out are listed in ``excluded`` and reported in a `UserWarning`.", 4),
+        'on_unmatched : {"raise", "warn"}, default="raise"',
+        _paragraph(f"What to do with audio files whose names {scheme}: raise a ValueError "
+                   "naming them, or skip them with a `UserWarning` and list them in "
+                   "``unmatched``.", 4),
+        "", "Returns", "-------",
+        "data : sklearn.utils.Bunch",
+        "    filenames : np.ndarray of str [shape=(n,)]",
+        "        Absolute paths, sorted.",
+        "    target : np.ndarray of str [shape=(n,)]",
+        "        Emotion labels after ``label_map``.",
+        "    target_names : np.ndarray of str [shape=(n_labels,)]",
+        "        Sorted unique labels.",
+        "    groups : np.ndarray of str [shape=(n,)]",
+        _paragraph(groups, 8),
+        "    metadata : dict of np.ndarray [shape=(n,)]",
+        _paragraph(metadata + " ``pandas.DataFrame(data.metadata)`` works.", 8),
+        "    DESCR : str",
+        "        The corpus, its naming scheme, size, licence and citation.",
+        "    corpus : str",
+        f'        ``"{name}"``.',
+        "    excluded, unmatched : np.ndarray of str",
+        '        Paths left out by ``label_map`` and by ``on_unmatched="warn"``.',
+        "", "Raises", "------",
+        "FileNotFoundError", "    The folder does not exist.",
+        "NotADirectoryError", "    ``path`` is a file.",
+        "ValueError",
+        _paragraph('The folder holds no audio files, or (with ``on_unmatched="raise"``) '
+                   "some audio file names do not fit the scheme.", 4),
+    ]
+    if see_also:
+        lines += ["", "See Also", "--------",
+                  f"{see_also} : Download the corpus into the data home."]
+    path, expression, output = example
+    lines += ["", "Examples", "--------",
+              f">>> from skser.datasets import load_{name}",
+              f'>>> data = load_{name}("{path}")  # doctest: +SKIP',
+              f">>> {expression}  # doctest: +SKIP", output]
+    return "\n".join(lines) + "\n"
+
+
+def _documented(**fields):
+    def decorate(function):
+        function.__doc__ = _loader_doc(**fields)
+        return function
+    return decorate
+
+
+@_documented(
+    name="crema_d", summary="Load a local copy of CREMA-D (7442 clips, 91 speakers, 6 emotions).",
+    layout="e.g. the corpus's ``AudioWAV``",
+    labels="angry, disgust, fear, happy, neutral, sad", crema_d="only those six (here: all)",
+    scheme="do not fit the scheme ``1001_DFA_ANG_XX.wav``",
+    groups='Actor ids ``"1001"``-``"1091"``, for speaker-grouped splits.',
+    metadata='``speaker``, ``emotion_code`` (``"ANG"``, ...), ``gender`` (``"female"``/'
+             '``"male"``), ``sentence`` (``"DFA"``, ...), ``intensity`` (``"low"``, '
+             '``"medium"``, ``"high"``, ``"unspecified"``).',
+    see_also="fetch_crema_d",
+    example=("CREMA-D/AudioWAV", "data.filenames.shape, data.target_names",
+             "((7442,), array(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad'], "
+             "dtype='<U7'))"))
 def load_crema_d(path=None, *, data_home=None, label_map=None, on_unmatched="raise"):
-    """Load a local copy of CREMA-D (7442 clips, 91 speakers, 6 emotions).
-
-    Parameters
-    ----------
-    path : str, os.PathLike or None, default=None
-        Folder holding the audio files (e.g. the corpus's ``AudioWAV``),
-        searched recursively. None means ``get_data_home(data_home) /
-        "crema_d"``, where `fetch_crema_d` puts it.
-    data_home : str, os.PathLike or None, default=None
-        Used only when ``path`` is None; see `get_data_home`.
-    label_map : None, "crema_d" or dict, default=None
-        None keeps the labels angry, disgust, fear, happy, neutral, sad.
-        ``"crema_d"`` keeps only those six (here: everything). A dict
-        ``{label: new_label or None}`` renames labels or, with None, leaves
-        their files out; labels it does not name are kept as they are. Files
-        left out are listed in ``excluded`` and reported in a `UserWarning`.
-    on_unmatched : {"raise", "warn"}, default="raise"
-        What to do with audio files whose names do not fit the scheme
-        ``1001_DFA_ANG_XX.wav``: raise a ValueError naming them, or skip them
-        with a `UserWarning` and list them in ``unmatched``.
-
-    Returns
-    -------
-    data : sklearn.utils.Bunch
-        filenames : np.ndarray of str [shape=(n,)]
-            Absolute paths, sorted.
-        target : np.ndarray of str [shape=(n,)]
-            Emotion labels after ``label_map``.
-        target_names : np.ndarray of str [shape=(n_labels,)]
-            Sorted unique labels.
-        groups : np.ndarray of str [shape=(n,)]
-            Actor ids ``"1001"``-``"1091"``, for speaker-grouped splits.
-        metadata : dict of np.ndarray [shape=(n,)]
-            ``speaker``, ``emotion_code`` (``"ANG"``, ...), ``gender``
-            (``"female"``/``"male"``), ``sentence`` (``"DFA"``, ...),
-            ``intensity`` (``"low"``, ``"medium"``, ``"high"``,
-            ``"unspecified"``). ``pandas.DataFrame(data.metadata)`` works.
-        DESCR : str
-            The corpus, its naming scheme, size, licence and citation.
-        corpus : str
-            ``"crema_d"``.
-        excluded, unmatched : np.ndarray of str
-            Paths left out by ``label_map`` and by ``on_unmatched="warn"``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The folder does not exist.
-    NotADirectoryError
-        ``path`` is a file.
-    ValueError
-        The folder holds no audio files, or (with ``on_unmatched="raise"``)
-        some audio file names do not fit the scheme.
-
-    See Also
-    --------
-    fetch_crema_d : Download CREMA-D into the data home.
-
-    Examples
-    --------
-    >>> from skser.datasets import load_crema_d
-    >>> data = load_crema_d("CREMA-D/AudioWAV")  # doctest: +SKIP
-    >>> data.filenames.shape, data.target_names  # doctest: +SKIP
-    ((7442,), array(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad'], dtype='<U7'))
-    """
-    return _load_corpus(
-        _CREMA_D, path, data_home=data_home, label_map=label_map,
-        on_unmatched=on_unmatched, others=_others(_CREMA_D),
-    )
+    return _load_corpus(_CREMA_D, path, data_home=data_home, label_map=label_map,
+                        on_unmatched=on_unmatched, others=_others(_CREMA_D))
 
 
+@_documented(
+    name="ravdess",
+    summary="Load a local copy of RAVDESS (speech: 1440 files, 24 speakers, 8 emotions).",
+    intro="Speech and song files are both loaded when the folder holds both; select with "
+          '``data.metadata["vocal_channel"]``.',
+    layout="e.g. the ``Actor_NN`` folders",
+    labels="neutral, calm, happy, sad, angry, fear, disgust, surprised",
+    crema_d="only CREMA-D's six, leaving out calm and surprised",
+    scheme="do not fit the scheme ``03-01-05-01-02-01-12.wav``",
+    groups='Actor ids ``"01"``-``"24"``.',
+    metadata='``speaker``, ``emotion_code`` (``"01"``-``"08"``), ``gender`` (odd actors '
+             'male, even female), ``modality``, ``vocal_channel`` (``"speech"``/'
+             '``"song"``), ``intensity`` (``"normal"``/``"strong"``), ``statement`` (the '
+             "sentence's text), ``repetition`` (int, 1 or 2).",
+    example=("ravdess-speech-16k", "data.filenames.shape, len(set(data.groups))",
+             "((1440,), 24)"))
 def load_ravdess(path=None, *, data_home=None, label_map=None, on_unmatched="raise"):
-    """Load a local copy of RAVDESS (speech: 1440 files, 24 speakers, 8 emotions).
-
-    Speech and song files are both loaded when the folder holds both; select
-    with ``data.metadata["vocal_channel"]``.
-
-    Parameters
-    ----------
-    path : str, os.PathLike or None, default=None
-        Folder holding the audio files (e.g. the ``Actor_NN`` folders),
-        searched recursively. None means ``get_data_home(data_home) /
-        "ravdess"``.
-    data_home : str, os.PathLike or None, default=None
-        Used only when ``path`` is None; see `get_data_home`.
-    label_map : None, "crema_d" or dict, default=None
-        None keeps the labels neutral, calm, happy, sad, angry, fear,
-        disgust, surprised. ``"crema_d"`` keeps only CREMA-D's six, leaving
-        out calm and surprised. A dict ``{label: new_label or None}`` renames
-        labels or, with None, leaves their files out; labels it does not
-        name are kept. Files left out are listed in ``excluded`` and reported
-        in a `UserWarning`.
-    on_unmatched : {"raise", "warn"}, default="raise"
-        What to do with audio files whose names do not fit the scheme
-        ``03-01-05-01-02-01-12.wav``: raise a ValueError naming them, or skip
-        them with a `UserWarning` and list them in ``unmatched``.
-
-    Returns
-    -------
-    data : sklearn.utils.Bunch
-        filenames : np.ndarray of str [shape=(n,)]
-            Absolute paths, sorted.
-        target : np.ndarray of str [shape=(n,)]
-            Emotion labels after ``label_map``.
-        target_names : np.ndarray of str [shape=(n_labels,)]
-            Sorted unique labels.
-        groups : np.ndarray of str [shape=(n,)]
-            Actor ids ``"01"``-``"24"``.
-        metadata : dict of np.ndarray [shape=(n,)]
-            ``speaker``, ``emotion_code`` (``"01"``-``"08"``), ``gender``
-            (odd actors male, even female), ``modality``, ``vocal_channel``
-            (``"speech"``/``"song"``), ``intensity`` (``"normal"``/
-            ``"strong"``), ``statement`` (the sentence's text),
-            ``repetition`` (int, 1 or 2).
-        DESCR : str
-            The corpus, its naming scheme, size, licence and citation.
-        corpus : str
-            ``"ravdess"``.
-        excluded, unmatched : np.ndarray of str
-            Paths left out by ``label_map`` and by ``on_unmatched="warn"``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The folder does not exist.
-    NotADirectoryError
-        ``path`` is a file.
-    ValueError
-        The folder holds no audio files, or (with ``on_unmatched="raise"``)
-        some audio file names do not fit the scheme.
-
-    Examples
-    --------
-    >>> from skser.datasets import load_ravdess
-    >>> data = load_ravdess("ravdess-speech-16k")  # doctest: +SKIP
-    >>> data.filenames.shape, len(set(data.groups))  # doctest: +SKIP
-    ((1440,), 24)
-    """
-    return _load_corpus(
-        _RAVDESS, path, data_home=data_home, label_map=label_map,
-        on_unmatched=on_unmatched, others=_others(_RAVDESS),
-    )
+    return _load_corpus(_RAVDESS, path, data_home=data_home, label_map=label_map,
+                        on_unmatched=on_unmatched, others=_others(_RAVDESS))
 
 
+@_documented(
+    name="tess", summary="Load a local copy of TESS (2800 files, 2 speakers, 7 emotions).",
+    layout="any sub-folder layout",
+    labels="angry, disgust, fear, happy, neutral, surprised (from ``ps``, pleasant "
+           "surprise), sad",
+    crema_d="only CREMA-D's six, leaving out surprised",
+    scheme="do not fit the scheme ``OAF_back_angry.wav``",
+    groups='``"OAF"`` or ``"YAF"``.',
+    metadata='``speaker``, ``emotion_code`` (as written: ``"angry"``, ``"Fear"``, '
+             '``"ps"``, ...), ``gender`` (``"female"``), ``age`` (int, 64 or 26), '
+             "``word`` (lower case).",
+    example=("TESS Toronto emotional speech set data",
+             "data.filenames.shape, sorted(set(data.groups))", "((2800,), ['OAF', 'YAF'])"))
 def load_tess(path=None, *, data_home=None, label_map=None, on_unmatched="raise"):
-    """Load a local copy of TESS (2800 files, 2 speakers, 7 emotions).
-
-    Parameters
-    ----------
-    path : str, os.PathLike or None, default=None
-        Folder holding the audio files (any sub-folder layout), searched
-        recursively. None means ``get_data_home(data_home) / "tess"``.
-    data_home : str, os.PathLike or None, default=None
-        Used only when ``path`` is None; see `get_data_home`.
-    label_map : None, "crema_d" or dict, default=None
-        None keeps the labels angry, disgust, fear, happy, neutral,
-        surprised (from ``ps``, pleasant surprise), sad. ``"crema_d"`` keeps
-        only CREMA-D's six, leaving out surprised. A dict ``{label: new_label
-        or None}`` renames labels or, with None, leaves their files out;
-        labels it does not name are kept. Files left out are listed in
-        ``excluded`` and reported in a `UserWarning`.
-    on_unmatched : {"raise", "warn"}, default="raise"
-        What to do with audio files whose names do not fit the scheme
-        ``OAF_back_angry.wav``: raise a ValueError naming them, or skip them
-        with a `UserWarning` and list them in ``unmatched``.
-
-    Returns
-    -------
-    data : sklearn.utils.Bunch
-        filenames : np.ndarray of str [shape=(n,)]
-            Absolute paths, sorted.
-        target : np.ndarray of str [shape=(n,)]
-            Emotion labels after ``label_map``.
-        target_names : np.ndarray of str [shape=(n_labels,)]
-            Sorted unique labels.
-        groups : np.ndarray of str [shape=(n,)]
-            ``"OAF"`` or ``"YAF"``.
-        metadata : dict of np.ndarray [shape=(n,)]
-            ``speaker``, ``emotion_code`` (as written: ``"angry"``,
-            ``"Fear"``, ``"ps"``, ...), ``gender`` (``"female"``), ``age``
-            (int, 64 or 26), ``word`` (lower case).
-        DESCR : str
-            The corpus, its naming scheme, size, licence and citation.
-        corpus : str
-            ``"tess"``.
-        excluded, unmatched : np.ndarray of str
-            Paths left out by ``label_map`` and by ``on_unmatched="warn"``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The folder does not exist.
-    NotADirectoryError
-        ``path`` is a file.
-    ValueError
-        The folder holds no audio files, or (with ``on_unmatched="raise"``)
-        some audio file names do not fit the scheme.
-
-    Examples
-    --------
-    >>> from skser.datasets import load_tess
-    >>> data = load_tess("TESS Toronto emotional speech set data")  # doctest: +SKIP
-    >>> data.filenames.shape, sorted(set(data.groups))  # doctest: +SKIP
-    ((2800,), ['OAF', 'YAF'])
-    """
-    return _load_corpus(
-        _TESS, path, data_home=data_home, label_map=label_map,
-        on_unmatched=on_unmatched, others=_others(_TESS),
-    )
+    return _load_corpus(_TESS, path, data_home=data_home, label_map=label_map,
+                        on_unmatched=on_unmatched, others=_others(_TESS))
 
 
+@_documented(
+    name="emodb", summary="Load a local copy of EmoDB (535 files, 10 speakers, 7 emotions).",
+    layout="e.g. the corpus's ``wav``",
+    labels="angry, boredom, disgust, fear, happy, neutral, sad",
+    crema_d="only CREMA-D's six, leaving out boredom",
+    scheme="do not fit the scheme ``03a01Fa.wav``",
+    groups='Speaker ids ``"03"``, ``"08"``-``"16"``.',
+    metadata='``speaker``, ``emotion_code`` (the German initial: ``"W"``, ``"L"``, ...), '
+             '``gender``, ``sentence`` (``"a01"``-``"b10"``), ``version`` (``"a"``, '
+             '``"b"``, ...).',
+    example=("emodb/wav", "data.filenames.shape, data.target_names.size", "((535,), 7)"))
 def load_emodb(path=None, *, data_home=None, label_map=None, on_unmatched="raise"):
-    """Load a local copy of EmoDB (535 files, 10 speakers, 7 emotions).
-
-    Parameters
-    ----------
-    path : str, os.PathLike or None, default=None
-        Folder holding the audio files (e.g. the corpus's ``wav``), searched
-        recursively. None means ``get_data_home(data_home) / "emodb"``.
-    data_home : str, os.PathLike or None, default=None
-        Used only when ``path`` is None; see `get_data_home`.
-    label_map : None, "crema_d" or dict, default=None
-        None keeps the labels angry, boredom, disgust, fear, happy, neutral,
-        sad. ``"crema_d"`` keeps only CREMA-D's six, leaving out boredom. A
-        dict ``{label: new_label or None}`` renames labels or, with None,
-        leaves their files out; labels it does not name are kept. Files left
-        out are listed in ``excluded`` and reported in a `UserWarning`.
-    on_unmatched : {"raise", "warn"}, default="raise"
-        What to do with audio files whose names do not fit the scheme
-        ``03a01Fa.wav``: raise a ValueError naming them, or skip them with a
-        `UserWarning` and list them in ``unmatched``.
-
-    Returns
-    -------
-    data : sklearn.utils.Bunch
-        filenames : np.ndarray of str [shape=(n,)]
-            Absolute paths, sorted.
-        target : np.ndarray of str [shape=(n,)]
-            Emotion labels after ``label_map``.
-        target_names : np.ndarray of str [shape=(n_labels,)]
-            Sorted unique labels.
-        groups : np.ndarray of str [shape=(n,)]
-            Speaker ids ``"03"``, ``"08"``-``"16"``.
-        metadata : dict of np.ndarray [shape=(n,)]
-            ``speaker``, ``emotion_code`` (the German initial: ``"W"``,
-            ``"L"``, ...), ``gender``, ``sentence`` (``"a01"``-``"b10"``),
-            ``version`` (``"a"``, ``"b"``, ...).
-        DESCR : str
-            The corpus, its naming scheme, size, licence and citation.
-        corpus : str
-            ``"emodb"``.
-        excluded, unmatched : np.ndarray of str
-            Paths left out by ``label_map`` and by ``on_unmatched="warn"``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The folder does not exist.
-    NotADirectoryError
-        ``path`` is a file.
-    ValueError
-        The folder holds no audio files, or (with ``on_unmatched="raise"``)
-        some audio file names do not fit the scheme.
-
-    Examples
-    --------
-    >>> from skser.datasets import load_emodb
-    >>> data = load_emodb("emodb/wav")  # doctest: +SKIP
-    >>> data.filenames.shape, data.target_names.size  # doctest: +SKIP
-    ((535,), 7)
-    """
-    return _load_corpus(
-        _EMODB, path, data_home=data_home, label_map=label_map,
-        on_unmatched=on_unmatched, others=_others(_EMODB),
-    )
+    return _load_corpus(_EMODB, path, data_home=data_home, label_map=label_map,
+                        on_unmatched=on_unmatched, others=_others(_EMODB))
 
 
+@_documented(
+    name="savee", summary="Load a local copy of SAVEE (480 files, 4 speakers, 7 emotions).",
+    intro="Reads both layouts in circulation: the original ``AudioData/DC/a01.wav`` "
+          "(speaker from the folder) and the flat ``DC_a01.wav``.",
+    layout="e.g. ``AudioData``, or one speaker's folder",
+    labels="angry, disgust, fear, happy, neutral, sad, surprised",
+    crema_d="only CREMA-D's six, leaving out surprised",
+    scheme="fit neither layout",
+    groups='``"DC"``, ``"JE"``, ``"JK"`` or ``"KL"``.',
+    metadata='``speaker``, ``emotion_code`` (``"a"``, ``"sa"``, ...), ``gender`` '
+             '(``"male"``), ``number`` (int, the take within the emotion: 1-15, 1-30 for '
+             "neutral).",
+    example=("AudioData", "data.filenames.shape, sorted(set(data.groups))",
+             "((480,), ['DC', 'JE', 'JK', 'KL'])"))
 def load_savee(path=None, *, data_home=None, label_map=None, on_unmatched="raise"):
-    """Load a local copy of SAVEE (480 files, 4 speakers, 7 emotions).
-
-    Reads both layouts in circulation: the original ``AudioData/DC/a01.wav``
-    (speaker from the folder) and the flat ``DC_a01.wav``.
-
-    Parameters
-    ----------
-    path : str, os.PathLike or None, default=None
-        Folder holding the audio files (e.g. ``AudioData``, or one speaker's
-        folder), searched recursively. None means ``get_data_home(data_home)
-        / "savee"``.
-    data_home : str, os.PathLike or None, default=None
-        Used only when ``path`` is None; see `get_data_home`.
-    label_map : None, "crema_d" or dict, default=None
-        None keeps the labels angry, disgust, fear, happy, neutral, sad,
-        surprised. ``"crema_d"`` keeps only CREMA-D's six, leaving out
-        surprised. A dict ``{label: new_label or None}`` renames labels or,
-        with None, leaves their files out; labels it does not name are kept.
-        Files left out are listed in ``excluded`` and reported in a
-        `UserWarning`.
-    on_unmatched : {"raise", "warn"}, default="raise"
-        What to do with audio files whose names fit neither layout: raise a
-        ValueError naming them, or skip them with a `UserWarning` and list
-        them in ``unmatched``.
-
-    Returns
-    -------
-    data : sklearn.utils.Bunch
-        filenames : np.ndarray of str [shape=(n,)]
-            Absolute paths, sorted.
-        target : np.ndarray of str [shape=(n,)]
-            Emotion labels after ``label_map``.
-        target_names : np.ndarray of str [shape=(n_labels,)]
-            Sorted unique labels.
-        groups : np.ndarray of str [shape=(n,)]
-            ``"DC"``, ``"JE"``, ``"JK"`` or ``"KL"``.
-        metadata : dict of np.ndarray [shape=(n,)]
-            ``speaker``, ``emotion_code`` (``"a"``, ``"sa"``, ...),
-            ``gender`` (``"male"``), ``number`` (int, the take within the
-            emotion: 1-15, 1-30 for neutral).
-        DESCR : str
-            The corpus, its naming scheme, size, licence and citation.
-        corpus : str
-            ``"savee"``.
-        excluded, unmatched : np.ndarray of str
-            Paths left out by ``label_map`` and by ``on_unmatched="warn"``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The folder does not exist.
-    NotADirectoryError
-        ``path`` is a file.
-    ValueError
-        The folder holds no audio files, or (with ``on_unmatched="raise"``)
-        some audio file names do not fit the scheme.
-
-    Examples
-    --------
-    >>> from skser.datasets import load_savee
-    >>> data = load_savee("AudioData")  # doctest: +SKIP
-    >>> data.filenames.shape, sorted(set(data.groups))  # doctest: +SKIP
-    ((480,), ['DC', 'JE', 'JK', 'KL'])
-    """
-    return _load_corpus(
-        _SAVEE, path, data_home=data_home, label_map=label_map,
-        on_unmatched=on_unmatched, others=_others(_SAVEE),
-    )
+    return _load_corpus(_SAVEE, path, data_home=data_home, label_map=label_map,
+                        on_unmatched=on_unmatched, others=_others(_SAVEE))
 
 
 def load_folder(path, *, label_map=None, on_unmatched="raise", speaker_pattern=None):

@@ -46,7 +46,7 @@ import_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ._cnn import ARCHITECTURES as _ARCHITECTURES  # noqa: E402
+from ._catalog import ARCHITECTURES as _ARCHITECTURES  # noqa: E402
 
 # Spatial dropout in the custom design regularises whole feature maps; a
 # rate as large as the dense-head rate would wipe out too many channels,

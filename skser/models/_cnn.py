@@ -28,11 +28,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import check_feature_array
+from ._catalog import ARCHITECTURES
 
 __all__ = ["ARCHITECTURES", "CNNClassifier"]
-
-#: Network designs `CNNClassifier` can build (parameter ``model``).
-ARCHITECTURES = ("lenet5", "alexnet", "vgg16", "custom", "attention_gru")
 
 _X_SHAPES = "(n_clips, n_frames, n_features) or (n_clips, n_mels, n_frames, n_channels)"
 

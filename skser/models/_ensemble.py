@@ -60,7 +60,9 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         whose vote has the highest unweighted accuracy (UA, balanced
         accuracy) over the held-out clips wins; a tie goes to the weighting
         nearest to equal weights. Then the members are fitted on all clips.
-        Costs ``cv`` extra fits of every member.
+        Costs ``cv`` extra fits of every member; a member that is a pipeline
+        computes the output of its leading steps that learn nothing (its
+        features) once for all clips, not once per fit.
     cv : int or cross-validation splitter, default=3
         The inner split for ``weights="auto"`` (unused otherwise). An int is
         the number of folds: `StratifiedGroupKFold` over ``groups`` when
@@ -117,6 +119,10 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
     # The speakers are the ensemble's own input in fit (its inner split), as
     # well as the members' (a SpeakerStandardScaler's).
     __metadata_request__fit = {"groups": True}
+
+    # Whether fit computes each pipeline member's features once (`_heads`);
+    # the tests switch it off to compare with fitting every member from X.
+    _cache_heads = True
 
     def __init__(self, *, estimators, weights=None, cv=3):
         self.estimators = estimators
@@ -205,17 +211,74 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             # but the inner split reads them, and `_route` refuses them.
             fit_params = {**fit_params, "groups": groups}
         routed = self._route("fit", fit_params)
+        heads = self._heads(X, fit_params) if auto else {}
         if auto:
-            weights = self._choose_weights(X, y, groups, fit_params)
+            weights = self._choose_weights(X, y, groups, fit_params, heads)
         self.weights_ = weights
-        self.estimators_ = self._fit_members(X, y, routed)
+        self.estimators_ = self._fit_members(X, y, routed, heads)
         self.named_estimators_ = dict(zip((n for n, _ in self.estimators), self.estimators_))
         self.classes_ = self._common_classes(self.estimators_)
         return self
 
-    def _fit_members(self, X, y, routed):
-        return [clone(member).fit(X, y, **routed[name].fit)
-                for name, member in self.estimators]
+    def _fit_members(self, X, y, routed, heads=None, rows=None):
+        """Clones of the members fitted on ``X[rows]`` (all of ``X`` when
+        ``rows`` is None); a member with a head in ``heads`` (`_heads`)
+        fits its tail on the head's stored output."""
+        fitted = []
+        for name, member in self.estimators:
+            head = (heads or {}).get(name)
+            X_rows = X if rows is None else _safe_indexing(X, rows)
+            y_rows = y if rows is None else np.asarray(y)[rows]
+            member = clone(member)
+            if head is None:
+                fitted.append(member.fit(X_rows, y_rows, **routed[name].fit))
+                continue
+            n_steps, Z = head
+            # The head learns nothing: fitting it only checks its input (and
+            # records its shape), as Pipeline.fit would; the tail fits on
+            # the head's output, the same numbers Pipeline.fit would compute.
+            member[:n_steps].fit(X_rows)
+            member[n_steps:].fit(Z if rows is None else _safe_indexing(Z, rows), y_rows,
+                                 **routed[name].fit)
+            fitted.append(member)
+        return fitted
+
+    def _heads(self, X, fit_params):
+        """The output of each pipeline member's leading steps that learn
+        nothing (``requires_fit`` False: loading, trimming, features), for
+        all of ``X``: ``{name: (n_steps, output)}``, computed once and read
+        by every fit and held-out prediction of the inner split.
+
+        A member whose head would take metadata, or that has no such head,
+        is left out (it computes its own input, as before). The features of
+        a clip do not depend on the other clips (skser's feature steps are
+        bit-identical alone and in any batch), so the fitted members are
+        the ones fitting each from ``X`` would give."""
+        if not self._cache_heads:
+            return {}
+        heads = {}
+        for name, member in self.estimators:
+            steps = getattr(member, "steps", None)
+            if not steps or not hasattr(member, "__getitem__"):
+                continue
+            n_steps = 0
+            for _, step in steps[:-1]:
+                if step in ("passthrough", None) or (
+                        not hasattr(step, "fit_resample")
+                        and not step.__sklearn_tags__().requires_fit):
+                    n_steps += 1
+                    continue
+                break
+            if n_steps == 0:
+                continue
+            head = member[:n_steps]
+            if fit_params and _routing_enabled():
+                routing = head.get_metadata_routing()
+                if any(routing.consumes(method, list(fit_params))
+                       for method in ("fit", "transform")):
+                    continue
+            heads[name] = (n_steps, clone(head).fit(X).transform(X))
+        return heads
 
     def _common_classes(self, members):
         classes = [np.asarray(m.classes_) for m in members]
@@ -226,7 +289,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
                              + "); soft voting needs one set of labels.")
         return classes[0]
 
-    def _choose_weights(self, X, y, groups, fit_params):
+    def _choose_weights(self, X, y, groups, fit_params, heads):
         """The weighting of highest held-out UA on the inner split (and
         ``cv_results_``); ``fit_params`` are the members' routed metadata,
         per-clip ones indexed by each part."""
@@ -253,13 +316,18 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             "predict_proba", list(fit_params))) if _routing_enabled() else []
         for train, test in splitter.split(np.zeros(y.size), y, groups):
             routed = self._route("fit", _check_method_params(X, fit_params, train))
-            members = self._fit_members(_safe_indexing(X, train), y[train], routed)
+            members = self._fit_members(X, y, routed, heads, train)
             routed_predict = self._route("predict_proba", {
                 key: _safe_indexing(fit_params[key], test) for key in per_clip})
             X_test = _safe_indexing(X, test)
             for i, ((name, _), member) in enumerate(zip(self.estimators, members)):
+                if name in heads:
+                    n_steps, Z = heads[name]
+                    member, X_member = member[n_steps:], _safe_indexing(Z, test)
+                else:
+                    X_member = X_test
                 proba = np.asarray(member.predict_proba(
-                    X_test, **routed_predict[name].predict_proba), dtype=np.float64)
+                    X_member, **routed_predict[name].predict_proba), dtype=np.float64)
                 # A class missing from a training part gets probability 0.
                 columns = np.searchsorted(labels, np.asarray(member.classes_))
                 held_out[i][np.ix_(test, columns)] = proba
