@@ -512,10 +512,8 @@ def _load_network(data, member, name):
     # Registers skser's own Keras layers (SpecAugment) for safe loading.
     from .models import _architectures  # noqa: F401
 
-    if data[:4] != b"PK\x03\x04":
-        # Keras would report a missing file for its temporary copy.
-        raise ModelFileError(f"model file {name} is damaged: network {member!r} is not "
-                             "a .keras archive.")
+    # Keras would report a missing file for its temporary copy.
+    _check_keras_archive(data, member, name)
     with tempfile.TemporaryDirectory(prefix="skser-load-") as folder:
         local = Path(folder) / "network.keras"
         local.write_bytes(data)

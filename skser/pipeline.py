@@ -296,10 +296,11 @@ KINDS = {kind.name: kind for kind in (
 )}
 
 
-def _quoted(names):
-    """``"a", "b" or "c"``."""
+def _quoted(names, conjunction="or"):
+    """``"a", "b" or "c"`` (``conjunction`` between the last two)."""
     names = [f'"{n}"' for n in names]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return (names[0] if len(names) == 1
+            else f"{', '.join(names[:-1])} {conjunction} {names[-1]}")
 
 
 def make_ser_pipeline(
@@ -480,7 +481,7 @@ def make_ser_pipeline(
     if robust and spec.robust == "never":
         robust_kinds = [k.name for k in KINDS.values() if k.robust != "never"]
         raise ValueError(
-            f"robust=True is available for kind={_quoted(robust_kinds).replace(' or ', ' and ')}"
+            f"robust=True is available for kind={_quoted(robust_kinds, 'and')}"
             f"; the {kind!r} CNN is not trained on altered copies (docs/robustness.md).")
     if augment is None:
         augment = spec.augment == "always" or robust
