@@ -287,9 +287,9 @@ def test_features_computed_once_fit_the_same_members(routing, labelled_wavs, mon
                                     ("n_bands", 4))},
                    clf__sequence__clf__width=0.25, clf__sequence__clf__epochs=2)
     calls = []
-    transform = FrameFeatures1D.transform
-    monkeypatch.setattr(FrameFeatures1D, "transform",
-                        lambda self, X: calls.append(len(X)) or transform(self, X))
+    frames = FrameFeatures1D._frames_chunk
+    monkeypatch.setattr(FrameFeatures1D, "_frames_chunk",
+                        lambda self, X: calls.append(len(X)) or frames(self, X))
     fitted = {}
     for cache in (True, False):
         monkeypatch.setattr(SoftVotingEnsemble, "_cache_heads", cache)
@@ -305,8 +305,56 @@ def test_features_computed_once_fit_the_same_members(routing, labelled_wavs, mon
     np.testing.assert_array_equal(cached[-1].weights_, plain[-1].weights_)
     np.testing.assert_array_equal(cached[-1].cv_results_["ua"], plain[-1].cv_results_["ua"])
     np.testing.assert_array_equal(proba, expected)
-    # Each member's features: once over all clips, then once to predict,
-    # against (cv + 1) fits and cv held-out parts.
+    # The members' frames (the same features, pooled for one and per frame
+    # for the other): once over all clips, then once to predict, against
+    # each member's own for (cv + 1) fits and cv held-out parts, and predict.
     n = len(paths)
-    assert sorted(calls) == [n] * 4
+    assert np.all(cached[-1].weights_ > 0)
+    assert sum(calls) == 2 * n
     assert sum(plain_calls) == 2 * (n * (1 + 2) + n) + 2 * n
+
+
+def _pooled_members(rng):
+    """Waveforms, labels and two pipeline members that pool the same frame
+    features two ways (the stats/sequence pair without a network)."""
+    from skser.features import FrameFeatures1D
+
+    X = (0.1 * rng.standard_normal((30, 4000))).astype(np.float32)
+    y = np.repeat(["angry", "happy", "sad"], 10)
+    X[y == "angry"] *= 4
+    X[y == "sad", :1000] = 0.0
+    features = dict(sr=8000, features=("rms", "mfcc", "f0"), n_mfcc=4, n_fft=256,
+                    hop_length=128, n_mels=32)
+    members = [(name, Pipeline([("features", FrameFeatures1D(**features, aggregate=pool)),
+                                ("clf", LogisticRegression(C=c, max_iter=1000))]))
+               for name, pool, c in (("mean", "mean", 1.0), ("func", "functionals", 0.1))]
+    return X, y, members
+
+
+@pytest.mark.parametrize("weights", [[1, 2], [1, 0]])
+def test_members_that_pool_the_same_frames_compute_them_once(weights, rng, monkeypatch):
+    # With fixed weights too: fit computes the frames once for both members,
+    # predict once for the members that vote; a member of weight 0 is not
+    # run at predict. The votes are those of members fitted on their own.
+    from skser.features import FrameFeatures1D
+
+    X, y, members = _pooled_members(rng)
+    calls = []
+    frames = FrameFeatures1D._frames_chunk
+    monkeypatch.setattr(FrameFeatures1D, "_frames_chunk",
+                        lambda self, X: calls.append(len(X)) or frames(self, X))
+
+    vote = SoftVotingEnsemble(estimators=members, weights=weights).fit(X, y)
+    fit_calls = sum(calls)
+    proba = vote.predict_proba(X)
+
+    assert (fit_calls, sum(calls) - fit_calls) == (len(X), len(X))
+    alone = [Pipeline(m.steps).fit(X, y).predict_proba(X) for _, m in members]
+    w = np.asarray(weights) / sum(weights)
+    np.testing.assert_array_equal(proba, w[0] * alone[0] + w[1] * alone[1] if w[1] else
+                                  w[0] * alone[0])
+    monkeypatch.setattr(SoftVotingEnsemble, "_cache_heads", False)
+    calls.clear()
+    plain = SoftVotingEnsemble(estimators=members, weights=weights).fit(X, y)
+    np.testing.assert_array_equal(plain.predict_proba(X), proba)
+    assert sum(calls) == 2 * len(X) + len(X) * int(np.count_nonzero(weights))

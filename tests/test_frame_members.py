@@ -277,6 +277,41 @@ def test_pooling_skips_the_zero_padding_of_a_clip(rng):
     assert not np.allclose(pooled, everything, rtol=1e-2)
 
 
+@pytest.mark.parametrize("n_clips, n_jobs", [(3, None), (70, 2)])
+def test_views_of_shared_frames_are_each_steps_own_output(n_clips, n_jobs, rng):
+    # One pass over the frames, several views (per frame, pooled with and
+    # without the padding): each bit-identical to the step's own transform,
+    # over one chunk and over several chunks run in parallel.
+    X = (0.2 * rng.standard_normal((n_clips, SR // 2))).astype(np.float32)
+    X[:, :2000] = 0.0  # padding that pooling skips
+    common = dict(sr=SR, features=("f0", "rms", "mfcc", "hnr"), deltas=("f0",), n_mfcc=4,
+                  n_jobs=n_jobs)
+    steps = [FrameFeatures1D(**common),
+             FrameFeatures1D(**common, aggregate="functionals"),
+             FrameFeatures1D(**common, aggregate=("mean", "kurtosis"), skip_silent_frames=False)]
+    fitted = [step.fit(X) for step in steps]
+
+    views = FrameFeatures1D._transform_shared(fitted, X)
+
+    assert [v.shape for v in views] == [(n_clips, 1 + X.shape[1] // 256, 8), (n_clips, 56),
+                                        (n_clips, 16)]
+    for view, step in zip(views, fitted):
+        np.testing.assert_array_equal(view, step.transform(X))
+
+
+@pytest.mark.parametrize("other, message", [
+    (dict(n_mels=64), "differ at most in aggregate"),
+    (dict(hop_length=128), "differ at most in aggregate"),
+])
+def test_shared_frames_refuse_steps_that_compute_other_frames(other, message, rng):
+    X = (0.2 * rng.standard_normal((2, SR // 4))).astype(np.float32)
+    steps = [FrameFeatures1D(sr=SR, features=("mfcc",), n_mfcc=4, **other),
+             FrameFeatures1D(sr=SR, features=("mfcc",), n_mfcc=4, aggregate="mean")]
+    assert steps[0]._shared_frames_key() != steps[1]._shared_frames_key()
+    with pytest.raises(ValueError, match=message):
+        FrameFeatures1D._transform_shared(steps, X)
+
+
 def test_a_clip_without_voice_pools_voice_features_to_zero(rng):
     out = _features(0.3 * rng.standard_normal((2, SR)), ("f0", "jitter", "rms"),
                     aggregate="functionals")

@@ -276,7 +276,47 @@ class FrameFeatures1D(BaseSpectralFeatures):
             names = [f"{n}_{stat}" for stat in resolve(self.aggregate) for n in names]
         return np.asarray(names, dtype=object)
 
+    def _shared_frames_key(self):
+        """What decides the frames before pooling: steps with equal keys
+        compute the same frames, and `_transform_shared` computes them once
+        for all (e.g. a pooled and a per-frame view of the same features)."""
+        params = self.get_params(deep=False)
+        for name in ("aggregate", "skip_silent_frames", "n_jobs", "verbose"):
+            del params[name]
+        return type(self), repr(sorted(params.items()))
+
+    @classmethod
+    def _transform_shared(cls, steps, X):
+        """``[step.transform(X) for step in steps]``, the frames computed once.
+
+        ``steps`` agree on `_shared_frames_key` (they differ at most in
+        ``aggregate``, ``skip_silent_frames``, ``n_jobs`` and ``verbose``;
+        the first step's ``n_jobs`` and ``verbose`` run the pass). Each
+        output is bit-identical to that step's own ``transform``: the frames
+        of a clip do not depend on the other clips, and each view is
+        finished from its own copy of them."""
+        if len({step._shared_frames_key() for step in steps}) != 1:
+            raise ValueError("_transform_shared takes FrameFeatures1D steps that differ at "
+                             "most in aggregate, skip_silent_frames, n_jobs and verbose.")
+        first = steps[0]
+        X = first._check_transform_input(X)
+        for step in steps[1:]:
+            step._check_transform_input(X)
+
+        def views(chunk):
+            frames = first._frames_chunk(chunk)
+            last = len(steps) - 1
+            return tuple(step._finish_chunk(frames if i == last else frames.copy(), chunk)
+                         for i, step in enumerate(steps))
+
+        return list(first._map_chunks(views, X))
+
     def _transform_chunk(self, X):
+        return self._finish_chunk(self._frames_chunk(X), X)
+
+    def _frames_chunk(self, X):
+        """``(n_clips, n_frames, n_features)`` frames of a chunk, NaN where a
+        value is undefined (F0 of unvoiced frames, ...)."""
         shared = Intermediates(X, self, needs=frozenset(self._needs()))
         columns = {f: FEATURES[f].compute(shared) for f in self.features}
         n_frames = next(iter(columns.values())).shape[1]
@@ -292,11 +332,15 @@ class FrameFeatures1D(BaseSpectralFeatures):
         for feature in deltas:
             out[..., start:start + columns[feature].shape[-1]] = _delta(columns[feature])
             start += columns[feature].shape[-1]
+        return out
+
+    def _finish_chunk(self, out, X):
+        """The output of a chunk ``X`` from its frames ``out`` (overwritten)."""
         if self.aggregate is None:
             # Undefined values (F0 of unvoiced frames, ...) read 0 per frame.
             return np.nan_to_num(out, copy=False, nan=0.0)
         if self.skip_silent_frames:
-            silent = _silent_frames(X, n_frames, frame_length=self.n_fft,
+            silent = _silent_frames(X, out.shape[1], frame_length=self.n_fft,
                                     hop_length=self.hop_length, center=self.center)
             # A clip of zeros keeps its frames: its statistics are then defined.
             silent &= ~silent.all(axis=1, keepdims=True)

@@ -102,22 +102,35 @@ class BaseSpectralFeatures(TransformerMixin, BaseEstimator):
         Xt : np.ndarray [dtype=float32]
             See the class docstring for the shape.
         """
+        return self._map_chunks(self._transform_chunk, self._check_transform_input(X))
+
+    def _check_transform_input(self, X):
+        """``X`` as a checked waveform batch, with the parameters checked too."""
         self._check_params()
         X = check_waveform_batch(X)
         # Checks the clip length against fit's, when fit was called.
         validate_data(self, X, reset=False, skip_check_array=True)
+        return X
+
+    def _map_chunks(self, function, X):
+        """``function`` of every chunk of `CHUNK_SIZE` clips, joined over clips.
+
+        ``function`` returns an array, or a tuple of arrays (each joined on
+        its own: several outputs of one pass over the clips)."""
         chunks = [X[i:i + CHUNK_SIZE] for i in range(0, X.shape[0], CHUNK_SIZE)]
         # BLAS in one thread for the whole run: bit-identical features however
         # the clips are split (see _dsp.project). parallel_map's jobs are
         # threads, which share X and the results (benchmarks/feature_extraction.py).
         with threadpools().limit(limits=1, user_api="blas"):
             if len(chunks) == 1 and not self.verbose:
-                return self._transform_chunk(chunks[0])
+                return function(chunks[0])
             parts = parallel_map(
-                (delayed(self._transform_chunk)(chunk) for chunk in chunks),
+                (delayed(function)(chunk) for chunk in chunks),
                 n_jobs=self.n_jobs, total=X.shape[0], verbose=self.verbose,
                 desc=type(self).__name__, unit="clip", weights=[len(c) for c in chunks],
             )
+        if isinstance(parts[0], tuple):
+            return tuple(np.concatenate(outputs, axis=0) for outputs in zip(*parts))
         return np.concatenate(parts, axis=0)
 
     def _transform_chunk(self, X):  # pragma: no cover - abstract

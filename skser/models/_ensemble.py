@@ -123,6 +123,10 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
     # Whether fit computes each pipeline member's features once (`_heads`);
     # the tests switch it off to compare with fitting every member from X.
     _cache_heads = True
+    # Whether members whose heads compute the same frames share them
+    # (`_head_outputs`); benchmarks/ensemble_features.py switches it off to
+    # time the members computing their features each on their own.
+    _share_frames = True
 
     def __init__(self, *, estimators, weights=None, cv=3):
         self.estimators = estimators
@@ -211,7 +215,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             # but the inner split reads them, and `_route` refuses them.
             fit_params = {**fit_params, "groups": groups}
         routed = self._route("fit", fit_params)
-        heads = self._heads(X, fit_params) if auto else {}
+        heads = self._heads(X, fit_params)
         if auto:
             weights = self._choose_weights(X, y, groups, fit_params, heads)
         self.weights_ = weights
@@ -250,25 +254,17 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         by every fit and held-out prediction of the inner split.
 
         A member whose head would take metadata, or that has no such head,
-        is left out (it computes its own input, as before). The features of
-        a clip do not depend on the other clips (skser's feature steps are
+        is left out (it computes its own input, as before). Members whose
+        heads start with the same frame features (a pooled and a per-frame
+        view) compute them once (`_head_outputs`). The features of a clip do
+        not depend on the other clips (skser's feature steps are
         bit-identical alone and in any batch), so the fitted members are
         the ones fitting each from ``X`` would give."""
         if not self._cache_heads:
             return {}
         heads = {}
         for name, member in self.estimators:
-            steps = getattr(member, "steps", None)
-            if not steps or not hasattr(member, "__getitem__"):
-                continue
-            n_steps = 0
-            for _, step in steps[:-1]:
-                if step in ("passthrough", None) or (
-                        not hasattr(step, "fit_resample")
-                        and not step.__sklearn_tags__().requires_fit):
-                    n_steps += 1
-                    continue
-                break
+            n_steps = _head_length(member)
             if n_steps == 0:
                 continue
             head = member[:n_steps]
@@ -277,8 +273,10 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
                 if any(routing.consumes(method, list(fit_params))
                        for method in ("fit", "transform")):
                     continue
-            heads[name] = (n_steps, clone(head).fit(X).transform(X))
-        return heads
+            heads[name] = (n_steps, clone(head).fit(X))
+        outputs = _head_outputs({name: head for name, (_, head) in heads.items()}, X,
+                                share=self._share_frames)
+        return {name: (n_steps, outputs[name]) for name, (n_steps, _) in heads.items()}
 
     def _common_classes(self, members):
         classes = [np.asarray(m.classes_) for m in members]
@@ -358,13 +356,45 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         """
         check_is_fitted(self, "estimators_")
         routed = self._route("predict_proba", params)
+        # A member of weight 0 adds exactly 0 to the vote: it is not run.
+        active = [(name, member, weight) for (name, _), member, weight
+                  in zip(self.estimators, self.estimators_, self.weights_) if weight]
+        heads = self._predict_heads([(name, member) for name, member, _ in active], X, params)
         total = None
-        for (name, _), member, weight in zip(self.estimators, self.estimators_,
-                                             self.weights_):
-            proba = weight * np.asarray(member.predict_proba(X, **routed[name].predict_proba),
-                                        dtype=np.float64)
+        for name, member, weight in active:
+            if name in heads:
+                n_steps, Z = heads[name]
+                member, X_member = member[n_steps:], Z
+            else:
+                X_member = X
+            proba = weight * np.asarray(
+                member.predict_proba(X_member, **routed[name].predict_proba), dtype=np.float64)
             total = proba if total is None else total + proba
         return total
+
+    def _predict_heads(self, members, X, params):
+        """``{name: (n_steps, output)}`` of the fitted members whose heads
+        share their frame features with another's (`_head_outputs`),
+        computed once; the others predict from ``X`` as they are."""
+        if not (self._cache_heads and self._share_frames) or len(members) < 2:
+            return {}
+        heads = {}
+        for name, member in members:
+            n_steps = _head_length(member)
+            if n_steps == 0:
+                continue
+            head = member[:n_steps]
+            if params and _routing_enabled() and head.get_metadata_routing().consumes(
+                    "transform", list(params)):
+                continue
+            heads[name] = head
+        keys = [_shared_key(head) for head in heads.values()]
+        heads = {name: head for (name, head), key in zip(heads.items(), keys)
+                 if key is not None and keys.count(key) > 1}
+        if not heads:
+            return {}
+        outputs = _head_outputs(heads, X)
+        return {name: (len(head), outputs[name]) for name, head in heads.items()}
 
     def predict(self, X, **params):
         """The class of highest mean probability.
@@ -405,6 +435,53 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
                        .add(caller="predict", callee="predict_proba")
                        .add(caller="predict_proba", callee="predict_proba"))
         return router
+
+
+def _head_length(member):
+    """How many leading steps of a pipeline ``member`` learn nothing and
+    resample nothing (loading, trimming, features): 0 for a member that is
+    not a pipeline."""
+    steps = getattr(member, "steps", None)
+    if not steps or not hasattr(member, "__getitem__"):
+        return 0
+    n_steps = 0
+    for _, step in steps[:-1]:
+        if step in ("passthrough", None) or (
+                not hasattr(step, "fit_resample")
+                and not step.__sklearn_tags__().requires_fit):
+            n_steps += 1
+            continue
+        break
+    return n_steps
+
+
+def _shared_key(head):
+    """The key of the frames a head's first step computes
+    (``_shared_frames_key``: skser's `FrameFeatures1D`), or None."""
+    key = getattr(head.steps[0][1], "_shared_frames_key", None)
+    return key() if key is not None else None
+
+
+def _head_outputs(heads, X, *, share=True):
+    """``{name: head.transform(X)}`` for fitted pipeline heads; heads whose
+    first steps compute the same frames (`_shared_key`) compute them once,
+    each step finishing its own view (``_transform_shared``), and the rest of
+    each head transforms that view (unless ``share`` is False). Bit-identical
+    to each head on its own."""
+    groups = {}
+    for name, head in heads.items():
+        key = _shared_key(head) if share else None
+        groups.setdefault(("alone", name) if key is None else key, []).append(name)
+    outputs = {}
+    for names in groups.values():
+        if len(names) == 1:
+            outputs[names[0]] = heads[names[0]].transform(X)
+            continue
+        firsts = [heads[name].steps[0][1] for name in names]
+        for name, Z in zip(names, type(firsts[0])._transform_shared(firsts, X)):
+            head = heads[name]
+            outputs[name] = head[1:].transform(Z) if len(head) > 1 else Z
+    return outputs
 
 
 def _weight_grid(n_members):
