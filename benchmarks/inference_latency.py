@@ -356,12 +356,12 @@ FLOOR_CODE = "import sklearn.linear_model, skops.io, librosa, soundfile"
 FLOOR_TF_CODE = FLOOR_CODE + ", tensorflow"
 
 
-def cli_default(pipes, path, folder, repeat):
+def cli_default(pipes, path, folder, repeat, *, warm=True):
     """Wall seconds of ``python -m skser predict MODEL FILE`` with the
     statistics model and with the default model (``pipes``, fitted by
     `stats_latency`), and of their floors, each in a fresh process,
     alternating call by call after one untimed call of each (which warms the
-    disk cache)."""
+    disk cache; not with ``warm=False``, --quick's smoke run)."""
     from skser import save_model
 
     files = {"stats": save_model(pipes[STATS], folder / "stats.skser"),
@@ -388,7 +388,7 @@ def cli_default(pipes, path, folder, repeat):
             raise RuntimeError(f"{command} failed:\n{result.stderr}")
         return time.perf_counter() - start
 
-    for command in commands.values():
+    for command in commands.values() if warm else ():
         run(command)
     times = {name: [] for name in commands}
     for _ in range(repeat):
@@ -508,7 +508,7 @@ def main(argv=None):
         ], ["pipeline", "p50 ms", "p95 ms", "p50 x before"])
 
         # 7. The command line with each model, against its floor.
-        runs = cli_default(fitted, paths[0], folder, repeat["cli_default"])
+        runs = cli_default(fitted, paths[0], folder, repeat["cli_default"], warm=not quick)
         floor = median(runs["floor: " + FLOOR_CODE])
         floor_tf = median(runs["floor with TensorFlow: " + FLOOR_TF_CODE])
         print(f"\n## `python -m skser predict MODEL FILE`, the statistics and the default "

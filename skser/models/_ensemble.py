@@ -62,7 +62,12 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         nearest to equal weights. Then the members are fitted on all clips.
         Costs ``cv`` extra fits of every member; a member that is a pipeline
         computes the output of its leading steps that learn nothing (its
-        features) once for all clips, not once per fit.
+        features) once for all clips, not once per fit. Members whose
+        pipelines start with the same frame features (`FrameFeatures1D`
+        differing only in ``aggregate``: a pooled and a per-frame view, as in
+        skser's default) compute the frames once in ``fit`` and in
+        ``predict_proba``, with any weights; a member of weight 0 is not run
+        at predict. The results are bit-identical to each member on its own.
     cv : int or cross-validation splitter, default=3
         The inner split for ``weights="auto"`` (unused otherwise). An int is
         the number of folds: `StratifiedGroupKFold` over ``groups`` when
