@@ -13,6 +13,14 @@ import soundfile as sf
 
 # Keep TensorFlow's C++ start-up chatter out of test logs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The suite runs one pytest-xdist worker per core (pyproject's addopts): each
+# worker computes on one thread (BLAS, OpenMP, TensorFlow's pools, read when
+# TensorFlow initialises), so that workers do not fight over the cores.
+# Subprocesses the tests start inherit it. Unset when run without xdist.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ.setdefault(_name, "1")
 
 LABELS = ("angry", "happy", "sad")
 
