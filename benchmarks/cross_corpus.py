@@ -415,6 +415,9 @@ def main(argv=None):
                         default=list(CLASS_SETS))
     parser.add_argument("--leave-one-out-only", action="store_true",
                         help="only the three leave-one-corpus-out training sets")
+    parser.add_argument("--single-corpus-only", action="store_true",
+                        help="only the three single-corpus training sets (each tested on "
+                             "the other two: the pairs a nested choice reads)")
     parser.add_argument("--quick", action="store_true",
                         help="every fourth clip, 4 classes, leave one corpus out, 1 epoch, "
                              "no cache: a smoke run, not a result")
@@ -434,8 +437,10 @@ def main(argv=None):
         print(f"cross_corpus.py: skipping {', '.join(unavailable)} (stored fits only): "
               f"{OPENSMILE_MISSING}.", flush=True)
     class_sets = ["4"] if args.quick else args.classes
-    training_sets = TRAINING_SETS[:3] if args.quick or args.leave_one_out_only \
-        else TRAINING_SETS
+    if args.leave_one_out_only and args.single_corpus_only:
+        parser.error("--leave-one-out-only and --single-corpus-only exclude each other.")
+    training_sets = (TRAINING_SETS[:3] if args.quick or args.leave_one_out_only
+                     else TRAINING_SETS[3:] if args.single_corpus_only else TRAINING_SETS)
     start = time.perf_counter()
     results = run(rows, class_sets, training_sets, cache=None if args.quick else args.cache,
                   quick=args.quick, force=args.force, stored_only=args.stored_only,
