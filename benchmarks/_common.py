@@ -17,9 +17,11 @@ import tracemalloc
 from pathlib import Path
 
 __all__ = [
+    "ONE_THREAD",
     "SHARED_DATA",
     "machine",
     "median",
+    "one_thread_environment",
     "peak_rss_mib",
     "peak_traced_mib",
     "print_table",
@@ -29,6 +31,24 @@ __all__ = [
     "time_call",
     "with_epochs",
 ]
+
+#: BLAS, OpenMP and TensorFlow's thread pools on one thread: the
+#: single-core figures of the latency benchmarks.
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+}
+
+
+def one_thread_environment():
+    """Set `ONE_THREAD` (and hide any GPU: CPU figures everywhere) in this
+    process's environment, inherited by its subprocesses. Call it before
+    anything imports NumPy or TensorFlow: they size their thread pools when
+    they initialise."""
+    os.environ.update(ONE_THREAD)
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 
 def with_epochs(pipeline, epochs):
     """``pipeline`` with every network in it (``...clf__epochs``, the ensemble's

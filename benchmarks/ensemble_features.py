@@ -27,19 +27,14 @@ unit tests check it too), so stored benchmark folds stay valid.
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ONE_THREAD = {
-    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-}
-os.environ.update(ONE_THREAD)
-os.environ["CUDA_VISIBLE_DEVICES"] = ""
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from _common import one_thread_environment  # stdlib only: before NumPy
+
+one_thread_environment()  # before NumPy and TensorFlow size their thread pools
 
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402

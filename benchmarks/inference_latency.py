@@ -58,13 +58,9 @@ from pathlib import Path
 # One core: TensorFlow sizes its thread pools when it initialises, so the
 # limits are set before anything can import it (and inherited by the
 # ``skser predict`` subprocess). CPU figures even on a machine with a GPU.
-ONE_THREAD = {
-    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-}
-os.environ.update(ONE_THREAD)
-os.environ["CUDA_VISIBLE_DEVICES"] = ""
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from _common import ONE_THREAD, one_thread_environment  # stdlib only: before NumPy
+
+one_thread_environment()
 
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
