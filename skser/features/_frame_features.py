@@ -303,9 +303,10 @@ class FrameFeatures1D(BaseSpectralFeatures):
         for step in steps[1:]:
             step._check_transform_input(X)
 
+        last = len(steps) - 1
+
         def views(chunk):
             frames = first._frames_chunk(chunk)
-            last = len(steps) - 1
             return tuple(step._finish_chunk(frames if i == last else frames.copy(), chunk)
                          for i, step in enumerate(steps))
 

@@ -269,19 +269,11 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             return {}
         heads = {}
         for name, member in self.estimators:
-            n_steps = _head_length(member)
-            if n_steps == 0:
-                continue
-            head = member[:n_steps]
-            if fit_params and _routing_enabled():
-                routing = head.get_metadata_routing()
-                if any(routing.consumes(method, list(fit_params))
-                       for method in ("fit", "transform")):
-                    continue
-            heads[name] = (n_steps, clone(head).fit(X))
-        outputs = _head_outputs({name: head for name, (_, head) in heads.items()}, X,
-                                share=self._share_frames)
-        return {name: (n_steps, outputs[name]) for name, (n_steps, _) in heads.items()}
+            head = _free_head(member, fit_params, ("fit", "transform"))
+            if head is not None:
+                heads[name] = clone(head).fit(X)
+        outputs = _head_outputs(heads, X, share=self._share_frames)
+        return {name: (len(head), outputs[name]) for name, head in heads.items()}
 
     def _common_classes(self, members):
         classes = [np.asarray(m.classes_) for m in members]
@@ -378,27 +370,17 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         return total
 
     def _predict_heads(self, members, X, params):
-        """``{name: (n_steps, output)}`` of the fitted members whose heads
-        share their frame features with another's (`_head_outputs`),
-        computed once; the others predict from ``X`` as they are."""
-        if not (self._cache_heads and self._share_frames) or len(members) < 2:
+        """``{name: (n_steps, output)}`` of the fitted ``members``' heads
+        (`_free_head`), the frames that several of them share computed once
+        (`_head_outputs`); a member without such a head predicts from ``X``."""
+        if not self._cache_heads:
             return {}
         heads = {}
         for name, member in members:
-            n_steps = _head_length(member)
-            if n_steps == 0:
-                continue
-            head = member[:n_steps]
-            if params and _routing_enabled() and head.get_metadata_routing().consumes(
-                    "transform", list(params)):
-                continue
-            heads[name] = head
-        keys = [_shared_key(head) for head in heads.values()]
-        heads = {name: head for (name, head), key in zip(heads.items(), keys)
-                 if key is not None and keys.count(key) > 1}
-        if not heads:
-            return {}
-        outputs = _head_outputs(heads, X)
+            head = _free_head(member, params, ("transform",))
+            if head is not None:
+                heads[name] = head
+        outputs = _head_outputs(heads, X, share=self._share_frames)
         return {name: (len(head), outputs[name]) for name, head in heads.items()}
 
     def predict(self, X, **params):
@@ -458,6 +440,21 @@ def _head_length(member):
             continue
         break
     return n_steps
+
+
+def _free_head(member, params, methods):
+    """The pipeline of ``member``'s leading steps that learn nothing
+    (`_head_length`), or None where there are none or, with metadata routing
+    on, they would take some of ``params`` in ``methods``."""
+    n_steps = _head_length(member)
+    if n_steps == 0:
+        return None
+    head = member[:n_steps]
+    if params and _routing_enabled():
+        routing = head.get_metadata_routing()
+        if any(routing.consumes(method, list(params)) for method in methods):
+            return None
+    return head
 
 
 def _shared_key(head):
