@@ -15,8 +15,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SHARED_DATA = BENCHMARKS.parents[1] / "shared" / "data"
 # Benchmarks of accuracy on RAVDESS and EmoDB: without the corpora they print
 # that there is nothing to measure, and no table.
-REAL_CORPUS_SCRIPTS = {"accuracy.py", "default_search.py", "feature_search.py", "seed_spread.py",
-                       "robustness.py"}
+REAL_CORPUS_SCRIPTS = {"accuracy.py", "cross_corpus.py", "default_search.py", "feature_search.py",
+                       "robustness.py", "seed_spread.py", "transfer_search.py"}
 QUICK = sorted(
     p.name for p in BENCHMARKS.glob("*.py")
     if not p.name.startswith("_") and "--quick" in p.read_text()
@@ -27,6 +27,16 @@ def test_every_performance_benchmark_has_a_quick_mode():
     for name in ("feature_extraction.py", "loading.py", "grid_cache.py",
                  "inference_latency.py"):
         assert name in QUICK, f"benchmarks/{name} is missing or has no --quick mode"
+
+
+def test_every_script_that_stops_without_the_corpora_is_skipped_without_them():
+    # A script that exits printing no table when ../shared/data is absent
+    # must be in REAL_CORPUS_SCRIPTS, or its smoke test fails on a machine
+    # without the corpora.
+    stopping = {name for name in QUICK
+                if "SHARED_DATA.is_dir():\n" in (BENCHMARKS / name).read_text()
+                and "is absent" in (BENCHMARKS / name).read_text()}
+    assert stopping <= REAL_CORPUS_SCRIPTS, sorted(stopping - REAL_CORPUS_SCRIPTS)
 
 
 @pytest.mark.slow
