@@ -328,6 +328,42 @@ def single_corpus_table(results, classes, rows):
     return "\n".join(lines)
 
 
+#: The recipes a nested choice compares: name -> (plain row and condition,
+#: adapted row and condition). The pretrained row adapts when given a
+#: domain and reads each clip alone without one ("none").
+NESTED = {"default": (("default", "none"), ("default" + ADAPT, "all")),
+          PRETRAINED: ((PRETRAINED, "none"), (PRETRAINED, "all"))}
+
+
+def nested_choice_table(results, classes):
+    """For each held-out corpus, the inner scores of the default and the
+    pretrained recipe on the two single-corpus pairs that leave it out (UA
+    %, mean of both directions), plain, adapted and their mean (the
+    criterion of `transfer_search.py`), and the recipe that criterion picks.
+    The held-out corpus takes no part in its own choice."""
+    names = list(NESTED)
+    lines = ["| held out | " + " | ".join(f"{n} {kind}" for kind in ("plain", "adapted", "mean")
+                                         for n in names) + " | chosen |",
+             "|---|" + "---:|" * (3 * len(names)) + "---|"]
+    for held_out in CORPORA:
+        a, b = [c for c in CORPORA if c != held_out]
+        scores = {}
+        for name, recipes in NESTED.items():
+            for kind, (row, condition) in zip(("plain", "adapted"), recipes):
+                pair = [_ua(results.get((classes, (train,), row)), test, condition)
+                        for train, test in ((a, b), (b, a))]
+                scores[name, kind] = None if None in pair else float(np.mean(pair))
+            both = (scores[name, "plain"], scores[name, "adapted"])
+            scores[name, "mean"] = None if None in both else float(np.mean(both))
+        means = {name: scores[name, "mean"] for name in names}
+        chosen = ("—" if None in means.values()
+                  else f"`{max(names, key=lambda n: means[n])}`")
+        lines.append(f"| {CORPORA[held_out][2]} | " + " | ".join(
+            _cell(scores[n, kind]) for kind in ("plain", "adapted", "mean") for n in names)
+            + f" | {chosen} |")
+    return "\n".join(lines)
+
+
 def adaptation_table(results, classes, rows):
     """Adapted rows, leave one corpus out: mean UA over the three held-out
     corpora by how many of the test corpus's clips are standardised together."""
@@ -397,7 +433,9 @@ def report(results, class_sets, rows):
             "### Adaptation by the number of clips (mean over the held-out corpora)\n\n"
             f"{adaptation_table(results, classes, rows)}\n\n"
             "### One corpus to another\n\n"
-            f"{single_corpus_table(results, classes, rows)}\n")
+            f"{single_corpus_table(results, classes, rows)}\n\n"
+            "### Nested choice between the default and the pretrained recipe\n\n"
+            f"{nested_choice_table(results, classes)}\n")
     return "\n".join(sections)
 
 
