@@ -36,12 +36,14 @@ parameters (``sample_weight``, ``groups``) repeated along with the rows that
 `AugmentedCopies` adds.
 """
 
+import inspect
 import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from numbers import Real
 
+import numpy as np
 from imblearn import pipeline as imblearn_pipeline
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -131,15 +133,28 @@ class Pipeline(imblearn_pipeline.Pipeline):
     without ``sample_indices_`` (e.g. SMOTE, whose rows are new), parameters
     are passed on unchanged, as in imbalanced-learn.
 
+    A step after such samplers whose ``fit`` takes ``copy_of`` (the
+    `SoftVotingEnsemble`) gets it from the Pipeline: for each of its rows,
+    the index of the input clip it is or copies. A step that splits its
+    training rows (to weigh members, or to stop early) keeps a clip and its
+    copies on one side with it, even when no ``groups`` are given.
+
     Parameters, methods and attributes are those of
     `imblearn.pipeline.Pipeline`.
     """
 
+    def _check_method_params(self, method, props, **kwargs):
+        routed = super()._check_method_params(method, props, **kwargs)
+        if not isinstance(routed, dict):
+            # scikit-learn's stand-in when routing is enabled and nothing is
+            # passed (every step gets no parameters; it answers any key, so
+            # ``in`` and iteration over it never end): a dict of the same,
+            # which `_fit` can fill with the parameters the Pipeline adds.
+            routed = Bunch(**{name: routed[name] for name, _ in self.steps})
+        return routed
+
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         if not isinstance(routed_params, dict):
-            # scikit-learn's stand-in when routing is enabled and nothing is
-            # passed: every step gets no parameters. It answers any key, so
-            # ``in`` and iteration over it never end.
             return super()._fit(X, y, routed_params, raw_params)
         following = _RowsFollowSamplers(self, routed_params, _num_samples(X))
         Xt, yt = super()._fit(X, y, following, raw_params)
@@ -168,14 +183,19 @@ class _RowsFollowSamplers(Mapping):
     def __getitem__(self, name):
         params = self._routed[name]
         n_rows = self._n_samples
+        copy_of = None
         for step_name, step in self._pipeline.steps:
             if step_name == name:
+                if copy_of is not None and _fit_takes(step, "copy_of") and "fit" in params:
+                    params = Bunch(**{**params, "fit": {"copy_of": copy_of, **params["fit"]}})
                 break
             if not hasattr(step, "fit_resample"):
                 continue
             indices = getattr(step, "sample_indices_", None)
             if indices is None:
+                copy_of = None
                 break
+            copy_of = np.asarray(indices) if copy_of is None else copy_of[indices]
             params = Bunch(**{
                 method: {key: _safe_indexing(value, indices)
                          if _is_arraylike_not_scalar(value) and _num_samples(value) == n_rows
@@ -191,6 +211,15 @@ class _RowsFollowSamplers(Mapping):
 
     def __len__(self):
         return len(self._routed)
+
+
+def _fit_takes(step, name):
+    """Whether ``step.fit`` has a parameter ``name``."""
+    fit = getattr(step, "fit", None)
+    try:
+        return fit is not None and name in inspect.signature(fit).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)

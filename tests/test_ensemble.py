@@ -123,6 +123,82 @@ def test_auto_weights_split_the_training_clips_by_speaker():
     assert vote.estimators_[0].speakers_ == set(range(6))  # the final fit: every clip
 
 
+@pytest.mark.parametrize("routing", [False, True])
+@pytest.mark.parametrize("groups", [False, True])
+def test_auto_weights_keep_a_clip_and_its_copies_on_one_side(routing, groups):
+    """After AugmentedCopies, the Pipeline tells the ensemble which clip each
+    row copies; with no speakers given, the inner split keeps a clip and its
+    copies together, so that no member is weighed on copies of its own
+    training clips. With speakers, the speakers split them as before."""
+    from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+
+    from skser import AugmentedCopies
+
+    seen = []
+
+    class Recorder(ClassifierMixin, BaseEstimator):
+        """Column 0 of X is the clip (copies keep it)."""
+
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            self.clips_ = set(X[:, 0].tolist())
+            return self
+
+        def predict_proba(self, X):
+            seen.append((self.clips_, set(X[:, 0].tolist())))
+            return np.full((len(X), self.classes_.size), 1 / self.classes_.size)
+
+    class Jitter(TransformerMixin, BaseEstimator):
+        """An augmenter: column 1 gets noise, column 0 (the clip) is kept."""
+
+        def __init__(self, random_state=None):
+            self.random_state = random_state
+
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            X = np.array(X, dtype=float)
+            X[:, 1] += np.random.default_rng(self.random_state).normal(size=len(X))
+            return X
+
+    n = 36
+    X = np.column_stack([np.arange(n), np.zeros(n)]).astype(float)
+    y = np.tile(["angry", "happy", "sad"], n // 3)
+    speakers = np.repeat(np.arange(6), 6)
+    pipe = Pipeline([
+        ("augment", AugmentedCopies(augmenters=Jitter(), n_copies=2, random_state=0)),
+        ("clf", SoftVotingEnsemble(estimators=[("r", Recorder())], weights="auto", cv=3))])
+    with sklearn.config_context(enable_metadata_routing=routing):
+        pipe.fit(X, y, **({"groups": speakers} if groups and routing else
+                          {"clf__groups": speakers} if groups else {}))
+
+    assert len(seen) == 3
+    for trained_on, predicted in seen:
+        assert trained_on and predicted and not trained_on & predicted
+    assert set().union(*(p for _, p in seen)) == set(range(n))
+    if groups:  # the speakers' split: clips of one speaker held out together
+        for _, predicted in seen:
+            held = set(speakers[sorted(int(c) for c in predicted)].tolist())
+            assert not held & set(speakers[sorted(int(c) for c in
+                                                  set(range(n)) - predicted)].tolist())
+
+    # The ensemble alone, given the rows and no copy_of, would have split
+    # copies of one clip across its inner folds: what the Pipeline prevents.
+    seen.clear()
+    rows = np.concatenate([X, X, X])
+    SoftVotingEnsemble(estimators=[("r", Recorder())], weights="auto", cv=3).fit(
+        rows, np.concatenate([y, y, y]))
+    assert any(trained_on & predicted for trained_on, predicted in seen)
+
+
+def test_auto_weights_refuse_copy_of_of_another_length_by_name(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="copy_of holds 10 entries for 60 clips"):
+        SoftVotingEnsemble(estimators=[("lr", LogisticRegression())],
+                           weights="auto").fit(X, y, copy_of=np.zeros(10))
+
+
 def test_auto_weights_take_the_speakers_by_routing_and_pass_them_on(blobs):
     X, y = blobs
     groups = np.repeat(["ann", "bob", "eve", "joe", "kim", "lou"], 10)

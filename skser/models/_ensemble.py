@@ -9,6 +9,9 @@ y : ``(n_clips,)`` labels.
 groups : ``(n_clips,)`` speaker of each clip, optional: with
     ``weights="auto"`` the inner split that weighs the members keeps each
     speaker on one side.
+copy_of : ``(n_clips,)`` the clip each row is or copies, optional (set by
+    skser's `Pipeline` after `AugmentedCopies`): without ``groups``, the
+    inner split keeps a clip and its copies on one side.
 predict_proba : ``(n_clips, n_classes)``, the members' probabilities averaged
     with ``weights_``, columns ordered as ``classes_``.
 """
@@ -23,6 +26,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check
 from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils._metadata_requests import MetadataRouter, MethodMapping
+from sklearn.utils import metadata_routing
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import _check_method_params, check_is_fitted
@@ -123,7 +127,9 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
     }
     # The speakers are the ensemble's own input in fit (its inner split), as
     # well as the members' (a SpeakerStandardScaler's).
-    __metadata_request__fit = {"groups": True}
+    # ``copy_of`` comes from skser's Pipeline (the rows AugmentedCopies
+    # added), never from the caller's metadata.
+    __metadata_request__fit = {"groups": True, "copy_of": metadata_routing.UNUSED}
 
     # Whether fit computes each pipeline member's features once (`_heads`);
     # the tests switch it off to compare with fitting every member from X.
@@ -187,7 +193,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         return weights / weights.sum()
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, groups=None, **fit_params):
+    def fit(self, X, y, groups=None, copy_of=None, **fit_params):
         """Fit a clone of every member on ``X`` and ``y``.
 
         Parameters
@@ -202,6 +208,12 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             routed to the members that request them (a `SpeakerStandardScaler`);
             without, they reach no member, and are refused unless
             ``weights="auto"`` uses them.
+        copy_of : array-like [shape=(n_clips,)] or None, default=None
+            For each row, the index of the clip it is or copies: skser's
+            `Pipeline` passes it when `AugmentedCopies` came before. Without
+            ``groups``, ``weights="auto"`` keeps a clip and its copies on one
+            side of its inner split (else a member would be weighed on
+            copies of clips it trained on). Not passed to the members.
         **fit_params : dict
             With metadata routing enabled, routed to the members that request
             them; without, not accepted.
@@ -214,6 +226,9 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         if groups is not None and len(groups) != len(y):
             raise ValueError(f"groups holds {len(groups)} speakers for {len(y)} clips; "
                              "give one per clip.")
+        if copy_of is not None and len(copy_of) != len(y):
+            raise ValueError(f"copy_of holds {len(copy_of)} entries for {len(y)} clips; "
+                             "give one per clip.")
         auto = isinstance(self.weights, str)  # "auto"
         if groups is not None and (_routing_enabled() or not auto):
             # Routed to the members that request them; without routing nothing
@@ -222,7 +237,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         routed = self._route("fit", fit_params)
         heads = self._heads(X, fit_params)
         if auto:
-            weights = self._choose_weights(X, y, groups, fit_params, heads)
+            weights = self._choose_weights(X, y, groups, fit_params, heads, copy_of)
         self.weights_ = weights
         self.estimators_ = self._fit_members(X, y, routed, heads)
         self.named_estimators_ = dict(zip((n for n, _ in self.estimators), self.estimators_))
@@ -284,12 +299,19 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
                              + "); soft voting needs one set of labels.")
         return classes[0]
 
-    def _choose_weights(self, X, y, groups, fit_params, heads):
+    def _choose_weights(self, X, y, groups, fit_params, heads, copy_of=None):
         """The weighting of highest held-out UA on the inner split (and
         ``cv_results_``); ``fit_params`` are the members' routed metadata,
-        per-clip ones indexed by each part."""
+        per-clip ones indexed by each part. Without speakers, the split
+        keeps each clip with its copies (``copy_of``)."""
         y = np.asarray(y)
-        if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
+        if groups is None and copy_of is not None:
+            groups = np.asarray(copy_of)
+            if isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
+                splitter = StratifiedGroupKFold(min(self.cv, np.unique(groups).size))
+            else:
+                splitter = check_cv(self.cv, y, classifier=True)
+        elif isinstance(self.cv, Integral) and not isinstance(self.cv, bool):
             if groups is None:
                 splitter = StratifiedKFold(self.cv)
             else:
