@@ -3,6 +3,7 @@
     python benchmarks/transfer_search.py                # both class sets, ~15 minutes
     python benchmarks/transfer_search.py --stored-only  # the tables of the stored results
     python benchmarks/transfer_search.py --quick        # a smoke run
+    python benchmarks/transfer_search.py --robust       # for transfer and altered audio
 
 The statistics model's 828 columns were chosen by speaker-grouped folds
 inside RAVDESS and EmoDB (`feature_search.py`); a model that ships must do
@@ -27,6 +28,23 @@ Features are computed once per corpus for the union of all candidates (the
 statistics model's 20 frame features, their deltas and nine functionals)
 and sliced by column name; the altered copies are drawn once per corpus
 (seed 0). Results: ``benchmarks/results/transfer_search/<classes>.json``.
+
+``--robust`` chooses for transfer *and* altered audio (the search above
+scored clean clips only, and the recipe it chose falls to chance under
+white noise at 10 dB SNR, ``docs/robustness.md``). Each inner pair's test
+corpus is also scored under one moderate severity of each corruption kind
+(`ROBUST_CONDITIONS`, the conditions of ``robust_search.py``: noise, babble
+and hum at 10-20 dB SNR, a -50 dBFS floor, RT60 0.4 s, a mu-law phone line,
+MP3 and Opus at 16 kbit/s, gains of -30 and +12 dB, an 8 kHz file), applied
+to the recording before trimming as ``robustness.py`` applies them. Rule,
+fixed before the run: a candidate's inner score is half its clean score and
+half its mean score over those conditions, each score the mean of adapted
+and plain UA as above; the outer choice and the shipped recipe follow as
+above. The candidates are those above and three that leave out what
+broadband noise damages first (`ROBUST_EXTRA`). Babble is made of 60 clips
+of the test corpus itself (its other speakers, and at times the clip's own
+speaker: a harder babble than ``robustness.py``'s). Results:
+``benchmarks/results/transfer_search/<classes>-robust.json``.
 """
 
 import argparse
@@ -84,6 +102,30 @@ CANDIDATES = {
     "voice only": ({"features": VOICE}, 0.03),
 }
 QUICK_CANDIDATES = ("stats (828 columns)", "eGeMAPS-like")
+#: Candidates of the ``--robust`` search only: eGeMAPS' families without the
+#: voice-quality measures (HNR, jitter, shimmer) that broadband noise
+#: damages first, with more of the spectral envelope (MFCC 0-12), and the
+#: spectral envelope and loudness without any pitch measure.
+ROBUST_EXTRA = {
+    "eGeMAPS-like, no HNR/jitter/shimmer": (
+        {"features": tuple(f for f in GEMAPS_LIKE if f not in ("hnr", "jitter", "shimmer")),
+         "n_mfcc": 5}, 0.01),
+    "eGeMAPS-like, MFCC 0-12, no deltas": (
+        {"features": GEMAPS_LIKE, "n_mfcc": 13, "deltas": False}, 0.01),
+    "envelope and loudness (no pitch)": (
+        {"features": ("mfcc", "loudness", "slope", "alpha_ratio", "hammarberg", "flux"),
+         "n_mfcc": 13}, 0.01),
+}
+CANDIDATES.update(ROBUST_EXTRA)
+#: The clean search's candidates (how the shipped recipe was first chosen).
+CLEAN_CANDIDATES = tuple(n for n in CANDIDATES if n not in ROBUST_EXTRA)
+#: One moderate severity of each corruption kind, as in robust_search.py.
+ROBUST_CONDITIONS = (("pink_noise", 20.0), ("white_noise", 10.0), ("babble", 10.0),
+                     ("hum", 10.0), ("noise_floor", -50.0), ("reverb", 0.4),
+                     ("telephone", "mu-law"), ("mp3", 16.0), ("opus", 16.0), ("gain", -30.0),
+                     ("gain", 12.0), ("sample_rate", 8000))
+QUICK_CONDITIONS = (("white_noise", 10.0), ("telephone", "mu-law"))
+N_BABBLE_SOURCES = 60
 
 
 def union():
@@ -134,11 +176,59 @@ def extract(data, corpus, *, quick):
     return X, np.tile(y, 1 + N_COPIES), X[:y.size], y, names
 
 
-def fit_and_score(columns_, C, train_parts, test_part, labels):
-    """Train on ``train_parts`` (each a corpus's ``(X, y)``: one domain),
-    test on ``test_part``; UA adapted and plain."""
+def condition_label(corruption, severity):
+    return f"{corruption}@{severity:g}" if not isinstance(severity, str) \
+        else f"{corruption}@{severity}"
+
+
+def extract_altered(data, corpus, conditions, *, quick):
+    """label -> features of the corpus's clips under each condition of
+    ``conditions``: the recording as loaded at 16 kHz is altered (seeded by
+    clip and condition), read back at 16 kHz as `AudioLoader` reads a file
+    at another rate, trimmed, brought to one speech level; the rows are
+    those of `extract`'s test rows."""
+    from skser import AudioLoader, LevelNormalizer, TrimPad
+    from skser.augmentation import corrupt
+
+    cache = FEATURE_CACHE / f"{corpus}-altered{'-quick' if quick else ''}.npz"
+    rows = data.corpus == corpus
+    labels = [condition_label(c, s) for c, s in conditions]
+    stored = {}
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as f:
+            if f["files"].tolist() == data.filenames[rows].tolist():
+                stored = {k: f[k] for k in f.files if k != "files"}
+    if all(label in stored for label in labels):
+        return {label: stored[label] for label in labels}
+    loader = AudioLoader(sr=SR, duration=30.0)
+    waves = loader.transform(list(data.filenames[rows]))
+    k = list(cross_corpus.CORPORA).index(corpus)
+    pick = np.random.default_rng([SEED, 77, k]).choice(
+        len(waves), size=min(N_BABBLE_SOURCES, len(waves)), replace=False)
+    sources = [waves[i] for i in pick]
+    features = union()
+    for n, ((corruption, severity), label) in enumerate(zip(conditions, labels)):
+        if label in stored:
+            continue
+        start = time.perf_counter()
+        altered = []
+        for i, y in enumerate(waves):
+            out, sr = corrupt(y, corruption, severity, sr=SR, sources=sources,
+                              random_state=np.random.default_rng([SEED, k, i, n]))
+            altered.append(out if sr == SR else (out, sr))
+        clips = TrimPad(sr=SR, duration=3.0).fit_transform(loader.transform(altered))
+        stored[label] = features.fit_transform(
+            LevelNormalizer(sr=SR).fit_transform(clips)).astype(np.float32)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, files=data.filenames[rows], **stored)
+        print(f"  {corpus} {label}: {time.perf_counter() - start:.0f} s", flush=True)
+    return {label: stored[label] for label in labels}
+
+
+def fit_model(columns_, C, train_parts, labels):
+    """Train on ``train_parts`` (each a corpus's ``(X, y)``: one domain):
+    ``(scaler, classifier, columns_)``."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import balanced_accuracy_score
 
     from skser import DomainStandardScaler
 
@@ -152,6 +242,14 @@ def fit_and_score(columns_, C, train_parts, test_part, labels):
     scaler = DomainStandardScaler().fit(X, domains=domains)
     clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(
         scaler.transform(X, domains=domains), y)
+    return scaler, clf, columns_
+
+
+def score_model(model, test_part, labels):
+    """UA of a `fit_model` model on ``test_part``, adapted and plain."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    scaler, clf, columns_ = model
     X_test, y_test = test_part
     keep = np.isin(y_test, labels)
     X_test, y_test = X_test[keep][:, columns_], y_test[keep]
@@ -159,6 +257,12 @@ def fit_and_score(columns_, C, train_parts, test_part, labels):
     plain = clf.predict(scaler.transform(X_test))
     return {"adapted": balanced_accuracy_score(y_test, adapted),
             "plain": balanced_accuracy_score(y_test, plain)}
+
+
+def fit_and_score(columns_, C, train_parts, test_part, labels):
+    """Train on ``train_parts`` (each a corpus's ``(X, y)``: one domain),
+    test on ``test_part``; UA adapted and plain."""
+    return score_model(fit_model(columns_, C, train_parts, labels), test_part, labels)
 
 
 def _score(result):
@@ -198,6 +302,84 @@ def search(classes, features, candidates):
             "chosen": chosen, "machine": machine(), "date": time.strftime("%Y-%m-%d")}
 
 
+def _robust_score(result):
+    """Half the clean score, half the mean score over the altered conditions."""
+    altered = [_score(r) for label, r in result.items() if label != "clean"]
+    return (_score(result["clean"]) + float(np.mean(altered))) / 2
+
+
+def robust_search(classes, features, candidates, conditions):
+    """The ``--robust`` search: as `search`, each pair also scored under
+    ``conditions``, the inner score `_robust_score`."""
+    labels = cross_corpus.CLASS_SETS[classes]
+    names = features["names"]
+    corpora = list(cross_corpus.CORPORA)
+    altered_labels = [condition_label(c, s) for c, s in conditions]
+
+    def scores(model, corpus):
+        X_test, y_test = features["test"][corpus]
+        return {"clean": score_model(model, (X_test, y_test), labels),
+                **{label: score_model(model, (features["altered"][corpus][label], y_test),
+                                      labels) for label in altered_labels}}
+
+    outer = {}
+    for held_out in corpora:
+        a, b = (c for c in corpora if c != held_out)
+        inner, outer_scores = {}, {}
+        for name in candidates:
+            settings, C = CANDIDATES[name]
+            cols = columns(names, settings)
+            inner[name] = [scores(fit_model(cols, C, [features["train"][x]], labels), y)
+                           for x, y in ((a, b), (b, a))]
+            outer_scores[name] = scores(fit_model(
+                cols, C, [features["train"][a], features["train"][b]], labels), held_out)
+        mean_inner = {n: float(np.mean([_robust_score(r) for r in rs]))
+                      for n, rs in inner.items()}
+        choice = max(candidates, key=lambda n: mean_inner[n])
+        outer[held_out] = {"choice": choice, "inner": inner, "mean_inner": mean_inner,
+                           "outer": outer_scores}
+        o = outer_scores[choice]
+        print(f"{classes} classes, held out {held_out}: chose {choice!r} (inner "
+              f"{100 * mean_inner[choice]:.1f}); outer clean adapted "
+              f"{100 * o['clean']['adapted']:.1f}, plain {100 * o['clean']['plain']:.1f}; "
+              f"altered {100 * _altered_mean(o, 'adapted'):.1f}, "
+              f"{100 * _altered_mean(o, 'plain'):.1f}", flush=True)
+    counts = Counter(o["choice"] for o in outer.values())
+    chosen = max(counts, key=lambda n: (counts[n], np.mean(
+        [o["mean_inner"][n] for o in outer.values()])))
+    return {"classes": classes, "criterion": "robust", "candidates": list(candidates),
+            "conditions": altered_labels, "outer": outer, "chosen": chosen,
+            "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+
+
+def _altered_mean(result, way):
+    return float(np.mean([r[way] for label, r in result.items() if label != "clean"]))
+
+
+def robust_table(result):
+    """Markdown: per candidate, mean inner score, then outer UA per held-out
+    corpus, clean and mean over the altered conditions (adapted / plain)."""
+    corpora = list(result["outer"])
+    lines = ["| candidate | columns | " + " | ".join(
+        f"inner (no {cross_corpus.CORPORA[c][2]}) | -> {cross_corpus.CORPORA[c][2]} clean "
+        f"| -> {cross_corpus.CORPORA[c][2]} altered" for c in corpora) + " |",
+        "|---|---:|" + "---:|---:|---:|" * len(corpora)]
+    names = list(union().get_feature_names_out())
+    for name in result["candidates"]:
+        cells = []
+        for c in corpora:
+            o = result["outer"][c]
+            mark = " **(chosen)**" if o["choice"] == name else ""
+            r = o["outer"][name]
+            cells.append(f"{100 * o['mean_inner'][name]:.1f}{mark}")
+            cells.append(f"{100 * r['clean']['adapted']:.1f} / {100 * r['clean']['plain']:.1f}")
+            cells.append(f"{100 * _altered_mean(r, 'adapted'):.1f} / "
+                         f"{100 * _altered_mean(r, 'plain'):.1f}")
+        n_columns = len(columns(names, CANDIDATES[name][0]))
+        lines.append(f"| {name} | {n_columns} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(result):
     """Markdown: per candidate, mean inner score and outer UA per held-out
     corpus (adapted / plain); the choices marked."""
@@ -226,14 +408,20 @@ def main(argv=None):
                         default=list(cross_corpus.CLASS_SETS))
     parser.add_argument("--quick", action="store_true",
                         help="every fourth clip, two candidates, not stored: a smoke run")
+    parser.add_argument("--robust", action="store_true",
+                        help="choose for transfer and altered audio (the module's docstring)")
     parser.add_argument("--stored-only", action="store_true")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"transfer_search.py: {SHARED_DATA} is absent; nothing to search.\n")
-    candidates = QUICK_CANDIDATES if args.quick else tuple(CANDIDATES)
+    if args.quick:
+        candidates = QUICK_CANDIDATES
+    else:
+        candidates = tuple(CANDIDATES) if args.robust else CLEAN_CANDIDATES
+    conditions = QUICK_CONDITIONS if args.quick else ROBUST_CONDITIONS
     features = None
     for classes in args.classes:
-        path = RESULTS / f"{classes}.json"
+        path = RESULTS / f"{classes}{'-robust' if args.robust else ''}.json"
         result = None
         if path.is_file() and not args.quick:
             stored = json.loads(path.read_text())
@@ -242,23 +430,28 @@ def main(argv=None):
         if result is None and not args.stored_only:
             if features is None:
                 data = cross_corpus.load_corpora(quick=args.quick)
-                features = {"train": {}, "test": {}}
+                features = {"train": {}, "test": {}, "altered": {}}
                 for corpus in cross_corpus.CORPORA:
                     start = time.perf_counter()
                     X, y, X_test, y_test, names = extract(data, corpus, quick=args.quick)
                     features["train"][corpus] = (X, y)
                     features["test"][corpus] = (X_test, y_test)
                     features["names"] = names
+                    if args.robust:
+                        features["altered"][corpus] = extract_altered(
+                            data, corpus, conditions, quick=args.quick)
                     print(f"{corpus}: {y_test.size} clips, {X.shape[0]} training rows, "
                           f"{time.perf_counter() - start:.0f} s", flush=True)
-            result = search(classes, features, candidates)
+            result = (robust_search(classes, features, candidates, conditions) if args.robust
+                      else search(classes, features, candidates))
             if not args.quick:
                 from accuracy import store
 
                 store(path, result)
         if result is not None:
-            print(f"\n{classes} classes: chosen {result['chosen']!r}\n{table(result)}\n")
-
+            print(f"\n{classes} classes{', transfer and altered audio' if args.robust else ''}:"
+                  f" chosen {result['chosen']!r}\n"
+                  f"{robust_table(result) if args.robust else table(result)}\n")
 
 if __name__ == "__main__":
     main()
