@@ -18,7 +18,9 @@ recording as loaded at 16 kHz, before trimming, as a real channel would;
 pipeline resamples as it would a file.
 
 Rows (each but ``pretrained`` also with its speaker-normalised twin,
-``+spk``, which uses each test speaker's unlabelled altered clips):
+``+spk``, which uses each test speaker's unlabelled altered clips;
+``pretrained`` with its adapted twin, ``+adapt``, which uses the fold's
+unlabelled altered test clips):
 
 - ``stats``: ``make_ser_pipeline("stats")`` as it is now (its
   speaker-normalised twin is built as ``stats-issue-14+spk``, since
@@ -29,7 +31,9 @@ Rows (each but ``pretrained`` also with its speaker-normalised twin,
 - ``default``, ``sequence``: ``make_ser_pipeline()`` and ``("sequence")``;
 - ``pretrained``: the recipe of skser's pretrained model (issue 22), trained
   on each fold's clips as one recording domain and predicting each altered
-  clip on its own;
+  clip on its own; ``pretrained+adapt``, the same fit with the test clips
+  of each condition standardised with their own statistics, as one domain
+  (``skser predict --adapt`` on a batch of recordings from one source);
 - ``opensmile``: the peer of ``accuracy.py``, openSMILE's eGeMAPSv02
   functionals of each altered recording (written to a WAV file at its rate)
   with the ``svm`` row's scaler and calibrated RBF SVM (``bench`` extra).
@@ -60,13 +64,18 @@ CORPORA = {
     "savee": ("savee-16k", "load_savee", "SAVEE, 16 kHz"),
 }
 SPK = "+spk"
+#: The pretrained recipe's twin: the fold's test clips of a condition as one
+#: recording domain, standardised with their own statistics.
+ADAPT = "+adapt"
 #: Rows built here exactly as in accuracy.py (openSMILE reads other files
 #: there): their clean folds are that table's folds (`share_with_accuracy`).
 SHARED_ROWS = ("stats", "stats-issue-14", "default", "sequence", "pretrained")
 PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pretrained")
-# The pretrained recipe adapts per recording domain, not per speaker: no twin.
+# The pretrained recipe adapts per recording domain, not per speaker: its
+# twin adapts to the test clips.
 ROWS = tuple(r for plain in PLAIN_ROWS
-             for r in ((plain,) if plain == "pretrained" else (plain, plain + SPK)))
+             for r in ((plain, plain + ADAPT) if plain == "pretrained"
+                       else (plain, plain + SPK)))
 SEED = 0
 SR = 16000
 #: Bumped when a corruption's implementation changes, so stored folds are recomputed.
@@ -95,7 +104,7 @@ def make_row(name, *, quick=False):
     """The estimator of one row, from waveforms (or file paths) to labels."""
     from skser import make_ser_pipeline
 
-    base = name.removesuffix(SPK)
+    base = name.removesuffix(SPK).removesuffix(ADAPT)
     spk = {"speaker_normalize": True} if name.endswith(SPK) else {}
     if base == "stats":
         pipeline = make_ser_pipeline("stats", random_state=SEED, **spk)
@@ -171,7 +180,9 @@ def write_wavs(clips, folder):
 
 def row_key(row, *, quick=False):
     estimator = make_row(row, quick=quick)
-    return f"{accuracy.settings_key(estimator, speaker_groups=row.endswith(SPK))}-v{SUITE_VERSION}"
+    adapted = "-adapted" if row.endswith(ADAPT) else ""
+    return (f"{accuracy.settings_key(estimator, speaker_groups=row.endswith(SPK))}{adapted}"
+            f"-v{SUITE_VERSION}")
 
 
 def fit_row(row, train, data, waveforms, tmp, *, quick):
@@ -231,7 +242,8 @@ def predict_row(row, estimator, clips, test, data, tmp, heads):
     import sklearn
 
     spk = row.endswith(SPK)
-    params = {"groups": data.groups[test]} if spk else {}
+    params = ({"groups": data.groups[test]} if spk else
+              {"domains": np.zeros(test.size)} if row.endswith(ADAPT) else {})
     head, tail = split_for_prediction(estimator)
     key = head_key(head)
     if key not in heads:
@@ -241,7 +253,7 @@ def predict_row(row, estimator, clips, test, data, tmp, heads):
         heads[key] = (head.transform(X) if len(head) else X, time.perf_counter() - start)
     X, head_seconds = heads[key]
     start = time.perf_counter()
-    with sklearn.config_context(enable_metadata_routing=spk):
+    with sklearn.config_context(enable_metadata_routing=bool(params)):
         predicted = np.asarray(tail.predict(X, **params))
     return predicted, head_seconds + time.perf_counter() - start
 
@@ -256,7 +268,12 @@ def run_fold(corpus, rows, i, train, test, data, waveforms, *, quick, suite):
     fitted, results = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for row in rows:
-            estimator, seconds = fit_row(row, train, data, waveforms, tmp, quick=quick)
+            base = row.removesuffix(ADAPT)
+            if row.endswith(ADAPT) and base in fitted:
+                # The same fit, predicted another way.
+                estimator, seconds = fitted[base], results[base]["fit_seconds"]
+            else:
+                estimator, seconds = fit_row(row, train, data, waveforms, tmp, quick=quick)
             fitted[row] = estimator
             clf = estimator.steps[-1][1]
             results[row] = {"corpus": corpus, "row": row, "fold": i, "machine": machine(),
@@ -426,7 +443,7 @@ def targets_table(corpus_summaries):
     for corpus, (_, summary) in corpus_summaries.items():
         peer = summary.get("opensmile")
         for row, uas in summary.items():
-            if row.endswith(SPK) or row.startswith("opensmile"):
+            if row.endswith((SPK, ADAPT)) or row.startswith("opensmile"):
                 continue
             t = targets({row: uas})[row]
             clean = f"{100 * t['clean']:.1f}"
@@ -441,6 +458,8 @@ def targets_table(corpus_summaries):
 
 
 def row_label(row):
+    if row.endswith(ADAPT):
+        return f"{row.removesuffix(ADAPT)}, adapted to the test clips"
     return (f"{row.removesuffix(SPK)}, speaker-normalised" if row.endswith(SPK) else row)
 
 
@@ -492,7 +511,7 @@ def plot(corpus_summaries, path):
         x = np.arange(len(levels) + 1)
         for c, (corpus, (_, summary)) in enumerate(corpus_summaries.items()):
             for r, (row, uas) in enumerate(summary.items()):
-                if row.endswith(SPK):
+                if row.endswith((SPK, ADAPT)):
                     continue
                 y = [uas[CLEAN]] + [uas[condition_label(name, s)] for s in levels]
                 ax.plot(x, 100 * np.array(y), styles[c % len(styles)], marker="o",
