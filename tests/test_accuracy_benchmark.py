@@ -529,6 +529,35 @@ def test_robustness_charges_a_shared_head_to_every_row_that_reads_it(robustness,
         fitted.predict_proba([data.filenames[i] for i in test]), atol=1e-6)
 
 
+def test_robustness_adapted_pretrained_row_standardises_the_test_clips_as_one_domain(
+        robustness, tmp_path):
+    # pretrained+adapt is the pretrained fit predicted with the test clips as
+    # one domain (skser predict --adapt); its folds are never the plain row's.
+    import sklearn
+
+    from skser._pretrained import make_pretrained_pipeline
+    from skser.datasets import make_emotional_speech
+
+    assert robustness.row_key("pretrained+adapt") != robustness.row_key("pretrained")
+    assert robustness.row_label("pretrained+adapt") == "pretrained, adapted to the test clips"
+    data = make_emotional_speech(tmp_path, n_speakers=3, n_per_class=2, random_state=0)
+    train, test = np.flatnonzero(data.groups != data.groups[0]), \
+        np.flatnonzero(data.groups == data.groups[0])
+    waveforms = robustness.load_waveforms(data)
+    fitted = make_pretrained_pipeline(random_state=0).fit(
+        [waveforms[i] for i in train], data.target[train])
+    clips = robustness.corrupted(waveforms, test, "gain", 6.0, sources=None, corpus_seed=0)
+    adapted, _ = robustness.predict_row("pretrained+adapt", fitted, clips, test, data,
+                                        str(tmp_path), {})
+    plain, _ = robustness.predict_row("pretrained", fitted, clips, test, data,
+                                      str(tmp_path), {})
+    with sklearn.config_context(enable_metadata_routing=True):
+        expected = fitted.predict(robustness.as_inputs(clips), domains=np.zeros(test.size))
+    assert adapted.tolist() == expected.tolist()
+    assert plain.tolist() == fitted.predict(robustness.as_inputs(clips)).tolist()
+    assert adapted.tolist() != plain.tolist()  # the two ways differ on these clips
+
+
 # ------------------------------------------------- benchmarks/cross_corpus.py
 
 @pytest.fixture(scope="module")
