@@ -2,6 +2,8 @@
 
     python benchmarks/robust_search.py                 # RAVDESS and EmoDB, ~40 min on 2 cores
     python benchmarks/robust_search.py --stored-only   # the table of the stored results
+    python benchmarks/robust_search.py --cache benchmarks/results/robust_search/followup \
+        --candidates "level + 2 altered copies" "level + 4 altered copies" ...  # issue 21's follow-up
 
 The candidates differ in whether clips are brought to one speech level
 (`LevelNormalizer`) and in how many copies altered by `RandomCorruption`
@@ -28,6 +30,7 @@ import numpy as np
 import accuracy
 import robustness
 from _common import SHARED_DATA, machine
+from skser.pipeline import STATS_FEATURES
 
 #: name -> make_ser_pipeline("stats", ...) settings.
 CANDIDATES = {
@@ -38,6 +41,18 @@ CANDIDATES = {
     "level + 1 altered copy, C=0.005": {"robust": True, "n_copies": 1, "clf__C": 0.005},
     "level + 1 altered copy, C=0.02": {"robust": True, "n_copies": 1, "clf__C": 0.02},
     "level + 1 mildly altered copy": {"robust": True, "n_copies": 1, "mild": True},
+    # Issue 21's follow-up: leave out the columns that broadband noise fills
+    # (the voice-quality measures, spectral contrast and flatness, which read
+    # the gaps between harmonics), or train on more altered copies.
+    "level + 2 altered copies, no HNR/jitter/shimmer": {
+        "robust": True, "n_copies": 2,
+        "features__features": tuple(f for f in STATS_FEATURES
+                                    if f not in ("hnr", "jitter", "shimmer"))},
+    "level + 2 altered copies, no contrast/flatness": {
+        "robust": True, "n_copies": 2,
+        "features__features": tuple(f for f in STATS_FEATURES
+                                    if f not in ("contrast", "flatness"))},
+    "level + 4 altered copies": {"robust": True, "n_copies": 4},
     # Speaker-normalised (each inner validation speaker standardised with its
     # own unlabelled clips): whether the altered copies still help when the
     # scaler already adapts to each speaker's channel.
@@ -134,12 +149,15 @@ def main(argv=None):
     parser.add_argument("--stored-only", action="store_true")
     parser.add_argument("--candidates", nargs="+", choices=list(CANDIDATES), default=None,
                         help="compute only these (two processes can share the work)")
+    parser.add_argument("--cache", type=Path, default=CACHE,
+                        help="where the results are stored (a follow-up keeps its own, "
+                             "with its baseline rerun beside it)")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"robust_search.py: {SHARED_DATA} is absent.\n")
     results = {}
     for corpus in CORPORA:
-        path = CACHE / f"{corpus}.json"
+        path = args.cache / f"{corpus}.json"
         stored = json.loads(path.read_text()) if path.is_file() else {}
         missing = [c for c in (args.candidates or CANDIDATES) if c not in stored]
         if missing and not args.stored_only:
