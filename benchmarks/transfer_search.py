@@ -259,47 +259,60 @@ def score_model(model, test_part, labels):
             "plain": balanced_accuracy_score(y_test, plain)}
 
 
-def fit_and_score(columns_, C, train_parts, test_part, labels):
-    """Train on ``train_parts`` (each a corpus's ``(X, y)``: one domain),
-    test on ``test_part``; UA adapted and plain."""
-    return score_model(fit_model(columns_, C, train_parts, labels), test_part, labels)
-
-
 def _score(result):
     return (result["adapted"] + result["plain"]) / 2
 
 
-def search(classes, features, candidates):
+def nested_search(classes, features, candidates, scores, inner_score):
     """The nested search over one class set: per held-out corpus, every
-    candidate's inner scores, the choice, and every candidate's outer scores."""
+    candidate's inner scores, the choice, and every candidate's outer scores.
+
+    ``scores(model, corpus)`` scores a `fit_model` model on a corpus's test
+    rows; ``inner_score`` ranks one such result."""
     labels = cross_corpus.CLASS_SETS[classes]
     names = features["names"]
     corpora = list(cross_corpus.CORPORA)
     outer = {}
     for held_out in corpora:
         a, b = (c for c in corpora if c != held_out)
-        inner, scores = {}, {}
+        inner, outer_scores = {}, {}
         for name in candidates:
             settings, C = CANDIDATES[name]
             cols = columns(names, settings)
-            inner[name] = [fit_and_score(cols, C, [features["train"][x]],
-                                         features["test"][y], labels)
+            inner[name] = [scores(fit_model(cols, C, [features["train"][x]], labels), y)
                            for x, y in ((a, b), (b, a))]
-            scores[name] = fit_and_score(cols, C, [features["train"][a], features["train"][b]],
-                                         features["test"][held_out], labels)
-        mean_inner = {n: float(np.mean([_score(r) for r in rs])) for n, rs in inner.items()}
+            outer_scores[name] = scores(fit_model(
+                cols, C, [features["train"][a], features["train"][b]], labels), held_out)
+        mean_inner = {n: float(np.mean([inner_score(r) for r in rs]))
+                      for n, rs in inner.items()}
         choice = max(candidates, key=lambda n: mean_inner[n])
         outer[held_out] = {"choice": choice, "inner": inner, "mean_inner": mean_inner,
-                           "outer": scores}
+                           "outer": outer_scores}
         print(f"{classes} classes, held out {held_out}: chose {choice!r} (inner "
-              f"{100 * mean_inner[choice]:.1f}); outer adapted "
-              f"{100 * scores[choice]['adapted']:.1f}, plain "
-              f"{100 * scores[choice]['plain']:.1f}", flush=True)
+              f"{100 * mean_inner[choice]:.1f}); outer {_describe(outer_scores[choice])}",
+              flush=True)
     counts = Counter(o["choice"] for o in outer.values())
     chosen = max(counts, key=lambda n: (counts[n], np.mean(
         [o["mean_inner"][n] for o in outer.values()])))
     return {"classes": classes, "candidates": list(candidates), "outer": outer,
             "chosen": chosen, "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+
+
+def _describe(result):
+    if "clean" not in result:
+        return f"adapted {100 * result['adapted']:.1f}, plain {100 * result['plain']:.1f}"
+    return (f"clean adapted {100 * result['clean']['adapted']:.1f}, plain "
+            f"{100 * result['clean']['plain']:.1f}; altered "
+            f"{100 * _altered_mean(result, 'adapted'):.1f}, "
+            f"{100 * _altered_mean(result, 'plain'):.1f}")
+
+
+def search(classes, features, candidates):
+    """The search on clean clips: each candidate ranked by `_score`."""
+    labels = cross_corpus.CLASS_SETS[classes]
+    return nested_search(
+        classes, features, candidates,
+        lambda model, corpus: score_model(model, features["test"][corpus], labels), _score)
 
 
 def _robust_score(result):
@@ -312,8 +325,6 @@ def robust_search(classes, features, candidates, conditions):
     """The ``--robust`` search: as `search`, each pair also scored under
     ``conditions``, the inner score `_robust_score`."""
     labels = cross_corpus.CLASS_SETS[classes]
-    names = features["names"]
-    corpora = list(cross_corpus.CORPORA)
     altered_labels = [condition_label(c, s) for c, s in conditions]
 
     def scores(model, corpus):
@@ -322,34 +333,10 @@ def robust_search(classes, features, candidates, conditions):
                 **{label: score_model(model, (features["altered"][corpus][label], y_test),
                                       labels) for label in altered_labels}}
 
-    outer = {}
-    for held_out in corpora:
-        a, b = (c for c in corpora if c != held_out)
-        inner, outer_scores = {}, {}
-        for name in candidates:
-            settings, C = CANDIDATES[name]
-            cols = columns(names, settings)
-            inner[name] = [scores(fit_model(cols, C, [features["train"][x]], labels), y)
-                           for x, y in ((a, b), (b, a))]
-            outer_scores[name] = scores(fit_model(
-                cols, C, [features["train"][a], features["train"][b]], labels), held_out)
-        mean_inner = {n: float(np.mean([_robust_score(r) for r in rs]))
-                      for n, rs in inner.items()}
-        choice = max(candidates, key=lambda n: mean_inner[n])
-        outer[held_out] = {"choice": choice, "inner": inner, "mean_inner": mean_inner,
-                           "outer": outer_scores}
-        o = outer_scores[choice]
-        print(f"{classes} classes, held out {held_out}: chose {choice!r} (inner "
-              f"{100 * mean_inner[choice]:.1f}); outer clean adapted "
-              f"{100 * o['clean']['adapted']:.1f}, plain {100 * o['clean']['plain']:.1f}; "
-              f"altered {100 * _altered_mean(o, 'adapted'):.1f}, "
-              f"{100 * _altered_mean(o, 'plain'):.1f}", flush=True)
-    counts = Counter(o["choice"] for o in outer.values())
-    chosen = max(counts, key=lambda n: (counts[n], np.mean(
-        [o["mean_inner"][n] for o in outer.values()])))
+    result = nested_search(classes, features, candidates, scores, _robust_score)
     return {"classes": classes, "criterion": "robust", "candidates": list(candidates),
-            "conditions": altered_labels, "outer": outer, "chosen": chosen,
-            "machine": machine(), "date": time.strftime("%Y-%m-%d")}
+            "conditions": altered_labels, **{k: result[k] for k in (
+                "outer", "chosen", "machine", "date")}}
 
 
 def _altered_mean(result, way):
