@@ -343,38 +343,20 @@ def _altered_mean(result, way):
     return float(np.mean([r[way] for label, r in result.items() if label != "clean"]))
 
 
-def robust_table(result):
-    """Markdown: per candidate, mean inner score, then outer UA per held-out
-    corpus, clean and mean over the altered conditions (adapted / plain)."""
-    corpora = list(result["outer"])
-    lines = ["| candidate | columns | " + " | ".join(
-        f"inner (no {cross_corpus.CORPORA[c][2]}) | -> {cross_corpus.CORPORA[c][2]} clean "
-        f"| -> {cross_corpus.CORPORA[c][2]} altered" for c in corpora) + " |",
-        "|---|---:|" + "---:|---:|---:|" * len(corpora)]
-    names = list(union().get_feature_names_out())
-    for name in result["candidates"]:
-        cells = []
-        for c in corpora:
-            o = result["outer"][c]
-            mark = " **(chosen)**" if o["choice"] == name else ""
-            r = o["outer"][name]
-            cells.append(f"{100 * o['mean_inner'][name]:.1f}{mark}")
-            cells.append(f"{100 * r['clean']['adapted']:.1f} / {100 * r['clean']['plain']:.1f}")
-            cells.append(f"{100 * _altered_mean(r, 'adapted'):.1f} / "
-                         f"{100 * _altered_mean(r, 'plain'):.1f}")
-        n_columns = len(columns(names, CANDIDATES[name][0]))
-        lines.append(f"| {name} | {n_columns} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def table(result):
     """Markdown: per candidate, mean inner score and outer UA per held-out
-    corpus (adapted / plain); the choices marked."""
+    corpus, adapted / plain (a ``--robust`` result: clean and the mean over
+    the altered conditions); the choices marked."""
+    if result.get("criterion") == "robust":
+        parts = {"clean": lambda r, way: r["clean"][way], "altered": _altered_mean}
+    else:
+        parts = {"adapted / plain": lambda r, way: r[way]}
     corpora = list(result["outer"])
     lines = ["| candidate | columns | " + " | ".join(
-        f"inner (no {cross_corpus.CORPORA[c][2]}) | -> {cross_corpus.CORPORA[c][2]} "
-        "adapted / plain" for c in corpora) + " |",
-        "|---|---:|" + "---:|---:|" * len(corpora)]
+        f"inner (no {cross_corpus.CORPORA[c][2]}) | " + " | ".join(
+            f"-> {cross_corpus.CORPORA[c][2]} {part}" for part in parts)
+        for c in corpora) + " |",
+        "|---|---:|" + "---:|" * ((1 + len(parts)) * len(corpora))]
     names = list(union().get_feature_names_out())
     for name in result["candidates"]:
         cells = []
@@ -382,8 +364,9 @@ def table(result):
             o = result["outer"][c]
             mark = " **(chosen)**" if o["choice"] == name else ""
             cells.append(f"{100 * o['mean_inner'][name]:.1f}{mark}")
-            cells.append(f"{100 * o['outer'][name]['adapted']:.1f} / "
-                         f"{100 * o['outer'][name]['plain']:.1f}")
+            for ua in parts.values():
+                r = o["outer"][name]
+                cells.append(f"{100 * ua(r, 'adapted'):.1f} / {100 * ua(r, 'plain'):.1f}")
         n_columns = len(columns(names, CANDIDATES[name][0]))
         lines.append(f"| {name} | {n_columns} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -438,7 +421,7 @@ def main(argv=None):
         if result is not None:
             print(f"\n{classes} classes{', transfer and altered audio' if args.robust else ''}:"
                   f" chosen {result['chosen']!r}\n"
-                  f"{robust_table(result) if args.robust else table(result)}\n")
+                  f"{table(result)}\n")
 
 if __name__ == "__main__":
     main()
