@@ -56,6 +56,8 @@ from pathlib import Path
 import numpy as np
 
 import cross_corpus
+import robust_search
+import robustness
 from _common import SHARED_DATA, machine
 
 SR = 16000
@@ -119,13 +121,9 @@ ROBUST_EXTRA = {
 CANDIDATES.update(ROBUST_EXTRA)
 #: The clean search's candidates (how the shipped recipe was first chosen).
 CLEAN_CANDIDATES = tuple(n for n in CANDIDATES if n not in ROBUST_EXTRA)
-#: One moderate severity of each corruption kind, as in robust_search.py.
-ROBUST_CONDITIONS = (("pink_noise", 20.0), ("white_noise", 10.0), ("babble", 10.0),
-                     ("hum", 10.0), ("noise_floor", -50.0), ("reverb", 0.4),
-                     ("telephone", "mu-law"), ("mp3", 16.0), ("opus", 16.0), ("gain", -30.0),
-                     ("gain", 12.0), ("sample_rate", 8000))
+#: One moderate severity of each corruption kind: robust_search.py's conditions.
+ROBUST_CONDITIONS = robust_search.CONDITIONS
 QUICK_CONDITIONS = (("white_noise", 10.0), ("telephone", "mu-law"))
-N_BABBLE_SOURCES = 60
 
 
 def union():
@@ -176,11 +174,6 @@ def extract(data, corpus, *, quick):
     return X, np.tile(y, 1 + N_COPIES), X[:y.size], y, names
 
 
-def condition_label(corruption, severity):
-    return f"{corruption}@{severity:g}" if not isinstance(severity, str) \
-        else f"{corruption}@{severity}"
-
-
 def extract_altered(data, corpus, conditions, *, quick):
     """label -> features of the corpus's clips under each condition of
     ``conditions``: the recording as loaded at 16 kHz is altered (seeded by
@@ -192,7 +185,7 @@ def extract_altered(data, corpus, conditions, *, quick):
 
     cache = FEATURE_CACHE / f"{corpus}-altered{'-quick' if quick else ''}.npz"
     rows = data.corpus == corpus
-    labels = [condition_label(c, s) for c, s in conditions]
+    labels = [robustness.condition_label(c, s) for c, s in conditions]
     stored = {}
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as f:
@@ -204,7 +197,7 @@ def extract_altered(data, corpus, conditions, *, quick):
     waves = loader.transform(list(data.filenames[rows]))
     k = list(cross_corpus.CORPORA).index(corpus)
     pick = np.random.default_rng([SEED, 77, k]).choice(
-        len(waves), size=min(N_BABBLE_SOURCES, len(waves)), replace=False)
+        len(waves), size=min(robustness.N_BABBLE_SOURCES, len(waves)), replace=False)
     sources = [waves[i] for i in pick]
     features = union()
     for n, ((corruption, severity), label) in enumerate(zip(conditions, labels)):
@@ -325,7 +318,7 @@ def robust_search(classes, features, candidates, conditions):
     """The ``--robust`` search: as `search`, each pair also scored under
     ``conditions``, the inner score `_robust_score`."""
     labels = cross_corpus.CLASS_SETS[classes]
-    altered_labels = [condition_label(c, s) for c, s in conditions]
+    altered_labels = [robustness.condition_label(c, s) for c, s in conditions]
 
     def scores(model, corpus):
         X_test, y_test = features["test"][corpus]
