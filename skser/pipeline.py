@@ -154,8 +154,7 @@ class Pipeline(imblearn_pipeline.Pipeline):
         return routed
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
-        if not isinstance(routed_params, dict):
-            return super()._fit(X, y, routed_params, raw_params)
+        # routed_params is a dict: `_check_method_params` makes it one.
         following = _RowsFollowSamplers(self, routed_params, _num_samples(X))
         Xt, yt = super()._fit(X, y, following, raw_params)
         # fit, fit_transform, fit_predict and fit_resample read the last
@@ -193,7 +192,6 @@ class _RowsFollowSamplers(Mapping):
                 continue
             indices = getattr(step, "sample_indices_", None)
             if indices is None:
-                copy_of = None
                 break
             copy_of = np.asarray(indices) if copy_of is None else copy_of[indices]
             params = Bunch(**{
