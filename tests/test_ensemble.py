@@ -92,35 +92,40 @@ def test_auto_weights_favour_the_member_that_predicts_held_out_speakers(rng):
         "angry", "sad").tolist()
 
 
-def test_auto_weights_split_the_training_clips_by_speaker():
+def _group_recorder(seen):
+    """A classifier for X whose column 0 names each row's group (a speaker, a
+    clip): ``groups_`` are the groups it was fitted on, and every
+    ``predict_proba`` appends (the groups it was fitted on, the groups it
+    predicts) to ``seen``; it predicts uniform probabilities."""
     from sklearn.base import BaseEstimator, ClassifierMixin
 
-    seen = []
-
     class Recorder(ClassifierMixin, BaseEstimator):
-        """Column 0 of X is the clip's speaker."""
-
         def fit(self, X, y):
             self.classes_ = np.unique(y)
-            self.speakers_ = set(X[:, 0].tolist())
+            self.groups_ = set(X[:, 0].tolist())
             return self
 
         def predict_proba(self, X):
-            seen.append((self.speakers_, set(X[:, 0].tolist())))
+            seen.append((self.groups_, set(X[:, 0].tolist())))
             return np.full((len(X), self.classes_.size), 1 / self.classes_.size)
 
+    return Recorder()
+
+
+def test_auto_weights_split_the_training_clips_by_speaker():
+    seen = []
     speakers = np.repeat(np.arange(6), 6)
     X = np.column_stack([speakers, np.arange(36)]).astype(float)
     y = np.tile(["angry", "happy", "sad"], 12)
 
-    vote = SoftVotingEnsemble(estimators=[("r", Recorder())], weights="auto", cv=3)
+    vote = SoftVotingEnsemble(estimators=[("r", _group_recorder(seen))], weights="auto", cv=3)
     vote.fit(X, y, groups=speakers)
 
     assert len(seen) == 3
     for trained_on, predicted in seen:
         assert trained_on and predicted and not trained_on & predicted
     assert set().union(*(p for _, p in seen)) == set(range(6))
-    assert vote.estimators_[0].speakers_ == set(range(6))  # the final fit: every clip
+    assert vote.estimators_[0].groups_ == set(range(6))  # the final fit: every speaker
 
 
 @pytest.mark.parametrize("routing", [False, True])
@@ -130,23 +135,11 @@ def test_auto_weights_keep_a_clip_and_its_copies_on_one_side(routing, groups):
     row copies; with no speakers given, the inner split keeps a clip and its
     copies together, so that no member is weighed on copies of its own
     training clips. With speakers, the speakers split them as before."""
-    from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+    from sklearn.base import BaseEstimator, TransformerMixin
 
     from skser import AugmentedCopies
 
-    seen = []
-
-    class Recorder(ClassifierMixin, BaseEstimator):
-        """Column 0 of X is the clip (copies keep it)."""
-
-        def fit(self, X, y):
-            self.classes_ = np.unique(y)
-            self.clips_ = set(X[:, 0].tolist())
-            return self
-
-        def predict_proba(self, X):
-            seen.append((self.clips_, set(X[:, 0].tolist())))
-            return np.full((len(X), self.classes_.size), 1 / self.classes_.size)
+    seen = []  # column 0 of X is the clip (copies keep it)
 
     class Jitter(TransformerMixin, BaseEstimator):
         """An augmenter: column 1 gets noise, column 0 (the clip) is kept."""
@@ -168,7 +161,8 @@ def test_auto_weights_keep_a_clip_and_its_copies_on_one_side(routing, groups):
     speakers = np.repeat(np.arange(6), 6)
     pipe = Pipeline([
         ("augment", AugmentedCopies(augmenters=Jitter(), n_copies=2, random_state=0)),
-        ("clf", SoftVotingEnsemble(estimators=[("r", Recorder())], weights="auto", cv=3))])
+        ("clf", SoftVotingEnsemble(estimators=[("r", _group_recorder(seen))], weights="auto",
+                                   cv=3))])
     with sklearn.config_context(enable_metadata_routing=routing):
         pipe.fit(X, y, **({"groups": speakers} if groups and routing else
                           {"clf__groups": speakers} if groups else {}))
@@ -187,7 +181,7 @@ def test_auto_weights_keep_a_clip_and_its_copies_on_one_side(routing, groups):
     # copies of one clip across its inner folds: what the Pipeline prevents.
     seen.clear()
     rows = np.concatenate([X, X, X])
-    SoftVotingEnsemble(estimators=[("r", Recorder())], weights="auto", cv=3).fit(
+    SoftVotingEnsemble(estimators=[("r", _group_recorder(seen))], weights="auto", cv=3).fit(
         rows, np.concatenate([y, y, y]))
     assert any(trained_on & predicted for trained_on, predicted in seen)
 
