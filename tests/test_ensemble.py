@@ -9,7 +9,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.svm import LinearSVC
 
 from skser import SoftVotingEnsemble, SpeakerStandardScaler, load_model, make_ser_pipeline
-from skser import save_model
+from skser import make_pretrained_pipeline, save_model
 from skser.pipeline import Pipeline
 
 
@@ -313,6 +313,20 @@ def test_ensemble_pipeline_refuses_a_model_and_augmentation_without_robust():
         make_ser_pipeline("ensemble", robust=False, n_copies=3)
     # Robust, copies are the robust statistics model's: their number can change.
     assert make_ser_pipeline(n_copies=3).named_steps["augment"].n_copies == 3
+
+
+@pytest.mark.parametrize("build, n_copies", [
+    # The statistics model's four were searched for it alone; the ensemble
+    # and the shipped recipe keep the two their stored rows were measured with.
+    (lambda: make_ser_pipeline("stats"), 4),
+    (lambda: make_ser_pipeline(), 2),
+    (lambda: make_ser_pipeline("sequence", robust=True), 2),
+    (lambda: make_pretrained_pipeline(), 2),
+    (lambda: make_ser_pipeline("stats", robust=False, augment=True), 1),
+])
+def test_each_recipe_declares_its_number_of_altered_copies(build, n_copies):
+    pipe = build()
+    assert pipe.named_steps["augment"].n_copies == n_copies
 
 
 def test_the_default_pipeline_is_the_ensemble_and_builds_without_tensorflow():

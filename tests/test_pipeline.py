@@ -89,7 +89,8 @@ def test_speaker_normalize_refuses_waveform_copies_that_have_no_speaker(kind, op
 
 def test_robust_stats_pipeline_standardises_altered_copies_with_their_speakers(labelled_wavs):
     """The robust statistics model's altered copies keep their original's
-    speaker: the per-speaker scaler sees three rows per clip, in four speakers."""
+    speaker: the per-speaker scaler sees five rows per clip (the clip and its
+    four copies), in four speakers."""
     paths, labels, speakers = labelled_wavs
     pipe = make_ser_pipeline("stats", speaker_normalize=True, robust=True, random_state=0)
 
@@ -97,7 +98,7 @@ def test_robust_stats_pipeline_standardises_altered_copies_with_their_speakers(l
         pipe.fit(paths, labels, groups=speakers)
         proba = pipe.predict_proba(paths[:6], groups=speakers[:6])
 
-    assert pipe.named_steps["augment"].sample_indices_.size == 3 * len(paths)
+    assert pipe.named_steps["augment"].sample_indices_.size == 5 * len(paths)
     assert pipe.named_steps["scale"].n_speakers_ == 4
     assert proba.shape == (6, 3)
 
@@ -274,8 +275,8 @@ def test_statistics_kind_pools_features_for_a_linear_model(labelled_wavs, tmp_pa
     assert [n for n, _ in pipe.steps] == [
         "load", "trim", "augment", "level", "features", "scale", "clf"
     ]
-    # augment=None: two altered copies for the robust statistics model.
-    assert pipe.named_steps["augment"].n_copies == 2
+    # augment=None: four altered copies for the robust statistics model.
+    assert pipe.named_steps["augment"].n_copies == 4
     assert is_classifier(pipe)
 
     pipe.fit(paths, labels)
