@@ -119,6 +119,57 @@ def test_timeline_does_not_depend_on_the_block_size(demo, recording):
     np.testing.assert_allclose(small.proba, whole.proba, rtol=1e-5, atol=1e-7)
 
 
+class _Recorder:
+    """A classifier that keeps the clips it is asked about."""
+
+    classes_ = np.array(["a", "b"])
+
+    def __init__(self):
+        self.clips = []
+
+    def predict_proba(self, X):
+        self.clips += list(X)
+        return np.tile([0.25, 0.75], (len(X), 1))
+
+
+def _offset(y, clip):
+    """Where ``clip`` lies in ``y`` (its samples are noise: unique)."""
+    starts = [i for i in np.flatnonzero(y == clip[0])
+              if np.array_equal(y[i:i + len(clip)], clip)]
+    assert len(starts) == 1
+    return int(starts[0])
+
+
+@pytest.mark.parametrize("block_duration", [600.0, 0.37])
+def test_a_short_segment_is_classified_with_the_recording_around_it(block_duration):
+    """A window shorter than ``window`` gets the background around it, as a
+    clip file would, up to the window's length and never into its
+    neighbours: the model's TrimPad then trims and pads it like a file."""
+    sr = 8000
+    y = np.concatenate([quiet(2.0, sr=sr, seed=1), speech(1.0, sr=sr, seed=2),
+                        quiet(0.8, sr=sr, seed=3), speech(0.5, sr=sr, seed=4),
+                        quiet(4.0, sr=sr, seed=5), speech(1.0, sr=sr, seed=6),
+                        quiet(0.4, sr=sr, seed=7)])
+    model = _Recorder()
+    timeline = predict_timeline(model, y, sr=sr, window=3.0,
+                                block_duration=block_duration, batch_size=2)
+
+    segments = np.round(timeline.segments * sr).astype(int)
+    assert len(segments) == 3 and len(model.clips) == 3
+    # The rows keep the segments' times.
+    speech_rows = np.flatnonzero(timeline.speech)
+    np.testing.assert_allclose(timeline.start[speech_rows], timeline.segments[:, 0])
+    np.testing.assert_allclose(timeline.end[speech_rows], timeline.segments[:, 1])
+    bounds = np.concatenate([[0], segments.ravel(), [len(y)]])
+    for i, clip in enumerate(model.clips):
+        lo = _offset(y, clip)
+        hi = lo + len(clip)
+        assert len(clip) == 3 * sr
+        # Its own segment whole, nothing of the segments beside it.
+        assert lo <= segments[i, 0] and segments[i, 1] <= hi
+        assert bounds[2 * i] <= lo and hi <= bounds[2 * i + 3]
+
+
 def test_timeline_buffer_is_bounded_by_a_window_and_a_block_not_the_length():
     class Constant:
         classes_ = np.array(["a", "b"])

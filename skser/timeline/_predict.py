@@ -37,9 +37,13 @@ def predict_timeline(
     The recording is streamed in blocks of ``block_duration`` seconds, so
     memory is bounded by one block and a batch of windows, never the whole
     file. A voice-activity detector (``vad``) finds the speech; each speech
-    segment is cut into windows of ``window`` seconds every ``hop`` seconds
-    (a shorter segment is one window, which the pipeline pads as it pads a
-    short clip), and ``estimator.predict_proba`` classifies them in batches.
+    segment is cut into windows of ``window`` seconds every ``hop`` seconds,
+    and ``estimator.predict_proba`` classifies them in batches. A shorter
+    segment is one window, handed to the estimator with the recording
+    around it up to ``window`` seconds (never reaching into a neighbouring
+    segment), as a clip file holds its speech with the background around
+    it: the pipeline's `TrimPad` trims and pads it as it does a file, and
+    the window keeps the segment's times.
     The pauses between segments are rows of their own, with ``speech``
     False and no label, so the rows cover the whole recording.
 
@@ -267,6 +271,9 @@ class _Timeline:
         self.segments = []
         self.cursor = 0  # end of the last row
         self.current = None  # the segment being cut: [start, next window start, last end]
+        # Segments shorter than a window whose context after them is not
+        # known yet: (row, start, end, lowest sample of their context).
+        self.pending = []
 
     def push(self, block):
         self.buffer = np.concatenate([self.buffer, block])
@@ -280,13 +287,19 @@ class _Timeline:
             self._begin(open_segment[0])
             while self.current[1] + self.window <= open_segment[1]:
                 self._window(self.current[1], self.current[1] + self.window)
+        # No segment can start before keep_from: the pause up to there is
+        # context of the short segments before it.
+        self._settle(self.tracker.keep_from)
         if self.current is None:
-            keep = self.tracker.keep_from
+            # Up to a window of the pause before the next segment: its context.
+            keep = max(self.cursor, self.tracker.keep_from - self.window)
         elif self.current[2] is None:
-            keep = self.current[0]
+            keep = max(self.cursor, self.current[0] - self.window)
         else:
             # The segment's last window may start up to a window before its end.
             keep = min(self.current[1], self.current[2] - self.window)
+        for _, start, _, lower in self.pending:
+            keep = min(keep, max(lower, start - self.window))
         drop = min(keep, self.n_samples) - self.buffer_start
         if drop > 0:
             self.buffer = self.buffer[drop:]
@@ -295,6 +308,7 @@ class _Timeline:
     def finish(self):
         for start, end in self.tracker.finish():
             self._segment(start, end)
+        self._settle(self.n_samples, force=True)
         if self.cursor < self.n_samples:
             self.rows.append([self.cursor, self.n_samples, False])
         self._classify()
@@ -304,13 +318,19 @@ class _Timeline:
             return
         if start > self.cursor:
             self.rows.append([self.cursor, start, False])
+        # The short segments before this one: their context ends where it starts.
+        self._settle(start, force=True)
         self.current = [start, start, None]
 
     def _segment(self, start, end):
+        lower = max(self.cursor, self.buffer_start)
         self._begin(start)
         _, next_start, last_end = self.current
         if last_end is None and end - start <= self.window:
-            self._window(start, end)
+            # Classified once the detector has ruled out speech in the
+            # context after it (_settle).
+            self.rows.append([start, end, True])
+            self.pending.append((len(self.rows) - 1, start, end, lower))
         else:
             while next_start + self.window <= end:
                 self._window(next_start, next_start + self.window)
@@ -323,10 +343,36 @@ class _Timeline:
 
     def _window(self, start, end):
         self.rows.append([start, end, True])
-        self.batch.append((len(self.rows) - 1,
-                           self.buffer[start - self.buffer_start:end - self.buffer_start].copy()))
+        self._queue(len(self.rows) - 1, start, end)
         self.current[1] = start + self.hop
         self.current[2] = end
+
+    def _context(self, start, end, lower, upper):
+        """``(lo, hi)``: up to a window of the recording centred on a short
+        segment, within ``[lower, upper)``; what one side lacks, the other
+        gives."""
+        extra = self.window - (end - start)
+        lo = max(lower, start - extra // 2)
+        hi = min(upper, end + extra - (start - lo))
+        return max(lower, hi - self.window), hi
+
+    def _settle(self, limit, *, force=False):
+        """Classify the pending short segments whose context ends by
+        ``limit`` (all of them, cut at ``limit``, with ``force``)."""
+        waiting = []
+        for row, start, end, lower in self.pending:
+            lo, hi = self._context(start, end, lower, np.inf)
+            if hi > limit:
+                if not force:
+                    waiting.append((row, start, end, lower))
+                    continue
+                lo, hi = self._context(start, end, lower, limit)
+            self._queue(row, lo, hi)
+        self.pending = waiting
+
+    def _queue(self, row, start, end):
+        self.batch.append(
+            (row, self.buffer[start - self.buffer_start:end - self.buffer_start].copy()))
         if len(self.batch) >= self.batch_size:
             self._classify()
 
