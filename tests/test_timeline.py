@@ -195,6 +195,29 @@ def test_timeline_buffer_is_bounded_by_a_window_and_a_block_not_the_length():
     assert result.speech.sum() >= 595 and len(result.segments) == 1
 
 
+def test_timeline_buffer_of_many_short_segments_is_bounded_too():
+    """Short segments wait for the context after them; the buffer still
+    holds only a window of context, the detector's look-ahead and a block."""
+    model = _Recorder()
+    sr, block = 8000, 4000
+    # Five minutes of 1 s utterances 1.5 s apart.
+    y = np.concatenate([part for i in range(120) for part in (
+        speech(1.0, sr=sr, seed=i), quiet(1.5, sr=sr, seed=1000 + i))])
+    builder = _Timeline(model, sr=sr, window=3 * sr, hop=sr, batch_size=8, n_classes=2,
+                        tracker=EnergyVAD().tracker(sr=sr))
+    largest = 0
+    for start in range(0, len(y), block):
+        builder.push(y[start:start + block])
+        largest = max(largest, len(builder.buffer))
+    builder.finish()
+
+    # Each a whole window, but the first: nothing lies before it, and its
+    # context ends where the second utterance starts.
+    assert len(model.clips) == 120 and all(len(c) == 3 * sr for c in model.clips[1:])
+    # A window before the oldest waiting segment, the look-ahead and a block.
+    assert largest <= 3 * sr + 3.1 * sr + 3 * sr + block, largest / sr
+
+
 def test_timeline_resamples_a_file_at_another_rate(demo, recording, tmp_path):
     import librosa
 
