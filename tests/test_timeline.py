@@ -170,28 +170,28 @@ def test_a_short_segment_is_classified_with_the_recording_around_it(block_durati
         assert bounds[2 * i] <= lo and hi <= bounds[2 * i + 3]
 
 
-def test_timeline_buffer_is_bounded_by_a_window_and_a_block_not_the_length():
-    class Constant:
-        classes_ = np.array(["a", "b"])
-
-        def predict_proba(self, X):
-            return np.tile([0.25, 0.75], (len(X), 1))
-
-    sr, block = 8000, 4000
-    # Ten minutes of speech without a pause, then silence: one long segment.
-    y = np.concatenate([speech(600, sr=sr), quiet(5, sr=sr)])
-    builder = _Timeline(Constant(), sr=sr, window=3 * sr, hop=sr, batch_size=8, n_classes=2,
+def _largest_buffer(model, y, *, sr, block):
+    """Feed ``y`` block by block; the fitted builder and its largest buffer."""
+    builder = _Timeline(model, sr=sr, window=3 * sr, hop=sr, batch_size=8, n_classes=2,
                         tracker=EnergyVAD().tracker(sr=sr))
     largest = 0
     for start in range(0, len(y), block):
         builder.push(y[start:start + block])
         largest = max(largest, len(builder.buffer))
     builder.finish()
+    return builder, largest
+
+
+def test_timeline_buffer_is_bounded_by_a_window_and_a_block_not_the_length():
+    sr, block = 8000, 4000
+    # Ten minutes of speech without a pause, then silence: one long segment.
+    y = np.concatenate([speech(600, sr=sr), quiet(5, sr=sr)])
+    builder, largest = _largest_buffer(_Recorder(), y, sr=sr, block=block)
 
     # The last window and a hop, the detector's look-ahead (half its 6 s
     # floor and the smoothing) and a block.
     assert largest <= 3 * sr + sr + 3.1 * sr + block, largest / sr
-    result = builder.result(Constant.classes_, smooth=1)
+    result = builder.result(_Recorder.classes_, smooth=1)
     assert result.speech.sum() >= 595 and len(result.segments) == 1
 
 
@@ -203,13 +203,7 @@ def test_timeline_buffer_of_many_short_segments_is_bounded_too():
     # Five minutes of 1 s utterances 1.5 s apart.
     y = np.concatenate([part for i in range(120) for part in (
         speech(1.0, sr=sr, seed=i), quiet(1.5, sr=sr, seed=1000 + i))])
-    builder = _Timeline(model, sr=sr, window=3 * sr, hop=sr, batch_size=8, n_classes=2,
-                        tracker=EnergyVAD().tracker(sr=sr))
-    largest = 0
-    for start in range(0, len(y), block):
-        builder.push(y[start:start + block])
-        largest = max(largest, len(builder.buffer))
-    builder.finish()
+    _, largest = _largest_buffer(model, y, sr=sr, block=block)
 
     # Each a whole window, but the first: nothing lies before it, and its
     # context ends where the second utterance starts.
