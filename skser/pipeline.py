@@ -510,9 +510,9 @@ def make_ser_pipeline(
         # Per speaker, the scaler already adapts to each speaker's channel; on
         # the inner split the altered copies cost it 5 points of clean UA.
         robust = spec.robust == "default" and not speaker_normalize
+    if n_copies is None:
+        n_copies = spec.robust_copies if robust else 1
     if spec.members:
-        if n_copies is None and robust:
-            n_copies = spec.robust_copies
         return _ensemble_pipeline(
             spec, sr=sr, duration=duration, max_duration=max_duration,
             augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
@@ -525,8 +525,6 @@ def make_ser_pipeline(
             f"; the {kind!r} CNN is not trained on altered copies (docs/robustness.md).")
     if augment is None:
         augment = spec.augment == "always" or robust
-    if n_copies is None:
-        n_copies = spec.robust_copies if robust else 1
     if speaker_normalize and augment and spec.copies == "waveforms" and not robust:
         raise ValueError(
             f"speaker_normalize=True needs augment=False with kind={kind!r}: augmented "
