@@ -37,6 +37,7 @@ _EXPORTS = {
     "MelSpectrogram2D": "features", "RECIPE_FEATURES": "features",
     "AudioLoader": "loading", "AudioReadError": "loading", "AudioReadWarning": "loading",
     "ARCHITECTURES": "models", "CNNClassifier": "models", "SoftVotingEnsemble": "models",
+    "ConditionGatedClassifier": "models",
     "TRUSTED_TYPES": "_persistence", "ModelFileError": "_persistence",
     "load_model": "_persistence", "model_metadata": "_persistence",
     "save_model": "_persistence", "export_onnx": "_export",

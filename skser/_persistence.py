@@ -85,6 +85,7 @@ TRUSTED_TYPES = (
     "skser.loading._audio_loader.AudioLoader",
     "skser.models._cnn.CNNClassifier",
     "skser.models._ensemble.SoftVotingEnsemble",
+    "skser.models._gated.ConditionGatedClassifier",
     "skser.models._keras.SkserKerasClassifier",
     "skser.models._keras.build_compiled_cnn",
     "skser.pipeline.Pipeline",

@@ -28,6 +28,7 @@ from skser import (
     AudioLoader,
     AugmentedCopies,
     CNNClassifier,
+    ConditionGatedClassifier,
     SoftVotingEnsemble,
     EnergyVAD,
     FrameFeatures1D,
@@ -73,6 +74,7 @@ TWO_D_ESTIMATORS = [
     TimeShift(sr=100, max_shift_seconds=0.02, random_state=0),
     RandomCorruption(corruptions=["gain", "white_noise"], sr=100, random_state=0),
     LevelNormalizer(sr=100),
+    ConditionGatedClassifier(),
 ]
 
 # Checks that assert scikit-learn's exact error wording. skser's messages say
@@ -402,6 +404,7 @@ INVALID_PARAMS = {
         "verbose": [-1], "label_smoothing": [1.0, -0.1], "schedule": ["linear"],
         "spec_augment": [(2, 20), [2, 20, 12]], "mixup": [-0.1, "0.4"],
     },
+    "ConditionGatedClassifier": {"estimator": ["lr"], "detector": [42], "power": [0.0, -1.0]},
     "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]],
                            "cv": ["three", 1.5]},
     "EnergyVAD": {

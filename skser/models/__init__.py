@@ -1,5 +1,6 @@
 """Models: network classifiers (CNNs for frame features and log-mel images, a
-sequence model for frame features) and a soft-voting ensemble.
+sequence model for frame features), a soft-voting ensemble, and a
+classifier that mixes a clean-trained and a multi-condition expert per clip.
 
 Importing this package does not import TensorFlow; fitting a network does.
 A network loaded from a model file with its ONNX graph is an `OnnxNetwork`,
@@ -8,7 +9,8 @@ run by onnxruntime.
 
 from ._cnn import ARCHITECTURES, CNNClassifier
 from ._ensemble import SoftVotingEnsemble
+from ._gated import ConditionGatedClassifier
 from ._onnx import ONNX_TOLERANCE, OnnxNetwork
 
-__all__ = ["ARCHITECTURES", "CNNClassifier", "ONNX_TOLERANCE", "OnnxNetwork",
+__all__ = ["ARCHITECTURES", "CNNClassifier", "ConditionGatedClassifier", "ONNX_TOLERANCE", "OnnxNetwork",
            "SoftVotingEnsemble"]

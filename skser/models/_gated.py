@@ -1,0 +1,243 @@
+"""ConditionGatedClassifier: a model of the original clips and a model of
+every row, mixed per clip by how much the clip looks like an original.
+
+Data contract
+-------------
+X : ``(n_rows, n_features)`` float features (in skser's statistics
+    pipeline: each clip's pooled statistics, standardised).
+y : ``(n_rows,)`` labels.
+copy_of : ``(n_rows,)`` the clip each row is or copies, optional (set by
+    skser's `Pipeline` after `AugmentedCopies`, which puts the originals
+    first): the first row of each clip is its original, the others are
+    altered copies.
+predict_proba : ``(n_clips, n_classes)``, columns ordered as ``classes_``.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import metadata_routing
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_consistent_length, check_is_fitted, column_or_1d, validate_data,
+)
+
+from .._validation import check_feature_array
+
+__all__ = ["ConditionGatedClassifier"]
+
+#: The detector's regularisation (benchmarks/robust_classifiers.py).
+DETECTOR_C = 0.01
+
+
+class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Two experts, one for clean clips and one for altered ones, mixed per clip.
+
+    Multi-condition training (altered copies of every training clip, see
+    `AugmentedCopies` and `RandomCorruption`) makes a classifier hold up on
+    noisy, reverberant or compressed audio, and usually costs it accuracy
+    on clean clips: one linear model has to serve both. This classifier
+    fits three models on the same rows:
+
+    - a *clean* expert, ``estimator`` fitted on the original rows only;
+    - a *robust* expert, ``estimator`` fitted on every row (originals and
+      altered copies);
+    - a *detector*, ``detector`` fitted to tell the original rows from the
+      altered copies.
+
+    For a clip, with ``g = detector.predict_proba(x)[original] ** power``,
+    the probabilities are ``g * clean + (1 - g) * robust``: the clean
+    expert speaks for clips that look like the clean training clips, and
+    the robust one for the rest. A ``power`` above 1 hands a clip to the
+    clean expert only when the detector is sure; a clean-trained model
+    fails badly on altered clips, so doubt goes to the robust one.
+
+    Which rows are originals comes from ``copy_of`` (the first row of each
+    clip), which skser's `Pipeline` passes after `AugmentedCopies`. Fitted
+    without copies, the classifier is the clean expert alone.
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        Both experts are clones of it; it needs ``predict_proba``. None:
+        ``make_pipeline(StandardScaler(), LogisticRegression(class_weight=
+        "balanced", max_iter=2000))``. Each expert standardises with its own
+        rows, so the clean expert sees the clean clips' scale.
+    detector : classifier or None, default=None
+        Fitted on every row with the target "is an original"; needs
+        ``predict_proba``. None: ``make_pipeline(StandardScaler(),
+        LogisticRegression(C=0.01, max_iter=3000))``.
+    power : float, default=3.0
+        Exponent of the detector's probability that a clip is an original.
+
+    Attributes
+    ----------
+    clean_estimator_ : estimator
+        ``estimator`` fitted on the original rows.
+    robust_estimator_ : estimator or None
+        ``estimator`` fitted on every row; None when fitted without copies.
+    detector_ : estimator or None
+        The fitted detector; None when fitted without copies.
+    classes_ : np.ndarray [shape=(n_classes,)]
+        Labels seen in fit.
+    n_features_in_ : int
+        Number of columns of ``X`` in fit.
+
+    See Also
+    --------
+    skser.AugmentedCopies : Adds the altered copies before the features.
+    skser.RandomCorruption : Alters them with noise, rooms, phone lines, codecs and gains.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> clean = rng.normal(size=(60, 4))
+    >>> y = np.where(clean[:, 0] > 0, "angry", "sad")
+    >>> altered = clean + rng.normal(scale=2.0, size=clean.shape) + 3.0
+    >>> X = np.vstack([clean, altered])
+    >>> copy_of = np.concatenate([np.arange(60), np.arange(60)])
+    >>> clf = ConditionGatedClassifier().fit(X, np.concatenate([y, y]), copy_of=copy_of)
+    >>> clf.predict_proba(X[:2]).shape, clf.classes_.tolist()
+    ((2, 2), ['angry', 'sad'])
+    >>> bool(clf.clean_weight(clean).mean() > clf.clean_weight(altered).mean())
+    True
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "detector": [HasMethods(["fit", "predict_proba"]), None],
+        "power": [Interval(Real, 0, None, closed="neither")],
+    }
+    # ``copy_of`` comes from skser's Pipeline (the rows AugmentedCopies
+    # added), never from the caller's metadata.
+    __metadata_request__fit = {"copy_of": metadata_routing.UNUSED}
+
+    def __init__(self, *, estimator=None, detector=None, power=3.0):
+        self.estimator = estimator
+        self.detector = detector
+        self.power = power
+
+    def _estimator(self):
+        if self.estimator is not None:
+            return clone(self.estimator)
+        return make_pipeline(StandardScaler(),
+                             LogisticRegression(class_weight="balanced", max_iter=2000))
+
+    def _detector(self):
+        if self.detector is not None:
+            return clone(self.detector)
+        return make_pipeline(StandardScaler(), LogisticRegression(C=DETECTOR_C, max_iter=3000))
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, copy_of=None):
+        """Fit the clean expert, and with copies the robust expert and the detector.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_rows, n_features)]
+            Features of the original clips and of their altered copies.
+        y : array-like [shape=(n_rows,)]
+            Labels.
+        copy_of : array-like [shape=(n_rows,)] or None, default=None
+            For each row, the index of the clip it is or copies: skser's
+            `Pipeline` passes it when `AugmentedCopies` came before. The
+            first row of each clip is its original. None: every row is an
+            original.
+
+        Returns
+        -------
+        self : ConditionGatedClassifier
+        """
+        X = self._check_X(X, reset=True)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        original = np.ones(len(y), dtype=bool)
+        if copy_of is not None:
+            copy_of = column_or_1d(copy_of)
+            if len(copy_of) != len(y):
+                raise ValueError(f"copy_of holds {len(copy_of)} entries for {len(y)} rows; "
+                                 "give one per row.")
+            original[:] = False
+            original[np.unique(copy_of, return_index=True)[1]] = True
+        self.clean_estimator_ = self._estimator().fit(X[original], y[original])
+        self.classes_ = np.asarray(self.clean_estimator_.classes_)
+        if original.all():
+            self.robust_estimator_ = self.detector_ = None
+            return self
+        self.robust_estimator_ = self._estimator().fit(X, y)
+        if not np.array_equal(np.asarray(self.robust_estimator_.classes_), self.classes_):
+            raise ValueError(
+                f"the altered copies hold labels the original rows do not "
+                f"({sorted(set(np.unique(y)) - set(self.classes_))}); every copy "
+                "should carry its original's label.")
+        self.detector_ = self._detector().fit(X, original)
+        return self
+
+    def clean_weight(self, X):
+        """The clean expert's weight for each clip, ``P(original) ** power``.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, n_features)]
+
+        Returns
+        -------
+        weight : np.ndarray [shape=(n_clips,), dtype=float64]
+            In [0, 1]; 1 for every clip when fitted without copies.
+        """
+        check_is_fitted(self, "clean_estimator_")
+        return self._clean_weight(self._check_X(X, reset=False))
+
+    def _check_X(self, X, *, reset):
+        X = check_feature_array(X, ndims=(2,), what="(n_clips, n_features)", dtype=None)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    def _clean_weight(self, X):
+        if self.detector_ is None:
+            return np.ones(len(X))
+        column = list(self.detector_.classes_).index(True)
+        return np.asarray(self.detector_.predict_proba(X)[:, column],
+                          dtype=np.float64) ** self.power
+
+    def predict_proba(self, X):
+        """The experts' probabilities mixed by `clean_weight`.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, n_features)]
+
+        Returns
+        -------
+        proba : np.ndarray [shape=(n_clips, n_classes), dtype=float64]
+            Columns follow ``classes_``; rows sum to 1.
+        """
+        check_is_fitted(self, "clean_estimator_")
+        X = self._check_X(X, reset=False)
+        clean = np.asarray(self.clean_estimator_.predict_proba(X), dtype=np.float64)
+        if self.robust_estimator_ is None:
+            return clean
+        g = self._clean_weight(X)[:, None]
+        return g * clean + (1 - g) * np.asarray(self.robust_estimator_.predict_proba(X),
+                                                dtype=np.float64)
+
+    def predict(self, X):
+        """The class of highest mixed probability.
+
+        Parameters
+        ----------
+        X : array-like [shape=(n_clips, n_features)]
+
+        Returns
+        -------
+        labels : np.ndarray [shape=(n_clips,)]
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -1,0 +1,134 @@
+"""ConditionGatedClassifier: a clean expert and a multi-condition expert, mixed per clip."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from skser import AddNoise, AugmentedCopies, ConditionGatedClassifier, load_model, save_model
+from skser.pipeline import Pipeline
+
+
+def _two_conditions(n=200, seed=0):
+    """Clean rows whose class is read from column 0, and altered copies in
+    which column 0 is buried in noise, the class shows (weaker) in column 1,
+    and column 2 says the row was altered."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    sign = 2 * y - 1
+    clean = np.column_stack([1.5 * sign + 0.5 * rng.normal(size=n),
+                             rng.normal(size=n),
+                             rng.normal(size=n)])
+    altered = np.column_stack([6.0 * rng.normal(size=n),
+                               1.0 * sign + 0.8 * rng.normal(size=n),
+                               4.0 + rng.normal(size=n)])
+    return clean, altered, np.array(["sad", "angry"])[y]
+
+
+# A sharp detector for these three columns (the default's C=0.01 is for
+# hundreds of columns and thousands of rows).
+SHARP = LogisticRegression(C=10.0)
+
+
+def _fit_on_copies(clf, n=200, seed=0):
+    clean, altered, y = _two_conditions(n, seed)
+    X = np.vstack([clean, altered])
+    copy_of = np.concatenate([np.arange(n), np.arange(n)])
+    return clf.fit(X, np.concatenate([y, y]), copy_of=copy_of)
+
+
+def test_without_copies_it_is_the_estimator_alone():
+    clean, _, y = _two_conditions()
+    estimator = LogisticRegression(C=0.1)
+    gated = ConditionGatedClassifier(estimator=estimator).fit(clean, y)
+    alone = clone(estimator).fit(clean, y)
+    assert gated.robust_estimator_ is None and gated.detector_ is None
+    np.testing.assert_allclose(gated.predict_proba(clean), alone.predict_proba(clean))
+    np.testing.assert_array_equal(gated.clean_weight(clean), 1.0)
+
+
+def test_each_expert_fits_its_rows_and_the_detector_tells_them_apart():
+    n = 200
+    clean, altered, y = _two_conditions(n)
+    gated = _fit_on_copies(ConditionGatedClassifier(estimator=LogisticRegression(),
+                                                    detector=SHARP), n)
+    clean_alone = LogisticRegression().fit(clean, y)
+    every_row = LogisticRegression().fit(np.vstack([clean, altered]), np.concatenate([y, y]))
+    np.testing.assert_allclose(gated.clean_estimator_.coef_, clean_alone.coef_)
+    np.testing.assert_allclose(gated.robust_estimator_.coef_, every_row.coef_)
+    test_clean, test_altered, _ = _two_conditions(100, seed=1)
+    assert gated.clean_weight(test_clean).mean() > 0.8
+    assert gated.clean_weight(test_altered).mean() < 0.05
+
+
+def test_gating_beats_either_expert_alone_across_conditions():
+    gated = _fit_on_copies(ConditionGatedClassifier(estimator=LogisticRegression(),
+                                                    detector=SHARP))
+    test_clean, test_altered, y = _two_conditions(300, seed=2)
+
+    def accuracy(proba_of, X):
+        return np.mean(gated.classes_[proba_of(X).argmax(axis=1)] == y)
+
+    experts = {"clean": gated.clean_estimator_.predict_proba,
+               "robust": gated.robust_estimator_.predict_proba}
+    # The clean expert is lost on altered rows; the robust one is weaker on clean rows.
+    assert accuracy(experts["clean"], test_altered) < 0.7
+    assert accuracy(experts["robust"], test_clean) < accuracy(experts["clean"], test_clean)
+    for X in (test_clean, test_altered):
+        scores = sorted(accuracy(proba, X) for proba in experts.values())
+        # Near the right expert, and clearly above the wrong one.
+        assert accuracy(gated.predict_proba, X) >= scores[1] - 0.02
+        assert accuracy(gated.predict_proba, X) >= scores[0] + 0.03
+
+
+def test_a_larger_power_gives_the_clean_expert_less_weight():
+    X = np.vstack(_two_conditions(100, seed=3)[:2])
+    weights = [_fit_on_copies(ConditionGatedClassifier(power=p)).clean_weight(X)
+               for p in (1.0, 3.0)]
+    assert np.all(weights[1] <= weights[0] + 1e-12)
+    assert np.any(weights[1] < weights[0] - 0.01)
+
+
+def test_probabilities_are_a_mixture_of_the_experts():
+    gated = _fit_on_copies(ConditionGatedClassifier())
+    X = np.vstack(_two_conditions(50, seed=4)[:2])
+    g = gated.clean_weight(X)[:, None]
+    expected = (g * gated.clean_estimator_.predict_proba(X)
+                + (1 - g) * gated.robust_estimator_.predict_proba(X))
+    np.testing.assert_allclose(gated.predict_proba(X), expected)
+    np.testing.assert_allclose(gated.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_copy_of_of_another_length_is_refused():
+    clean, _, y = _two_conditions(20)
+    with pytest.raises(ValueError, match="copy_of holds 19 entries for 20 rows"):
+        ConditionGatedClassifier().fit(clean, y, copy_of=np.arange(19))
+
+
+def test_skser_pipeline_hands_it_the_copies_of_each_clip():
+    clean, _, y = _two_conditions(60)
+    pipe = Pipeline([
+        ("augment", AugmentedCopies(augmenters=[AddNoise(min_snr_db=0.0, max_snr_db=5.0)],
+                                    n_copies=2, random_state=0)),
+        ("scale", StandardScaler()),
+        ("clf", ConditionGatedClassifier(estimator=LogisticRegression())),
+    ]).fit(clean, y)
+    gated = pipe[-1]
+    assert gated.detector_ is not None
+    # The clean expert saw the 60 originals (standardised with every row).
+    originals = pipe[:-1].transform(clean)
+    np.testing.assert_allclose(gated.clean_estimator_.coef_,
+                               LogisticRegression().fit(originals, y).coef_)
+    assert pipe.predict(clean).shape == (60,)
+
+
+def test_a_pipeline_with_it_round_trips_through_a_model_file(tmp_path):
+    clean, altered, y = _two_conditions(80)
+    pipe = Pipeline([
+        ("augment", AugmentedCopies(augmenters=[AddNoise()], n_copies=1, random_state=0)),
+        ("clf", ConditionGatedClassifier()),
+    ]).fit(clean, y)
+    loaded = load_model(save_model(pipe, tmp_path / "gated.skser"))
+    X = np.vstack([clean, altered])
+    np.testing.assert_allclose(loaded.predict_proba(X), pipe.predict_proba(X))
