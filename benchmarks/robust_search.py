@@ -13,6 +13,15 @@ no default was chosen on, is left out), by a 3-fold speaker-grouped split
 of them, clean and under one moderate severity of each corruption kind.
 The test folds of ``robustness.py`` and ``accuracy.py`` are never read.
 
+``--outer-folds 0 1 2 3 4`` repeats the inner split on the training
+speakers of each outer fold (nested: the held-out speakers of a fold are
+never read for that fold) and ranks by the mean over folds: one fold's
+training speakers, split three ways, twice underrated what altered copies
+cost on clean clips (docs/robustness.md), and fifteen inner folds over five
+training sets average out more of the speaker sampling. Fold 0 keeps its
+stored results (the same seeds as before); the others are stored as
+``"<candidate> [outer fold k]"``.
+
 Rule, fixed before the run: the candidate with the best mean UA over the
 altered conditions, among those whose clean UA is within 1 point of the
 best clean UA, averaged over both corpora. Plain and speaker-normalised
@@ -114,9 +123,11 @@ def candidate_pipeline(settings):
     return make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
 
 
-def score_candidate(settings, data, waveforms, inner, altered):
+def score_candidate(settings, data, waveforms, inner, altered, outer=0):
     """Inner UA of one candidate per condition; ``altered`` caches the
-    corrupted validation clips across candidates."""
+    corrupted validation clips across candidates. ``outer``: the outer fold
+    whose training speakers ``inner`` splits (seeds its babble and its
+    corruptions; fold 0 keeps the seeds it always had)."""
     from skser.evaluation import emotion_report
 
     suite = [(robustness.CLEAN, None, None)] + [
@@ -130,21 +141,27 @@ def score_candidate(settings, data, waveforms, inner, altered):
         with sklearn.config_context(enable_metadata_routing=spk):
             pipe.fit([waveforms[i] for i in fit_idx], data.target[fit_idx],
                      **({"groups": data.groups[fit_idx]} if spk else {}))
-        rng = np.random.default_rng([robustness.SEED, 99, k])
+        rng = np.random.default_rng([robustness.SEED, 99, k] if outer == 0
+                                    else [robustness.SEED, 99, outer, k])
         sources = [waveforms[j] for j in rng.choice(fit_idx, size=robustness.N_BABBLE_SOURCES,
                                                     replace=False)]
         for label, corruption, severity in suite:
-            if (k, label) not in altered:
-                altered[k, label] = robustness.corrupted(
+            if (outer, k, label) not in altered:
+                altered[outer, k, label] = robustness.corrupted(
                     waveforms, val_idx, corruption, severity, sources=sources,
-                    corpus_seed=100 + k)
-            clips = altered[k, label]
+                    corpus_seed=100 + k if outer == 0 else 100 + N_INNER * outer + k)
+            clips = altered[outer, k, label]
             with sklearn.config_context(enable_metadata_routing=spk):
                 predicted = pipe.predict(robustness.as_inputs(clips),
                                          **({"groups": data.groups[val_idx]} if spk else {}))
             scores[label].append(emotion_report(data.target[val_idx], predicted,
                                                 labels=data.target_names)["ua"])
     return {label: float(np.mean(v)) for label, v in scores.items()}
+
+
+def stored_name(name, outer):
+    """The key of ``name``'s result on outer fold ``outer``."""
+    return name if outer == 0 else f"{name} [outer fold {outer}]"
 
 
 def store_merged(path, name, result):
@@ -169,36 +186,61 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=CACHE,
                         help="where the results are stored (a follow-up keeps its own, "
                              "with its baseline rerun beside it)")
+    parser.add_argument("--outer-folds", nargs="+", type=int, default=[0], metavar="K",
+                        help="split the training speakers of these outer folds of "
+                             "accuracy.py (default: 0 alone) and rank by their mean")
+    parser.add_argument("--corpora", nargs="+", choices=CORPORA, default=list(CORPORA),
+                        help="compute only these (the table needs both)")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"robust_search.py: {SHARED_DATA} is absent.\n")
+    names = args.candidates or list(CANDIDATES)
     results = {}
     for corpus in CORPORA:
         path = args.cache / f"{corpus}.json"
         stored = json.loads(path.read_text()) if path.is_file() else {}
-        missing = [c for c in (args.candidates or CANDIDATES) if c not in stored]
-        if missing and not args.stored_only:
+        todo = [(outer, name) for outer in args.outer_folds for name in names
+                if stored_name(name, outer) not in stored]
+        if todo and corpus in args.corpora and not args.stored_only:
             data = robustness.load_corpus(corpus)
-            train, _ = robustness.folds(corpus, data)[0]
-            inner = inner_folds(data, train)
+            splits = robustness.folds(corpus, data)
+            bad = [k for k in args.outer_folds if not 0 <= k < len(splits)]
+            if bad:
+                parser.error(f"--outer-folds: {corpus} has outer folds 0 to "
+                             f"{len(splits) - 1}; got {bad}")
             waveforms = robustness.load_waveforms(data)
             altered = {}
-            for name in missing:
+            for outer, name in todo:
+                inner = inner_folds(data, splits[outer][0])
                 start = time.perf_counter()
-                stored[name] = {"scores": score_candidate(CANDIDATES[name], data, waveforms,
-                                                          inner, altered),
-                                "seconds": time.perf_counter() - start, "machine": machine()}
-                print(f"{corpus} {name}: clean "
-                      f"{100 * stored[name]['scores'][robustness.CLEAN]:.1f}, altered "
-                      f"{100 * np.mean([v for k, v in stored[name]['scores'].items() if k != robustness.CLEAN]):.1f}"
-                      f" ({stored[name]['seconds']:.0f} s)", flush=True)
-                stored = store_merged(path, name, stored[name])
-        results[corpus] = stored
+                result = {"scores": score_candidate(CANDIDATES[name], data, waveforms,
+                                                    inner, altered, outer),
+                          "seconds": time.perf_counter() - start, "machine": machine()}
+                scores = result["scores"]
+                print(f"{corpus} outer fold {outer}, {name}: clean "
+                      f"{100 * scores[robustness.CLEAN]:.1f}, altered "
+                      f"{100 * np.mean([v for k, v in scores.items() if k != robustness.CLEAN]):.1f}"
+                      f" ({result['seconds']:.0f} s)", flush=True)
+                stored = store_merged(path, stored_name(name, outer), result)
+                # The altered validation clips of a finished fold are not read again.
+                if all(stored_name(n, outer) in stored for n in names):
+                    altered = {key: v for key, v in altered.items() if key[0] != outer}
+        results[corpus] = {name: folds_mean(stored, name, args.outer_folds) for name in names
+                           if all(stored_name(name, k) in stored for k in args.outer_folds)}
+    if len(args.outer_folds) > 1:
+        print(f"\nMean over outer folds {', '.join(map(str, args.outer_folds))}:")
     for family in (False, True):
-        names = [c for c in CANDIDATES if all(c in results[k] for k in CORPORA)
-                 and CANDIDATES[c].get("speaker_normalize", False) == family]
-        if names:
-            print_table(results, names)
+        ranked = [c for c in names if all(c in results[k] for k in CORPORA)
+                  and CANDIDATES[c].get("speaker_normalize", False) == family]
+        if ranked:
+            print_table(results, ranked)
+
+
+def folds_mean(stored, name, outer_folds):
+    """``{"scores": ...}`` of ``name``, each condition's UA averaged over ``outer_folds``."""
+    per_fold = [stored[stored_name(name, k)]["scores"] for k in outer_folds]
+    return {"scores": {label: float(np.mean([s[label] for s in per_fold]))
+                       for label in per_fold[0]}}
 
 
 def print_table(results, names):
