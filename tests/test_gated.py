@@ -132,3 +132,28 @@ def test_a_pipeline_with_it_round_trips_through_a_model_file(tmp_path):
     loaded = load_model(save_model(pipe, tmp_path / "gated.skser"))
     X = np.vstack([clean, altered])
     np.testing.assert_allclose(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_statistics_pipeline_with_the_gate_fits_experts_on_originals_and_copies(
+        labelled_wavs, tmp_path):
+    """The route docs/pipeline.md gives: the stats pipeline's clf replaced."""
+    from sklearn.pipeline import make_pipeline
+
+    from skser import make_ser_pipeline
+
+    paths, labels, _ = labelled_wavs
+    pipe = make_ser_pipeline("stats", sr=8000, duration=0.5, n_copies=2, random_state=0,
+                             features__n_fft=256, features__hop_length=128,
+                             features__n_mels=32, features__n_bands=4)
+    pipe.set_params(clf=ConditionGatedClassifier(estimator=make_pipeline(
+        StandardScaler(), LogisticRegression(C=0.01, class_weight="balanced", max_iter=2000))))
+    pipe.fit(paths, labels)
+    gated = pipe.named_steps["clf"]
+    assert gated.detector_ is not None
+    # Two altered copies of each clip: the clean expert saw a third of the rows.
+    assert gated.clean_estimator_[0].n_samples_seen_ == len(paths)
+    assert gated.robust_estimator_[0].n_samples_seen_ == 3 * len(paths)
+    proba = pipe.predict_proba(paths)
+    assert proba.shape == (len(paths), len(set(labels)))
+    loaded = load_model(save_model(pipe, tmp_path / "gated-stats.skser"))
+    np.testing.assert_allclose(loaded.predict_proba(paths), proba, rtol=1e-6)
