@@ -2,6 +2,7 @@
 
     python benchmarks/robust_classifiers.py --outer-folds 0          # ~15 min on 2 cores
     python benchmarks/robust_classifiers.py --outer-folds 1 2 3 4    # the check, ~1 h
+    python benchmarks/robust_classifiers.py --copies retrimmed --outer-folds 1 2 3 4
     python benchmarks/robust_classifiers.py --stored-only --outer-folds 1 2 3 4
 
 The robust ``stats`` model fits one logistic regression on the training
@@ -32,7 +33,9 @@ How the settings were chosen: the variants and their settings (the power
 3, the detector's C) were looked at on outer fold 0's inner split only;
 ``--outer-folds 1 2 3 4`` then scores them, unchanged, on the training
 speakers of the other folds, which chose nothing. None of this reads a
-test fold, and none of it is in skser yet.
+test fold. The gated classifier is `skser.ConditionGatedClassifier`
+(used by no kind yet); ``fit_variant`` here builds the same mixture from
+plain scikit-learn parts, on unscaled features.
 """
 
 import argparse

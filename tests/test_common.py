@@ -329,7 +329,7 @@ def _fit(estimator):
         return estimator.fit_resample(waves, ["a", "b", "a"])
     if isinstance(estimator, CNNClassifier):
         return estimator.fit(rng.normal(size=(4, 10, 3)), ["a", "b", "a", "b"])
-    if isinstance(estimator, SoftVotingEnsemble):
+    if isinstance(estimator, (SoftVotingEnsemble, ConditionGatedClassifier)):
         return estimator.fit(rng.normal(size=(4, 3)), ["a", "b", "a", "b"])
     if isinstance(estimator, EnergyVAD):
         # A detector, not a transformer: segments() is where it validates.
