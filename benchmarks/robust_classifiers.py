@@ -33,9 +33,9 @@ How the settings were chosen: the variants and their settings (the power
 3, the detector's C) were looked at on outer fold 0's inner split only;
 ``--outer-folds 1 2 3 4`` then scores them, unchanged, on the training
 speakers of the other folds, which chose nothing. None of this reads a
-test fold. The gated classifier is `skser.ConditionGatedClassifier`
-(used by no kind yet); ``fit_variant`` here builds the same mixture from
-plain scikit-learn parts, on unscaled features.
+test fold. The gated variants are `skser.ConditionGatedClassifier` (used
+by no kind yet), on the features before the pipeline's scaler (its
+experts standardise their own rows).
 """
 
 import argparse
@@ -87,53 +87,42 @@ def inner_features(corpus, data, waveforms, outer, k, fit_idx, val_idx, copies="
     y = data.target[fit_idx]
     X = features.fit_transform([waveforms[i] for i in fit_idx], y)
     rows = features.named_steps["augment"].sample_indices_
-    # The babble and corruption seeds of robust_search.score_candidate.
-    rng = np.random.default_rng([robustness.SEED, 99, k] if outer == 0
-                                else [robustness.SEED, 99, outer, k])
-    sources = [waveforms[j] for j in rng.choice(fit_idx, size=robustness.N_BABBLE_SOURCES,
-                                                replace=False)]
     arrays = {"X": X, "y": y[rows], "original": np.arange(len(rows)) < len(fit_idx),
               "y_val": data.target[val_idx]}
-    for label, corruption, severity in conditions():
-        clips = robustness.corrupted(
-            waveforms, val_idx, corruption, severity, sources=sources,
-            corpus_seed=100 + k if outer == 0 else 100 + robust_search.N_INNER * outer + k)
-        arrays["val " + label] = features.transform(robustness.as_inputs(clips))
+    # The same altered clips as robust_search.score_candidate's.
+    clips_under = robust_search.validation_clips(waveforms, fit_idx, val_idx, outer, k)
+    for label, corruption, severity in robust_search.suite():
+        arrays["val " + label] = features.transform(
+            robustness.as_inputs(clips_under(corruption, severity)))
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
     return arrays
 
 
-def conditions():
-    return [(robustness.CLEAN, None, None)] + [
-        (robustness.condition_label(c, s), c, s) for c, s in robust_search.CONDITIONS]
-
-
 def fit_variant(kind, settings, X, y, original):
     """``predict_proba(X_val)`` of one variant fitted on the training rows."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    def logistic(rows, C):
-        scaler = StandardScaler().fit(X[rows])
-        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
-        clf.fit(scaler.transform(X[rows]), y[rows])
-        return lambda Z: clf.predict_proba(scaler.transform(Z))
+    from skser import ConditionGatedClassifier
 
-    every = np.ones(len(y), dtype=bool)
+    def logistic(C):
+        return make_pipeline(StandardScaler(), LogisticRegression(
+            C=C, class_weight="balanced", max_iter=3000))
+
     if kind == "robust":
-        return logistic(every, settings["C"])
+        return logistic(settings["C"]).fit(X, y).predict_proba
     if kind == "clean":
-        return logistic(original, settings["C"])
-    clean, robust = logistic(original, C), logistic(every, C)
-    scaler = StandardScaler().fit(X)
-    detector = LogisticRegression(C=settings["detector_C"], max_iter=3000)
-    detector.fit(scaler.transform(X), original)
-
-    def gated(Z):
-        g = detector.predict_proba(scaler.transform(Z))[:, 1][:, None] ** settings["power"]
-        return g * clean(Z) + (1 - g) * robust(Z)
-    return gated
+        return logistic(settings["C"]).fit(X[original], y[original]).predict_proba
+    # The originals come first, then each round of copies in their order
+    # (AugmentedCopies): row i copies clip i mod n.
+    copy_of = np.arange(len(y)) % int(original.sum())
+    return ConditionGatedClassifier(
+        estimator=logistic(C), power=settings["power"],
+        detector=make_pipeline(StandardScaler(), LogisticRegression(
+            C=settings["detector_C"], max_iter=3000)),
+    ).fit(X, y, copy_of=copy_of).predict_proba
 
 
 def score_fold(arrays):
@@ -148,7 +137,7 @@ def score_fold(arrays):
         scores[name] = {
             label: emotion_report(y_val, classes[proba(arrays["val " + label]).argmax(axis=1)],
                                   labels=list(classes))["ua"]
-            for label, _, _ in conditions()}
+            for label, _, _ in robust_search.suite()}
     return scores
 
 
@@ -164,6 +153,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"robust_classifiers.py: {SHARED_DATA} is absent.\n")
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: the logistic regressions' few predictions near a
+    # boundary then come out the same on any machine (folds 0 and 2 of the
+    # altered copies were scored with two threads: up to 0.4 points apart
+    # per condition from one thread, docs/robustness.md).
+    threadpool_limits(1)
     tables = {}
     for corpus in robust_search.CORPORA:
         path = (RESULTS if args.copies == "altered" else RESULTS / args.copies) / f"{corpus}.json"
@@ -202,7 +198,7 @@ def print_table(tables, outer_folds):
         return 100 * np.mean([tables[c][str(k)]["scores"][name][label]
                               for c in tables for k in outer_folds])
 
-    labels = [label for label, _, _ in conditions()]
+    labels = [label for label, _, _ in robust_search.suite()]
     print(f"\nInner UA %, mean over {', '.join(tables)} and outer folds "
           f"{', '.join(map(str, outer_folds))}:\n")
     print("| condition | " + " | ".join(VARIANTS) + " |")

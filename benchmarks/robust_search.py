@@ -123,6 +123,25 @@ def candidate_pipeline(settings):
     return make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
 
 
+def suite():
+    """``[(label, corruption, severity)]``: clean, then `CONDITIONS`."""
+    return [(robustness.CLEAN, None, None)] + [
+        (robustness.condition_label(c, s), c, s) for c, s in CONDITIONS]
+
+
+def validation_clips(waveforms, fit_idx, val_idx, outer, k):
+    """``clips(corruption, severity)``: inner fold ``k`` of outer fold
+    ``outer``'s validation clips under one condition, its babble made from
+    that fold's training clips (fold 0 keeps the seeds it always had)."""
+    rng = np.random.default_rng([robustness.SEED, 99, k] if outer == 0
+                                else [robustness.SEED, 99, outer, k])
+    sources = [waveforms[j] for j in rng.choice(fit_idx, size=robustness.N_BABBLE_SOURCES,
+                                                replace=False)]
+    corpus_seed = 100 + k if outer == 0 else 100 + N_INNER * outer + k
+    return lambda corruption, severity: robustness.corrupted(
+        waveforms, val_idx, corruption, severity, sources=sources, corpus_seed=corpus_seed)
+
+
 def score_candidate(settings, data, waveforms, inner, altered, outer=0):
     """Inner UA of one candidate per condition; ``altered`` caches the
     corrupted validation clips across candidates. ``outer``: the outer fold
@@ -130,9 +149,8 @@ def score_candidate(settings, data, waveforms, inner, altered, outer=0):
     corruptions; fold 0 keeps the seeds it always had)."""
     from skser.evaluation import emotion_report
 
-    suite = [(robustness.CLEAN, None, None)] + [
-        (robustness.condition_label(c, s), c, s) for c, s in CONDITIONS]
-    scores = {label: [] for label, _, _ in suite}
+    conditions = suite()
+    scores = {label: [] for label, _, _ in conditions}
     for k, (fit_idx, val_idx) in enumerate(inner):
         import sklearn
 
@@ -141,15 +159,10 @@ def score_candidate(settings, data, waveforms, inner, altered, outer=0):
         with sklearn.config_context(enable_metadata_routing=spk):
             pipe.fit([waveforms[i] for i in fit_idx], data.target[fit_idx],
                      **({"groups": data.groups[fit_idx]} if spk else {}))
-        rng = np.random.default_rng([robustness.SEED, 99, k] if outer == 0
-                                    else [robustness.SEED, 99, outer, k])
-        sources = [waveforms[j] for j in rng.choice(fit_idx, size=robustness.N_BABBLE_SOURCES,
-                                                    replace=False)]
-        for label, corruption, severity in suite:
+        clips_under = validation_clips(waveforms, fit_idx, val_idx, outer, k)
+        for label, corruption, severity in conditions:
             if (outer, k, label) not in altered:
-                altered[outer, k, label] = robustness.corrupted(
-                    waveforms, val_idx, corruption, severity, sources=sources,
-                    corpus_seed=100 + k if outer == 0 else 100 + N_INNER * outer + k)
+                altered[outer, k, label] = clips_under(corruption, severity)
             clips = altered[outer, k, label]
             with sklearn.config_context(enable_metadata_routing=spk):
                 predicted = pipe.predict(robustness.as_inputs(clips),
