@@ -80,7 +80,7 @@ def test_stored_folds_are_reused_only_for_the_same_settings(accuracy, tmp_path):
     assert key != accuracy.settings_key(accuracy.make_row("svm"))
     assert key != accuracy.settings_key(accuracy.make_row("2d-lenet5"))
     assert key != accuracy.settings_key(accuracy.make_row("default"))
-    changed = accuracy.make_row("stats").set_params(clf__C=1.0)
+    changed = accuracy.make_row("stats").set_params(clf__power=1.0)
     assert accuracy.settings_key(changed) != key
 
     calls = []

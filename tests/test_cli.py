@@ -584,7 +584,7 @@ def test_reports_name_the_model_and_files_follow_the_umask(folder_corpus, tmp_pa
     finally:
         os.umask(old)
     report = json.loads((out / "train_report.json").read_text())
-    assert report["model"] == "LogisticRegression"
+    assert report["model"] == "ConditionGatedClassifier"
     for name in ("train_report.json", "model.skser"):
         assert (out / name).stat().st_mode & 0o777 == 0o644, name
 

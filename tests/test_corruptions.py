@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
 
-from skser import make_ser_pipeline
+from skser import ConditionGatedClassifier, TrimPad, make_ser_pipeline
 from skser.augmentation import (
     CORRUPTION_NAMES, CORRUPTIONS, AugmentedCopies, RandomCorruption, corrupt,
     speech_level_db,
@@ -253,12 +254,24 @@ def test_stats_and_default_pipelines_are_robust_by_default_and_the_others_are_no
     stats = make_ser_pipeline("stats")
     assert [n for n, _ in stats.steps] == ["load", "trim", "augment", "level", "features",
                                            "scale", "clf"]
-    assert isinstance(stats.named_steps["augment"].augmenters[0], RandomCorruption)
+    # Each copy is altered, then trimmed and padded again; two experts, gated.
+    corrupt, retrim = (step for _, step in stats.named_steps["augment"].augmenters[0].steps)
+    assert isinstance(corrupt, RandomCorruption) and isinstance(retrim, TrimPad)
+    assert stats.named_steps["augment"].n_copies == 4
+    assert isinstance(stats.named_steps["clf"], ConditionGatedClassifier)
     plain = make_ser_pipeline("stats", robust=False)
     assert "level" not in plain.named_steps and plain.named_steps["augment"] == "passthrough"
+    assert isinstance(plain.named_steps["clf"], LogisticRegression)
+    # Robust without copies: nothing to gate.
+    assert isinstance(make_ser_pipeline("stats", augment=False).named_steps["clf"],
+                      LogisticRegression)
     default = make_ser_pipeline()
     assert [n for n, _ in default.steps] == ["load", "trim", "augment", "level", "clf"]
+    # The ensemble keeps the copies its rows were measured with: two, not retrimmed.
     assert isinstance(default.named_steps["augment"].augmenters[0], RandomCorruption)
+    assert default.named_steps["augment"].n_copies == 2
+    assert isinstance(default.named_steps["clf"].estimators[0][1].named_steps["clf"],
+                      LogisticRegression)
     # The members see levelled clips and add no level or copies of their own.
     for _, member in default.named_steps["clf"].estimators:
         assert [n for n, _ in member.steps] == ["features", "scale", "clf"]
@@ -298,6 +311,21 @@ def _probability_move(fitted, gain_db, clip):
 @pytest.fixture(scope="module")
 def fitted_stats(tmp_path_factory):
     return _fitted_with_clips(tmp_path_factory, make_ser_pipeline("stats", random_state=0))
+
+
+def test_the_robust_statistics_model_gates_an_expert_of_the_clips_and_one_of_every_row(
+        fitted_stats):
+    pipe, clips = fitted_stats
+    clf = pipe.named_steps["clf"]
+    n_clips = clf.clean_estimator_[0].n_samples_seen_
+    # The pipeline told the classifier which rows are the originals.
+    assert clf.robust_estimator_[0].n_samples_seen_ == 5 * n_clips
+    assert clf.detector_ is not None
+    X = pipe[:-1].transform(list(clips))
+    gate = clf.detector_.predict_proba(X)[:, list(clf.detector_.classes_).index(True)] ** 3
+    mixed = (gate[:, None] * clf.clean_estimator_.predict_proba(X)
+             + (1 - gate[:, None]) * clf.robust_estimator_.predict_proba(X))
+    np.testing.assert_allclose(pipe.predict_proba(list(clips)), mixed, atol=1e-6)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
