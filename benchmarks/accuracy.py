@@ -41,7 +41,9 @@ Rows:
   ``opensmile`` package is licensed for non-commercial research only, so it
   is a benchmark-only dependency (``pip install 'skser[bench]'``); without
   it these rows show their stored folds only; ``opensmile-stats`` gives
-  the same features the ``stats`` row's scaler and logistic regression;
+  the same features the statistics model's scaler and logistic regression
+  (trained on the clips alone: openSMILE reads the files, so there are no
+  altered copies to gate);
 - ``<row>+spk``, the speaker-normalised twin of a row: the same pipeline
   with ``speaker_normalize=True`` (its ``scale`` step a
   `SpeakerStandardScaler`; in 2-D pipelines it comes before the masked
@@ -177,9 +179,11 @@ def make_row(name, *, quick=False):
     if base in ("svm", "opensmile"):
         pipeline = make_ser_pipeline("stats", random_state=SEED, **spk,
                                      **statistics_before_issue_13(random_state=SEED))
-    elif base in ("stats", "opensmile-stats"):
+    elif base == "stats":
         pipeline = make_ser_pipeline("stats", random_state=SEED, **spk)
-    elif base == "stats" + ISSUE_14:
+    elif base in ("stats" + ISSUE_14, "opensmile-stats"):
+        # openSMILE's features are of the files: no altered copies, so the
+        # statistics model's scaler and one logistic regression (no gate).
         pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk)
     elif base == "default":
         pipeline = make_ser_pipeline(random_state=SEED, **spk)

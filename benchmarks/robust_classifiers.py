@@ -5,13 +5,14 @@
     python benchmarks/robust_classifiers.py --copies retrimmed --outer-folds 1 2 3 4
     python benchmarks/robust_classifiers.py --stored-only --outer-folds 1 2 3 4
 
-The robust ``stats`` model fits one logistic regression on the training
-clips and four altered copies of each. On clean clips it scores below the
+The robust ``stats`` model fitted one logistic regression on the training
+clips and four altered copies of each, and on clean clips scored below the
 model trained on clean clips alone (docs/robustness.md). The variants here
-keep the features and change only the classifier:
+keep the features and change only the classifier; the chosen one (retrimmed
+copies, gated) is the ``stats`` model since 2026-12-07:
 
-- ``robust``: today's (the scaler and the logistic regression on every
-  row); it reproduces the ``level + 4 altered copies`` candidate of
+- ``robust``: one logistic regression on every row (``stats`` until
+  2026-12-07); it reproduces the ``level + 4 altered copies`` candidate of
   `robust_search.py` on the same split, a check of this script;
 - ``clean``: the same on the original clips alone (the clean-trained
   model with the level step);
@@ -33,8 +34,8 @@ How the settings were chosen: the variants and their settings (the power
 3, the detector's C) were looked at on outer fold 0's inner split only;
 ``--outer-folds 1 2 3 4`` then scores them, unchanged, on the training
 speakers of the other folds, which chose nothing. None of this reads a
-test fold. The gated variants are `skser.ConditionGatedClassifier` (used
-by no kind yet), on the features before the pipeline's scaler (its
+test fold. The gated variants are `skser.ConditionGatedClassifier` (the
+robust ``stats`` model's classifier since), on the features before the pipeline's scaler (its
 experts standardise their own rows).
 """
 
@@ -147,7 +148,7 @@ def main(argv=None):
     parser.add_argument("--corpora", nargs="+", choices=robust_search.CORPORA,
                         default=list(robust_search.CORPORA))
     parser.add_argument("--copies", choices=list(COPIES), default="altered",
-                        help="the training copies: altered (today's), or altered and "
+                        help="the training copies: altered, or altered and "
                              "trimmed again (results in results/robust_classifiers/retrimmed)")
     parser.add_argument("--stored-only", action="store_true")
     args = parser.parse_args(argv)

@@ -110,17 +110,28 @@ def candidate_pipeline(settings):
     """``make_ser_pipeline("stats", **settings)``; ``mild=True`` draws the
     altered copies from the `MILD` ranges; ``retrim=True`` trims and pads
     each altered copy again (`TrimPad` after `RandomCorruption`)."""
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     from skser import TrimPad, make_ser_pipeline
     from skser.augmentation import RandomCorruption
+    from skser.pipeline import LOGISTIC_C
 
     settings = dict(settings)
-    if settings.pop("mild", False):
-        settings["augment__augmenters"] = [RandomCorruption(corruptions=MILD)]
-    if settings.pop("retrim", False):
-        settings["augment__augmenters"] = [make_pipeline(RandomCorruption(), TrimPad())]
-    return make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
+    mild, retrim = settings.pop("mild", False), settings.pop("retrim", False)
+    C = settings.pop("clf__C", LOGISTIC_C)
+    pipe = make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
+    if settings.get("robust") and pipe.named_steps["augment"] != "passthrough":
+        # Each candidate as it was searched, whatever the statistics model
+        # became after it (retrimmed copies and the gate, 2026-12-07): one
+        # logistic regression, copies trimmed again only with retrim.
+        corruption = RandomCorruption(corruptions=MILD) if mild else RandomCorruption()
+        pipe.set_params(
+            augment__augmenters=[make_pipeline(corruption, TrimPad()) if retrim else corruption],
+            clf=LogisticRegression(C=C, class_weight="balanced", max_iter=2000))
+    else:
+        pipe.set_params(clf__C=C)
+    return pipe
 
 
 def suite():
