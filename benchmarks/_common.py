@@ -218,3 +218,13 @@ def print_table(rows, columns):
         print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
         if k == 0:
             print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+def clip_under(recording, start, end):
+    """The label of the clip of ``recording`` (`join_clips`) that the span
+    ``start``-``end`` seconds overlaps most; None when it overlaps none."""
+    import numpy as np
+
+    overlap = (np.minimum(recording.segments[:, 1], end)
+               - np.maximum(recording.segments[:, 0], start))
+    return recording.labels[int(np.argmax(overlap))] if overlap.max() > 0 else None

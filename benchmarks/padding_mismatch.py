@@ -3,8 +3,10 @@
     python benchmarks/padding_mismatch.py                    # RAVDESS, about 4 minutes on 2 cores
     python benchmarks/padding_mismatch.py --corpora ravdess emodb
 
-`make_ser_pipeline("stats")` trains on copies altered *after* `TrimPad`:
-a copy's noise also fills the zero padding around its speech. A recording
+The statistics model with four altered copies (``stats`` until
+2026-12-07, `robust_search.py`'s ``level + 4 altered copies``) trains on
+copies altered *after* `TrimPad`: a copy's noise also fills the zero
+padding around its speech. A recording
 is altered *before* it is trimmed, and `TrimPad` then cuts whatever lies
 30 dB below the speech's peak and pads with zeros. This script fits the
 statistics model on the training speakers of the first of
@@ -26,19 +28,22 @@ before 2026-12-07). It chooses nothing: it says why two things differ
 
 import argparse
 
-import numpy as np
-
 import accuracy
-from _common import SHARED_DATA, fit_with_speakers, machine, print_table
+import robust_search
+from _common import SHARED_DATA, clip_under, fit_with_speakers, machine, print_table
 
 SR = 16000
 FLOOR_DBFS = -60.0
+#: The model the diagnostic is about: four altered copies, not trimmed again
+#: (the statistics model until 2026-12-07; its copies' noise fills their
+#: padding).
+MODEL = "level + 4 altered copies"
 
 
 def corpus_rows(name):
     from sklearn.metrics import balanced_accuracy_score
 
-    from skser import make_ser_pipeline, predict_timeline
+    from skser import predict_timeline
     from skser.augmentation import corrupt
     from skser.datasets import join_clips
     from skser.loading import AudioLoader
@@ -46,15 +51,16 @@ def corpus_rows(name):
 
     data = accuracy.load_corpus(name)
     train, test = accuracy.corpus_folds(name, data)[0]
-    model = fit_with_speakers(make_ser_pipeline("stats", random_state=accuracy.SEED),
+    model = fit_with_speakers(robust_search.candidate_pipeline(robust_search.CANDIDATES[MODEL]),
                               list(data.filenames[train]), data.target[train],
                               data.groups[train])
     clips = AudioLoader(sr=SR).fit_transform(list(data.filenames[test]))
     truth = data.target[test]
-    rng = np.random.default_rng(accuracy.SEED)
 
-    def floor(y):
-        return (y + 10 ** (FLOOR_DBFS / 20) * rng.standard_normal(len(y))).astype(np.float32)
+    def floor(clips):
+        # The suite's own floor (`corrupt`), seeded by the clip.
+        return [corrupt(y, "noise_floor", FLOOR_DBFS, sr=SR, random_state=i)[0]
+                for i, y in enumerate(clips)]
 
     def trimmed(y):
         start, end = trim_bounds(y, top_db=30.0, frame_length=2048, hop_length=512)
@@ -62,13 +68,10 @@ def corpus_rows(name):
 
     variants = {
         "clean": clips,
-        "floor added before trimming (a file; robustness.py)": [
-            corrupt(y, "noise_floor", FLOOR_DBFS, sr=SR, random_state=i)[0]
-            for i, y in enumerate(clips)],
-        "floor over the trimmed speech only, zero padding": [
-            floor(trimmed(y)) for y in clips],
-        "floor over the speech and its padding (as the training copies)": [
-            floor(fix_length(trimmed(y), 3 * SR, "center")) for y in clips],
+        "floor added before trimming (a file; robustness.py)": floor(clips),
+        "floor over the trimmed speech only, zero padding": floor(trimmed(y) for y in clips),
+        "floor over the speech and its padding (as the training copies)": floor(
+            fix_length(trimmed(y), 3 * SR, "center") for y in clips),
     }
     rows = [[name, label, f"{100 * balanced_accuracy_score(truth, model.predict(x)):.1f}"]
             for label, x in variants.items()]
@@ -83,7 +86,7 @@ def corpus_rows(name):
     short = [(s, e) for s, e in timeline.segments if e - s <= 3.0]
     tight = model.predict([recording.waveform[int(round(s * SR)):int(round(e * SR))]
                            for s, e in short])
-    clip_truth = [_clip_of(recording, s, e) for s, e in short]
+    clip_truth = [clip_under(recording, s, e) for s, e in short]
     for label, predicted in (
             ("recording under the floor: windows with context (predict_timeline)",
              [label_of[s, e] for s, e in short]),
@@ -92,13 +95,6 @@ def corpus_rows(name):
         y_true, y_pred = zip(*pairs)
         rows.append([name, label, f"{100 * balanced_accuracy_score(y_true, y_pred):.1f}"])
     return rows
-
-
-def _clip_of(recording, start, end):
-    """The label of the clip a span overlaps most (None: none)."""
-    overlap = (np.minimum(recording.segments[:, 1], end)
-               - np.maximum(recording.segments[:, 0], start))
-    return recording.labels[int(np.argmax(overlap))] if overlap.max() > 0 else None
 
 
 def main(argv=None):

@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
 from _common import (  # noqa: E402
-    SHARED_DATA, fit_with_speakers, machine, peak_rss_mib, print_table, with_epochs,
+    SHARED_DATA, clip_under, fit_with_speakers, machine, peak_rss_mib, print_table, with_epochs,
 )
 
 SR = 16000
@@ -221,10 +221,7 @@ def _window_truth(timeline, recording):
     """Each speech window's truth: the clip it overlaps most (None: no clip)."""
     truth = np.full(len(timeline.start), None, dtype=object)
     for i in np.flatnonzero(timeline.speech):
-        overlap = (np.minimum(recording.segments[:, 1], timeline.end[i])
-                   - np.maximum(recording.segments[:, 0], timeline.start[i]))
-        if overlap.max() > 0:
-            truth[i] = recording.labels[int(np.argmax(overlap))]
+        truth[i] = clip_under(recording, timeline.start[i], timeline.end[i])
     return truth, np.array([t is not None for t in truth])
 
 

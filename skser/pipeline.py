@@ -652,8 +652,9 @@ def _ensemble_pipeline(spec, *, sr, duration, max_duration, augment, n_copies, m
     if robust:
         # Shared: every member trains on the clips and the ensemble's altered
         # copies, at one speech level.
+        augment = True if augment is None else augment
         steps = [*steps,
-                 _augment_step(spec, sr=sr, duration=duration, augment=True if augment is None else augment,
+                 _augment_step(spec, sr=sr, duration=duration, augment=augment,
                                n_copies=n_copies, random_state=random_state, robust=True),
                  ("level", LevelNormalizer(sr=sr))]
     pipeline = Pipeline([*steps,
