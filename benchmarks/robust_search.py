@@ -109,7 +109,9 @@ def inner_folds(data, train):
 def candidate_pipeline(settings):
     """``make_ser_pipeline("stats", **settings)``; ``mild=True`` draws the
     altered copies from the `MILD` ranges; ``retrim=True`` trims and pads
-    each altered copy again (`TrimPad` after `RandomCorruption`)."""
+    each altered copy again (`TrimPad` after `RandomCorruption`);
+    ``mixed=True`` makes each round of copies one of each kind (``n_copies``
+    rounds: ``2 * n_copies`` copies)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
@@ -119,15 +121,21 @@ def candidate_pipeline(settings):
 
     settings = dict(settings)
     mild, retrim = settings.pop("mild", False), settings.pop("retrim", False)
+    mixed = settings.pop("mixed", False)
     C = settings.pop("clf__C", LOGISTIC_C)
     pipe = make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
     if settings.get("robust") and pipe.named_steps["augment"] != "passthrough":
         # Each candidate as it was searched, whatever the statistics model
         # became after it (retrimmed copies and the gate, 2026-12-07): one
         # logistic regression, copies trimmed again only with retrim.
-        corruption = RandomCorruption(corruptions=MILD) if mild else RandomCorruption()
+        def corruption():
+            return RandomCorruption(corruptions=MILD) if mild else RandomCorruption()
+
+        augmenters = ([corruption(), make_pipeline(corruption(), TrimPad())] if mixed
+                      else [make_pipeline(corruption(), TrimPad())] if retrim
+                      else [corruption()])
         pipe.set_params(
-            augment__augmenters=[make_pipeline(corruption, TrimPad()) if retrim else corruption],
+            augment__augmenters=augmenters,
             clf=LogisticRegression(C=C, class_weight="balanced", max_iter=2000))
     else:
         pipe.set_params(clf__C=C)
