@@ -31,9 +31,11 @@ def export_onnx(estimator, path):
     ----------
     estimator : estimator
         A fitted pipeline from `make_ser_pipeline` (or `load_model`): its
-        last step a `CNNClassifier`, a `LogisticRegression`, or a
-        `SoftVotingEnsemble` of pipelines ending in those. A bare
-        `CNNClassifier` or `LogisticRegression` works too.
+        last step a `CNNClassifier`, a `LogisticRegression`, a
+        `ConditionGatedClassifier` of logistic regressions (after
+        `StandardScaler` steps; the robust statistics model's), or a
+        `SoftVotingEnsemble` of pipelines ending in those. A bare classifier
+        of those kinds works too.
     path : str or os.PathLike
         A folder to create (or an empty one): it receives one ``.onnx``
         file per classifier and ``skser-onnx.json``.
@@ -68,7 +70,9 @@ def export_onnx(estimator, path):
     the network to `skser.models.ONNX_TOLERANCE`); a logistic regression
     is written as its own four operators (MatMul, Add, Softmax; a binary one
     as a softmax over ``[0, z]``), which give scikit-learn's
-    ``predict_proba``.
+    ``predict_proba``; a `ConditionGatedClassifier` as its two experts and
+    its detector in one graph (each scaler as Sub and Div), mixed by
+    ``P(original) ** power`` (Gather, Pow, Sub, Mul, Add).
 
     Examples
     --------
@@ -120,16 +124,19 @@ def _graph(clf, name):
     """(ONNX bytes, input/output description) of one fitted classifier."""
     from sklearn.linear_model import LogisticRegression
 
-    from .models import CNNClassifier
+    from .models import CNNClassifier, ConditionGatedClassifier
 
     where = f"member {name!r}" if name else "the model"
     if isinstance(clf, CNNClassifier):
         return _network_graph(clf)
     if isinstance(clf, LogisticRegression):
         return _logistic_graph(clf)
+    if isinstance(clf, ConditionGatedClassifier):
+        return _gated_graph(clf, f"{where}'s experts or detector")
     raise ValueError(f"cannot export {where} to ONNX: its classifier is a "
-                     f"{type(clf).__name__}; export_onnx handles CNNClassifier and "
-                     "LogisticRegression.")
+                     f"{type(clf).__name__}; export_onnx handles CNNClassifier, "
+                     "LogisticRegression and ConditionGatedClassifier (of logistic "
+                     "regressions).")
 
 
 def _network_graph(clf):
@@ -153,36 +160,113 @@ def _output_name(data):
     return onnx.load_model_from_string(data).graph.output[0].name
 
 
-def _logistic_graph(clf):
-    """A fitted `LogisticRegression` as MatMul, Add and Softmax."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
+def _logistic_nodes(clf, source, prefix, output):
+    """Nodes and initializers that turn ``source`` into ``clf.predict_proba``
+    as ``output``: a fitted `LogisticRegression` as MatMul, Add and Softmax."""
+    from onnx import helper, numpy_helper
 
     coef = np.asarray(clf.coef_, dtype=np.float32)
     intercept = np.asarray(clf.intercept_, dtype=np.float32)
-    n_features = coef.shape[1]
-    nodes = [helper.make_node("MatMul", ["input", "coef_t"], ["z"]),
-             helper.make_node("Add", ["z", "intercept"], ["logits"])]
-    initializers = [numpy_helper.from_array(coef.T.copy(), "coef_t"),
-                    numpy_helper.from_array(intercept, "intercept")]
+    nodes = [helper.make_node("MatMul", [source, f"{prefix}coef_t"], [f"{prefix}z"]),
+             helper.make_node("Add", [f"{prefix}z", f"{prefix}intercept"], [f"{prefix}logits"])]
+    initializers = [numpy_helper.from_array(coef.T.copy(), f"{prefix}coef_t"),
+                    numpy_helper.from_array(intercept, f"{prefix}intercept")]
     if coef.shape[0] == 1:
         # Binary: scikit-learn's [1 - sigmoid(z), sigmoid(z)] is the softmax of [0, z].
-        initializers.append(numpy_helper.from_array(np.zeros((1, 1), np.float32), "zero"))
-        nodes.append(helper.make_node("Mul", ["logits", "zero"], ["zeros"]))
-        nodes.append(helper.make_node("Concat", ["zeros", "logits"], ["pair"], axis=1))
-        nodes.append(helper.make_node("Softmax", ["pair"], ["probabilities"], axis=1))
+        initializers.append(numpy_helper.from_array(np.zeros((1, 1), np.float32),
+                                                    f"{prefix}zero"))
+        nodes.append(helper.make_node("Mul", [f"{prefix}logits", f"{prefix}zero"],
+                                      [f"{prefix}zeros"]))
+        nodes.append(helper.make_node("Concat", [f"{prefix}zeros", f"{prefix}logits"],
+                                      [f"{prefix}pair"], axis=1))
+        nodes.append(helper.make_node("Softmax", [f"{prefix}pair"], [output], axis=1))
     else:
-        nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1))
+        nodes.append(helper.make_node("Softmax", [f"{prefix}logits"], [output], axis=1))
+    return nodes, initializers
+
+
+def _scaled_logistic_nodes(estimator, source, prefix, output, where):
+    """`_logistic_nodes` of a `LogisticRegression`, or of a `Pipeline` of
+    `StandardScaler` steps ending in one (each scaler as Sub and Div)."""
+    from onnx import helper, numpy_helper
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    steps = [s for _, s in estimator.steps] if hasattr(estimator, "steps") else [estimator]
+    steps = [s for s in steps if s not in (None, "passthrough")]
+    if not (isinstance(steps[-1], LogisticRegression)
+            and all(isinstance(s, StandardScaler) for s in steps[:-1])):
+        raise ValueError(f"cannot export {where} to ONNX: it is "
+                         f"{' -> '.join(type(s).__name__ for s in steps)}; export_onnx "
+                         "handles a LogisticRegression after StandardScaler steps.")
+    nodes, initializers = [], []
+    for i, scaler in enumerate(steps[:-1]):
+        for op, values, name in (("Sub", scaler.mean_, "mean"), ("Div", scaler.scale_, "scale")):
+            if values is None:
+                continue
+            target = f"{prefix}scaled{i}_{name}"
+            initializers.append(numpy_helper.from_array(
+                np.asarray(values, dtype=np.float32), f"{prefix}{name}{i}"))
+            nodes.append(helper.make_node(op, [source, f"{prefix}{name}{i}"], [target]))
+            source = target
+    more, weights = _logistic_nodes(steps[-1], source, prefix, output)
+    return nodes + more, initializers + weights
+
+
+def _model(nodes, initializers, name, n_features, n_classes):
+    """The checked ONNX model bytes and their input/output description."""
+    import onnx
+    from onnx import TensorProto, helper
+
     graph = helper.make_graph(
-        nodes, "skser_logistic_regression",
+        nodes, name,
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, n_features])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT,
-                                       [None, len(clf.classes_)])],
+                                       [None, n_classes])],
         initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", _OPSET)],
                               producer_name="skser")
     onnx.checker.check_model(model)
     return model.SerializeToString(), {
         "input": {"name": "input", "shape": [None, int(n_features)], "dtype": "float32"},
-        "output": {"name": "probabilities", "shape": [None, int(len(clf.classes_))]},
+        "output": {"name": "probabilities", "shape": [None, int(n_classes)]},
     }
+
+
+def _logistic_graph(clf):
+    """A fitted `LogisticRegression` as MatMul, Add and Softmax."""
+    nodes, initializers = _logistic_nodes(clf, "input", "", "probabilities")
+    return _model(nodes, initializers, "skser_logistic_regression", clf.coef_.shape[1],
+                  len(clf.classes_))
+
+
+def _gated_graph(clf, where):
+    """A fitted `ConditionGatedClassifier`: both experts and the detector,
+    mixed as ``g * clean + (1 - g) * robust`` with ``g = P(original) ** power``."""
+    from onnx import helper, numpy_helper
+
+    n_features, n_classes = int(clf.n_features_in_), len(clf.classes_)
+    if clf.robust_estimator_ is None:
+        nodes, initializers = _scaled_logistic_nodes(
+            clf.clean_estimator_, "input", "clean_", "probabilities", where)
+        return _model(nodes, initializers, "skser_gated_logistic", n_features, n_classes)
+    nodes, initializers = [], []
+    for estimator, prefix in ((clf.clean_estimator_, "clean_"),
+                              (clf.robust_estimator_, "robust_"),
+                              (clf.detector_, "detector_")):
+        more, weights = _scaled_logistic_nodes(estimator, "input", prefix, f"{prefix}proba",
+                                               where)
+        nodes += more
+        initializers += weights
+    column = list(clf.detector_.classes_).index(True)
+    initializers += [numpy_helper.from_array(np.array([column], np.int64), "original_column"),
+                     numpy_helper.from_array(np.array(clf.power, np.float32), "power")]
+    nodes += [
+        helper.make_node("Gather", ["detector_proba", "original_column"], ["p_original"],
+                         axis=1),
+        helper.make_node("Pow", ["p_original", "power"], ["g"]),
+        helper.make_node("Sub", ["clean_proba", "robust_proba"], ["difference"]),
+        helper.make_node("Mul", ["g", "difference"], ["shift"]),
+        helper.make_node("Add", ["robust_proba", "shift"], ["probabilities"]),
+    ]
+    return _model(nodes, initializers, "skser_gated_logistic", n_features, n_classes)

@@ -157,3 +157,40 @@ def test_statistics_pipeline_with_the_gate_fits_experts_on_originals_and_copies(
     assert proba.shape == (len(paths), len(set(labels)))
     loaded = load_model(save_model(pipe, tmp_path / "gated-stats.skser"))
     np.testing.assert_allclose(loaded.predict_proba(paths), proba, rtol=1e-6)
+
+
+def test_sample_weight_reaches_every_weighted_step_of_each_expert_and_the_detector():
+    from sklearn.pipeline import make_pipeline
+
+    clean, altered, y = _two_conditions()
+    n = len(y)
+    X, yy = np.vstack([clean, altered]), np.concatenate([y, y])
+    copy_of = np.concatenate([np.arange(n), np.arange(n)])
+    weights = np.random.default_rng(1).uniform(0.1, 3.0, size=2 * n)
+    expert = make_pipeline(StandardScaler(), LogisticRegression())
+    clf = ConditionGatedClassifier(estimator=expert, detector=clone(expert)).fit(
+        X, yy, copy_of=copy_of, sample_weight=weights)
+
+    def by_hand(rows, target):
+        return clone(expert).fit(X[rows], target[rows], standardscaler__sample_weight=weights[rows],
+                                 logisticregression__sample_weight=weights[rows])
+
+    originals = np.arange(2 * n) < n
+    everything = np.ones(2 * n, dtype=bool)
+    for fitted, expected in ((clf.clean_estimator_, by_hand(originals, yy)),
+                             (clf.robust_estimator_, by_hand(everything, yy)),
+                             (clf.detector_, by_hand(everything, originals))):
+        np.testing.assert_allclose(fitted[-1].coef_, expected[-1].coef_, rtol=1e-6)
+        np.testing.assert_allclose(fitted[0].mean_, expected[0].mean_, rtol=1e-12)
+    unweighted = ConditionGatedClassifier(estimator=expert).fit(X, yy, copy_of=copy_of)
+    assert not np.allclose(unweighted.robust_estimator_[-1].coef_,
+                           clf.robust_estimator_[-1].coef_)
+
+
+def test_sample_weight_for_an_expert_that_cannot_take_it_is_refused_by_name():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clean, _, y = _two_conditions(40)
+    with pytest.raises(TypeError, match="estimator, KNeighborsClassifier, does not take it"):
+        ConditionGatedClassifier(estimator=KNeighborsClassifier()).fit(
+            clean, y, sample_weight=np.ones(len(y)))

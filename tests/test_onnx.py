@@ -280,6 +280,33 @@ def test_export_onnx_of_the_statistics_model(n_classes, clips, tmp_path):
                                pipe.predict_proba(paths), rtol=0, atol=ONNX_TOLERANCE)
 
 
+@pytest.mark.parametrize("copies", [True, False])
+def test_export_onnx_of_a_gated_classifier_mixes_its_experts_in_the_graph(copies, tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skser import ConditionGatedClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 6))
+    y = np.array(["angry", "happy", "sad"])[np.argmax(X[:, :3], axis=1)]
+    X[120:] += rng.normal(scale=2.0, size=(120, 6)) + 1.0
+    copy_of = np.concatenate([np.arange(120), np.arange(120)]) if copies else None
+    clf = ConditionGatedClassifier(power=2.5).fit(X, y, copy_of=copy_of)
+    assert (clf.robust_estimator_ is not None) == copies
+
+    export_onnx(clf, tmp_path / "gated")
+
+    np.testing.assert_allclose(_run_graph(tmp_path / "gated" / "model.onnx", X),
+                               clf.predict_proba(X), rtol=0, atol=ONNX_TOLERANCE)
+    from sklearn.svm import SVC
+
+    other = ConditionGatedClassifier(estimator=make_pipeline(StandardScaler(), SVC(
+        probability=True))).fit(X, y, copy_of=copy_of)
+    with pytest.raises(ValueError, match="StandardScaler -> SVC.*LogisticRegression after"):
+        export_onnx(other, tmp_path / "svc")
+
+
 def test_export_onnx_refuses_what_it_cannot_write(clips, tmp_path):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -287,7 +314,8 @@ def test_export_onnx_refuses_what_it_cannot_write(clips, tmp_path):
 
     rng = np.random.default_rng(0)
     svc = make_pipeline(StandardScaler(), SVC()).fit(rng.normal(size=(20, 3)), [0, 1] * 10)
-    with pytest.raises(ValueError, match="SVC.*CNNClassifier and LogisticRegression"):
+    with pytest.raises(ValueError, match="SVC.*CNNClassifier, LogisticRegression and "
+                                         "ConditionGatedClassifier"):
         export_onnx(svc, tmp_path / "svc")
     assert not (tmp_path / "svc").exists()
     (tmp_path / "full").mkdir()

@@ -10,6 +10,7 @@ copy_of : ``(n_rows,)`` the clip each row is or copies, optional (set by
     skser's `Pipeline` after `AugmentedCopies`, which puts the originals
     first): the first row of each clip is its original, the others are
     altered copies.
+sample_weight : ``(n_rows,)`` non-negative weights, optional.
 predict_proba : ``(n_clips, n_classes)``, columns ordered as ``classes_``.
 """
 
@@ -24,7 +25,8 @@ from sklearn.utils import metadata_routing
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    check_consistent_length, check_is_fitted, column_or_1d, validate_data,
+    _check_sample_weight, check_consistent_length, check_is_fitted, column_or_1d,
+    has_fit_parameter, validate_data,
 )
 
 from .._validation import check_feature_array
@@ -135,7 +137,7 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         return make_pipeline(StandardScaler(), LogisticRegression(C=DETECTOR_C, max_iter=3000))
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, copy_of=None):
+    def fit(self, X, y, copy_of=None, sample_weight=None):
         """Fit the clean expert, and with copies the robust expert and the detector.
 
         Parameters
@@ -149,6 +151,11 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             `Pipeline` passes it when `AugmentedCopies` came before. The
             first row of each clip is its original. None: every row is an
             original.
+        sample_weight : array-like [shape=(n_rows,)] or None, default=None
+            Weights of the rows, for both experts and the detector (each
+            expert the weights of its rows). In a `Pipeline` estimator
+            they go to every step whose ``fit`` takes ``sample_weight``
+            (the scaler too), and the last step must take them.
 
         Returns
         -------
@@ -166,18 +173,23 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
                                  "give one per row.")
             original[:] = False
             original[np.unique(copy_of, return_index=True)[1]] = True
-        self.clean_estimator_ = self._estimator().fit(X[original], y[original])
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        self.clean_estimator_ = _fit_weighted(self._estimator(), X[original], y[original],
+                                              _rows(sample_weight, original), "estimator")
         self.classes_ = np.asarray(self.clean_estimator_.classes_)
         if original.all():
             self.robust_estimator_ = self.detector_ = None
             return self
-        self.robust_estimator_ = self._estimator().fit(X, y)
+        self.robust_estimator_ = _fit_weighted(self._estimator(), X, y, sample_weight,
+                                               "estimator")
         if not np.array_equal(np.asarray(self.robust_estimator_.classes_), self.classes_):
             raise ValueError(
                 f"the altered copies hold labels the original rows do not "
                 f"({sorted(set(np.unique(y)) - set(self.classes_))}); every copy "
                 "should carry its original's label.")
-        self.detector_ = self._detector().fit(X, original)
+        self.detector_ = _fit_weighted(self._detector(), X, original, sample_weight,
+                                       "detector")
         return self
 
     def clean_weight(self, X):
@@ -241,3 +253,28 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _rows(sample_weight, rows):
+    return None if sample_weight is None else sample_weight[rows]
+
+
+def _fit_weighted(estimator, X, y, sample_weight, role):
+    """``estimator.fit(X, y)`` with ``sample_weight`` where it is given: to
+    each step of a `Pipeline` that takes it (the last one must)."""
+    if sample_weight is None:
+        return estimator.fit(X, y)
+    steps = getattr(estimator, "steps", None)
+    if steps is not None:
+        last = steps[-1][1]
+        if not has_fit_parameter(last, "sample_weight"):
+            raise TypeError(f"sample_weight was given, but the {role}'s last step, "
+                            f"{type(last).__name__}, does not take it in fit.")
+        params = {f"{name}__sample_weight": sample_weight for name, step in steps
+                  if step not in (None, "passthrough")
+                  and has_fit_parameter(step, "sample_weight")}
+        return estimator.fit(X, y, **params)
+    if not has_fit_parameter(estimator, "sample_weight"):
+        raise TypeError(f"sample_weight was given, but the {role}, "
+                        f"{type(estimator).__name__}, does not take it in fit.")
+    return estimator.fit(X, y, sample_weight=sample_weight)
