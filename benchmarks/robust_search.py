@@ -112,12 +112,11 @@ def candidate_pipeline(settings):
     each altered copy again (`TrimPad` after `RandomCorruption`);
     ``mixed=True`` makes each round of copies one of each kind (``n_copies``
     rounds: ``2 * n_copies`` copies)."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     from skser import TrimPad, make_ser_pipeline
     from skser.augmentation import RandomCorruption
-    from skser.pipeline import LOGISTIC_C
+    from skser.pipeline import KINDS, LOGISTIC_C
 
     settings = dict(settings)
     mild, retrim = settings.pop("mild", False), settings.pop("retrim", False)
@@ -136,7 +135,7 @@ def candidate_pipeline(settings):
                       else [corruption()])
         pipe.set_params(
             augment__augmenters=augmenters,
-            clf=LogisticRegression(C=C, class_weight="balanced", max_iter=2000))
+            clf=KINDS["stats"].classifier(None, robustness.SEED).set_params(C=C))
     else:
         pipe.set_params(clf__C=C)
     return pipe

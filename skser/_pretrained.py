@@ -64,19 +64,18 @@ def make_pretrained_pipeline(*, random_state=0, n_jobs=None):
         chosen for transfer. Fit it with the corpus of each clip as its
         domain (``pipe.fit(X, y, domains=corpus)``, metadata routing on).
     """
-    from sklearn.linear_model import LogisticRegression
+    from .pipeline import KINDS, make_ser_pipeline
 
-    from .augmentation import RandomCorruption
-    from .pipeline import make_ser_pipeline
-
-    # The recipe as the transfer search chose it: its altered copies not
-    # trimmed again and one logistic regression. The in-corpus statistics
-    # model's retrimmed copies and gated experts came later and were not
-    # searched for transfer.
-    return make_ser_pipeline(
+    # The recipe as the transfer search chose it: the statistics kind's
+    # altered copies not trimmed again and its one logistic regression. The
+    # in-corpus model's retrimmed copies and gated experts came later and
+    # were not searched for transfer.
+    stats = KINDS[PRETRAINED_RECIPE["kind"]]
+    pipeline = make_ser_pipeline(
         **PRETRAINED_RECIPE, random_state=random_state, n_jobs=n_jobs, **PRETRAINED_SETTINGS,
-        augment__augmenters=[RandomCorruption()],
-        clf=LogisticRegression(class_weight="balanced", max_iter=2000))
+        clf=stats.classifier(None, random_state))
+    return pipeline.set_params(
+        augment__augmenters=stats.augmenters(pipeline.named_steps["trim"].sr, True))
 
 
 def load_pretrained():
