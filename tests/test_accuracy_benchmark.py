@@ -628,3 +628,18 @@ def test_a_cross_corpus_fit_trains_on_the_training_corpora_and_adapts_to_the_tes
     for condition in ("none", "10", "30", "100", "all"):
         assert 0 <= savee[condition]["ua"] <= 1 and len(savee[condition]["y_pred"]) == 16
     assert savee["all"]["y_pred"] != savee["none"]["y_pred"]
+
+
+def test_robustness_tables_give_each_rows_mean_ua_over_the_moderate_conditions():
+    robustness = _load_benchmark("robustness")
+    suite = robustness.conditions()
+    rng = np.random.default_rng(0)
+    summary = {row: {label: float(rng.uniform(0.2, 0.8)) for label, _, _ in suite}
+               for row in ("stats", "default")}
+    table = robustness.markdown_tables({"emodb": ("EmoDB", summary)}, suite)
+    line = next(l for l in table.splitlines() if l.startswith("| **mean UA, moderate** |"))
+    cells = [float(c.strip(" *")) for c in line.split("|")[2:-1]]
+    moderate = robustness.moderate_labels()
+    assert len(moderate) > 10
+    expected = [100 * np.mean([summary[row][l] for l in moderate]) for row in summary]
+    np.testing.assert_allclose(cells, expected, atol=0.051)
