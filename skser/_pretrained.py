@@ -75,7 +75,7 @@ def make_pretrained_pipeline(*, random_state=0, n_jobs=None):
         **PRETRAINED_RECIPE, random_state=random_state, n_jobs=n_jobs, **PRETRAINED_SETTINGS,
         clf=stats.classifier(None, random_state))
     return pipeline.set_params(
-        augment__augmenters=stats.augmenters(pipeline.named_steps["trim"].sr, True))
+        augment__augmenters=stats.augmenters(pipeline.named_steps["trim"].sr, True, False))
 
 
 def load_pretrained():

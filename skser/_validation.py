@@ -213,3 +213,52 @@ def _numeric_object_array(X, name):
         if any(isinstance(v, (list, tuple, np.ndarray)) for v in X.flat):
             return X
         raise TypeError(f"{name} holds a value that is not a real number: {exc}") from None
+
+
+def group_rows(groups, n_clips, *, name="groups", unit="speaker"):
+    """Row indices of each group's clips (all rows if ``groups`` is None),
+    after checking that ``groups`` names one speaker (or ``unit``) per clip.
+    ``name`` and ``unit`` are the parameter and what it names, for the
+    messages (`DomainStandardScaler`'s ``domains`` name recording domains)."""
+    if groups is None:
+        return [np.arange(n_clips)]
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
+        raise TypeError(
+            f"{name} must be a sequence holding the {unit} of each clip; got "
+            f"{_describe(groups)}."
+        )
+    try:
+        groups = np.asarray(groups)
+    except ValueError as exc:
+        raise ValueError(f"{name} could not be turned into one array ({exc}).") from exc
+    if groups.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D, one {unit} per clip; got an array of shape {groups.shape}."
+        )
+    if groups.shape[0] != n_clips:
+        raise ValueError(
+            f"{name} has {groups.shape[0]} entries but X has {n_clips} clips; {name} "
+            f"must name the {unit} of each clip of X, in the same order."
+        )
+    if groups.dtype == object:
+        missing = np.array([g is None or (isinstance(g, float) and g != g) for g in groups])
+    elif np.issubdtype(groups.dtype, np.inexact):
+        missing = np.isnan(groups)
+    else:
+        missing = np.zeros(n_clips, dtype=bool)
+    if missing.any():
+        raise ValueError(
+            f"{name} has no {unit} (None or NaN) for {missing.sum()} clip(s), the first "
+            f"at index {np.flatnonzero(missing)[0]}; every clip needs a {unit} label."
+        )
+    if groups.dtype == object:
+        # Labels of mixed types (1 and "1") cannot be sorted by np.unique.
+        index = {}
+        try:
+            codes = np.array([index.setdefault(g, len(index)) for g in groups], dtype=np.intp)
+        except TypeError as exc:
+            raise TypeError(f"{name} holds a value that cannot label a {unit}: {exc}") from None
+    else:
+        _, codes = np.unique(groups, return_inverse=True)
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)

@@ -144,11 +144,13 @@ class Pipeline(imblearn_pipeline.Pipeline):
     without ``sample_indices_`` (e.g. SMOTE, whose rows are new), parameters
     are passed on unchanged, as in imbalanced-learn.
 
-    A step after such samplers whose ``fit`` takes ``copy_of`` (the
-    `SoftVotingEnsemble`) gets it from the Pipeline: for each of its rows,
-    the index of the input clip it is or copies. A step that splits its
-    training rows (to weigh members, or to stop early) keeps a clip and its
-    copies on one side with it, even when no ``groups`` are given.
+    A step after such samplers whose ``fit`` (or ``fit_transform``) takes
+    ``copy_of`` (the `SoftVotingEnsemble`, `SpeakerStandardScaler`) gets it
+    from the Pipeline: for each of its rows, the index of the input clip it
+    is or copies. A step that splits its training rows (to weigh members,
+    or to stop early) keeps a clip and its copies on one side with it, even
+    when no ``groups`` are given; the speaker scaler standardises each
+    round of a speaker's copies apart from its originals.
 
     Parameters, methods and attributes are those of
     `imblearn.pipeline.Pipeline`.
@@ -196,8 +198,12 @@ class _RowsFollowSamplers(Mapping):
         copy_of = None
         for step_name, step in self._pipeline.steps:
             if step_name == name:
-                if copy_of is not None and _fit_takes(step, "copy_of") and "fit" in params:
-                    params = Bunch(**{**params, "fit": {"copy_of": copy_of, **params["fit"]}})
+                if copy_of is not None:
+                    # fit for a classifier, fit_transform for a scaler.
+                    params = Bunch(**{**params, **{
+                        method: {"copy_of": copy_of, **params[method]}
+                        for method in ("fit", "fit_transform")
+                        if method in params and _method_takes(step, method, "copy_of")}})
                 break
             if not hasattr(step, "fit_resample"):
                 continue
@@ -222,9 +228,9 @@ class _RowsFollowSamplers(Mapping):
         return len(self._routed)
 
 
-def _fit_takes(step, name):
-    """Whether ``step.fit`` has a parameter ``name``."""
-    fit = getattr(step, "fit", None)
+def _method_takes(step, method, name):
+    """Whether ``step``'s ``method`` has a parameter ``name``."""
+    fit = getattr(step, method, None)
     try:
         return fit is not None and name in inspect.signature(fit).parameters
     except (TypeError, ValueError):
@@ -254,7 +260,9 @@ class Kind:
         the (robust: level and) features, or from the features, before the
         scaler (after it with ``speaker_normalize``).
     augmenters : callable or None
-        ``augmenters(sr, robust)``: the augmenters of `AugmentedCopies`.
+        ``augmenters(sr, robust, per_speaker)``: the augmenters of
+        `AugmentedCopies`; ``per_speaker`` (robust with
+        ``speaker_normalize``) asks for one channel per speaker and round.
     augment : {"always", "robust"}
         What ``augment=None`` means: True, or True only when robust.
     robust : {"default", "optional", "never"}
@@ -298,10 +306,15 @@ def _sequence_features(sr, n_jobs):
                            aggregate=None)
 
 
-def _waveform_augmenters(sr, robust):
+def _waveform_augmenters(sr, robust, per_speaker=False):
     # Robust: noise, rooms, phone lines, codecs, gains and rates; else the
-    # course recipe's noise and shift.
-    return [RandomCorruption(sr=sr)] if robust else [AddNoise(), TimeShift(sr=sr)]
+    # course recipe's noise and shift. Per speaker: one corruption for all of
+    # a speaker's clips in each round, as a test speaker's clips share a
+    # channel, so that the per-speaker scaler sees copies as it will see
+    # test speakers.
+    if not robust:
+        return [AddNoise(), TimeShift(sr=sr)]
+    return [RandomCorruption(sr=sr, draw="group" if per_speaker else "clip")]
 
 
 def _logistic(model, random_state):
@@ -339,7 +352,7 @@ KINDS = {kind.name: kind for kind in (
         "2d", features=lambda sr, n_jobs: MelSpectrogram2D(
             sr=sr, n_mels=N_MELS, hop_length=HOP_LENGTH, n_jobs=n_jobs),
         classifier=_cnn, models=None, copies="features",
-        augmenters=lambda sr, robust: [make_pipeline(FrequencyMask(), TimeMask())],
+        augmenters=lambda sr, robust, per_speaker: [make_pipeline(FrequencyMask(), TimeMask())],
         augment="always"),
     Kind(
         # The sequence network masks its input itself, batch by batch: no
@@ -568,7 +581,8 @@ def make_ser_pipeline(
     _check_max_duration(max_duration, duration)
     features = ("features", spec.features(sr, n_jobs))
     augmentation = _augment_step(spec, sr=sr, duration=duration, augment=augment,
-                                 n_copies=n_copies, random_state=random_state, robust=robust)
+                                 n_copies=n_copies, random_state=random_state, robust=robust,
+                                 per_speaker=robust and speaker_normalize)
     scale = ("scale", SpeakerStandardScaler() if speaker_normalize
              else DomainStandardScaler() if adapt else StandardScalerND())
     steps = [
@@ -598,13 +612,15 @@ def make_ser_pipeline(
     return pipeline
 
 
-def _augment_step(spec, *, sr, duration, augment, n_copies, random_state, robust):
+def _augment_step(spec, *, sr, duration, augment, n_copies, random_state, robust,
+                  per_speaker=False):
     """The ``augment`` step of ``spec``: `AugmentedCopies` of its
-    augmenters (robust and ``spec.retrim``: each followed by `TrimPad`), or
+    augmenters (robust and ``spec.retrim``: each followed by `TrimPad`;
+    ``per_speaker``: one channel per speaker and round), or
     ``"passthrough"`` without ``augment``."""
     if not augment:
         return ("augment", "passthrough")
-    augmenters = spec.augmenters(sr, robust)
+    augmenters = spec.augmenters(sr, robust, per_speaker)
     if robust and spec.retrim:
         augmenters = [make_pipeline(a, TrimPad(sr=sr, duration=duration)) for a in augmenters]
     return ("augment", AugmentedCopies(augmenters=augmenters, n_copies=n_copies,

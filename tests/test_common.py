@@ -390,7 +390,7 @@ INVALID_PARAMS = {
     },
     "RandomCorruption": {
         "corruptions": ["gain", ["nope"], {"gain": (10.0, -10.0)}], "sr": [0], "p": [1.5],
-        "random_state": ["seed"],
+        "draw": ["speaker", None], "random_state": ["seed"],
     },
     "LevelNormalizer": {"sr": [0, 8000.5], "target_dbfs": [3.0, "loud"]},
     "AugmentedCopies": {

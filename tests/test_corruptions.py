@@ -225,6 +225,85 @@ def test_augmented_copies_of_random_corruption_keep_labels_aligned(rng):
     assert yr.tolist() == y.tolist() * 3
 
 
+def test_random_corruption_draws_one_channel_per_group_when_asked(rng):
+    X = np.stack([voice(rng, level=0.1) for _ in range(40)])
+    groups = np.repeat([f"spk{k}" for k in range(8)], 5)
+    aug = RandomCorruption(corruptions={"gain": (-20.0, 6.0)}, draw="group", random_state=0)
+    gains = np.round(20 * np.log10(np.abs(aug.fit_transform(X, groups=groups)).max(axis=1)
+                                   / np.abs(X).max(axis=1)), 4)
+    per_group = [np.unique(gains[groups == g]) for g in np.unique(groups)]
+    assert all(len(g) == 1 for g in per_group)  # one gain for a speaker's clips
+    assert len(np.unique(np.concatenate(per_group))) == 8  # drawn apart for each speaker
+    # Clip by clip, the same groups are ignored: every clip draws its own.
+    by_clip = RandomCorruption(corruptions={"gain": (-20.0, 6.0)}, random_state=0)
+    np.testing.assert_array_equal(by_clip.fit_transform(X, groups=groups),
+                                  by_clip.fit_transform(X))
+    assert len(np.unique(np.round(np.abs(by_clip.fit_transform(X)).max(axis=1), 6))) == 40
+    # Without groups, "group" draws clip by clip, as "clip" does.
+    np.testing.assert_array_equal(
+        RandomCorruption(corruptions={"gain": (-20.0, 6.0)}, draw="group",
+                         random_state=0).fit_transform(X), by_clip.fit_transform(X))
+
+
+def test_random_corruption_by_group_alters_whole_groups_with_probability_p(rng):
+    X = np.stack([voice(rng, level=0.1) for _ in range(60)])
+    groups = np.repeat(np.arange(20), 3)
+    Xa = RandomCorruption(corruptions=["gain"], draw="group", p=0.5,
+                          random_state=1).fit_transform(X, groups=groups)
+    changed = np.any(Xa != X, axis=1).reshape(20, 3)
+    assert np.all(changed.all(axis=1) | ~changed.any(axis=1))  # all or none of a group
+    assert 0 < changed[:, 0].sum() < 20
+
+
+def test_babble_by_group_is_made_of_the_other_groups_voices():
+    t = np.arange(SR) / SR
+    tones = {"own": 300.0, "same speaker": 1000.0, "other speaker": 2500.0}
+    X = np.stack([0.3 * np.sin(2 * np.pi * f * t) for f in tones.values()]).astype(np.float32)
+    aug = RandomCorruption(corruptions={"babble": (0.0, 0.0)}, draw="group", random_state=0)
+    altered = aug.fit_transform(X, groups=["ann", "ann", "bob"])[0]
+    spectrum = np.abs(np.fft.rfft(altered))
+    assert spectrum[2500] > 100 * spectrum[1000]  # bob's voice, never ann's other clip
+    by_clip = RandomCorruption(corruptions={"babble": (0.0, 0.0)}, random_state=0)
+    spectrum = np.abs(np.fft.rfft(by_clip.fit_transform(X)[0]))
+    assert spectrum[1000] > 0.1 * spectrum[2500]  # clip by clip: any other clip
+
+
+def test_random_corruption_rejects_groups_that_do_not_match_the_clips(rng):
+    X = np.stack([voice(rng) for _ in range(3)])
+    with pytest.raises(ValueError, match="groups has 2 entries but X has 3 clips"):
+        RandomCorruption(draw="group").fit_transform(X, groups=["a", "b"])
+    with pytest.raises(ValueError, match="draw"):
+        RandomCorruption(draw="speaker").fit_transform(X)
+
+
+def test_augmented_copies_hand_groups_to_augmenters_in_a_pipeline(rng):
+    from sklearn.pipeline import make_pipeline
+
+    X = np.stack([voice(rng, seconds=1.0, level=0.1) for _ in range(6)])
+    groups = np.array(["a", "a", "b", "b", "c", "c"])
+    copies = AugmentedCopies(augmenters=[make_pipeline(
+        RandomCorruption(corruptions={"gain": (-20.0, 6.0)}, draw="group"),
+        TrimPad(sr=SR, duration=1.0))], n_copies=3, random_state=0)
+    Xr, _ = copies.fit_resample(X, np.arange(6), groups=groups)
+    gains = np.round(np.abs(Xr).max(axis=1) / np.tile(np.abs(X).max(axis=1), 4), 4)
+    for part in gains.reshape(4, 3, 2)[1:]:
+        assert np.all(part[:, 0] == part[:, 1])  # each speaker's pair: one gain
+    # Without groups the same copies are drawn clip by clip.
+    Xn, _ = copies.fit_resample(X, np.arange(6))
+    assert not np.array_equal(Xn, Xr)
+    assert copies.get_metadata_routing().fit_resample.requests["groups"] is True
+
+
+def test_speaker_normalised_robust_stats_draws_a_channel_per_speaker_and_round():
+    # Fitted in test_pipeline.py (each round of a speaker's copies
+    # standardised apart).
+    def draw(pipe):
+        return pipe.named_steps["augment"].augmenters[0].steps[0][1].draw
+
+    assert draw(make_ser_pipeline("stats", speaker_normalize=True, robust=True)) == "group"
+    assert draw(make_ser_pipeline("stats")) == "clip"
+
+
 # -------------------------------------------------------------- LevelNormalizer
 
 def test_level_normalizer_puts_every_clip_at_the_target_level(rng):

@@ -83,6 +83,28 @@ def test_sample_weight_and_groups_are_repeated_for_the_copies(clips):
     assert clf.note_ == "as given"  # not one value per clip: passed on unchanged
 
 
+class RecordingCopies(RecordingGroups):
+    """Keeps the groups and copy_of its fit_transform received."""
+
+    def fit_transform(self, X, y=None, groups=None, copy_of=None):
+        self.groups_, self.copy_of_ = groups, copy_of
+        return X
+
+
+def test_a_scaler_whose_fit_transform_takes_copy_of_gets_the_clip_of_each_row(clips):
+    paths, labels, speakers, _ = clips
+
+    pipe = tiny_pipeline().set_params(scale=RecordingCopies())
+    pipe.fit(paths, labels, scale__groups=speakers)
+
+    scale = pipe.named_steps["scale"]
+    np.testing.assert_array_equal(scale.copy_of_, np.tile(np.arange(N_CLIPS), N_PARTS))
+    assert list(scale.groups_) == speakers * N_PARTS
+    # Without samplers before it, the step gets no copy_of.
+    pipe.set_params(augment="passthrough").fit(paths, labels, scale__groups=speakers)
+    assert pipe.named_steps["scale"].copy_of_ is None
+
+
 def test_metadata_routing_repeats_sample_weight_and_groups_for_the_copies(clips):
     paths, labels, speakers, weights = clips
 

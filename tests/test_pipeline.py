@@ -90,7 +90,9 @@ def test_speaker_normalize_refuses_waveform_copies_that_have_no_speaker(kind, op
 def test_robust_stats_pipeline_standardises_altered_copies_with_their_speakers(labelled_wavs):
     """The robust statistics model's altered copies keep their original's
     speaker: the per-speaker scaler sees five rows per clip (the clip and its
-    four copies), in four speakers."""
+    four copies), in four speakers, and standardises each speaker's
+    originals and each round of its copies (one channel per speaker and
+    round) as groups of their own."""
     paths, labels, speakers = labelled_wavs
     pipe = make_ser_pipeline("stats", speaker_normalize=True, robust=True, random_state=0)
 
@@ -99,7 +101,7 @@ def test_robust_stats_pipeline_standardises_altered_copies_with_their_speakers(l
         proba = pipe.predict_proba(paths[:6], groups=speakers[:6])
 
     assert pipe.named_steps["augment"].sample_indices_.size == 5 * len(paths)
-    assert pipe.named_steps["scale"].n_speakers_ == 4
+    assert pipe.named_steps["scale"].n_speakers_ == 4 * 5
     assert proba.shape == (6, 3)
 
 

@@ -146,6 +146,44 @@ def test_fit_transform_standardises_training_clips_as_transform_would(rng):
     np.testing.assert_array_equal(out, scaler.transform(X, groups=groups))
 
 
+def test_copy_of_standardises_each_round_of_a_speakers_copies_apart(rng):
+    # Two speakers, three clips each, then two rounds of copies: each round
+    # of a speaker's copies shifted by its own channel.
+    originals = rng.normal(size=(6, 3))
+    X = np.concatenate([originals, originals + 10.0, originals * 3.0 - 4.0])
+    groups = np.tile(["ann", "ann", "ann", "bob", "bob", "bob"], 3)
+    copy_of = np.tile(np.arange(6), 3)
+    scaler = SpeakerStandardScaler(prior_clips=0)
+
+    out = scaler.fit_transform(X, groups=groups, copy_of=copy_of)
+
+    for part in range(3):
+        for speaker in ("ann", "bob"):
+            block = out[6 * part:6 * part + 6][groups[:6] == speaker]
+            np.testing.assert_allclose(block.mean(axis=0), 0.0, atol=1e-9)
+            np.testing.assert_allclose(block.std(axis=0), 1.0, rtol=1e-9)
+    # Every round standardised alike: the copies match their originals.
+    np.testing.assert_allclose(out[6:12], out[:6], atol=1e-9)
+    assert scaler.n_speakers_ == 6
+    # Without copy_of, each speaker's rows are one group (the shifts stay).
+    plain = SpeakerStandardScaler(prior_clips=0).fit_transform(X, groups=groups)
+    assert not np.allclose(plain[6:12], plain[:6])
+    # Without groups, copy_of changes nothing: one speaker, as before.
+    np.testing.assert_array_equal(
+        SpeakerStandardScaler().fit_transform(X, copy_of=copy_of),
+        SpeakerStandardScaler().fit_transform(X))
+
+
+@pytest.mark.parametrize("copy_of, error, message", [
+    (np.arange(5), ValueError, r"copy_of has shape \(5,\) but X has 6 rows"),
+    ("abc", TypeError, "copy_of must be a sequence"),
+])
+def test_bad_copy_of_raises_an_error_naming_it(copy_of, error, message, rng):
+    with pytest.raises(error, match=message):
+        SpeakerStandardScaler().fit_transform(rng.normal(size=(6, 3)), groups=np.arange(6) % 2,
+                                              copy_of=copy_of)
+
+
 @pytest.mark.parametrize("with_mean, with_std", [(True, False), (False, True)])
 def test_with_mean_and_with_std_switch_off_their_step(with_mean, with_std, rng):
     X, groups = _speaker_clips(rng, {"a": (10, 3.0, 1.0), "b": (10, 5.0, 2.0)})

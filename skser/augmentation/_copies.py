@@ -11,13 +11,17 @@ output : X with ``n_clips * (1 + n_copies * n_augmenters)`` rows, same
     trailing shape and dtype, the originals first; y repeated to match, and
     ``sample_indices_`` (the input row of each output row), by which
     `skser.pipeline.Pipeline` repeats ``sample_weight`` and ``groups`` too.
+groups : ``(n_clips,)``, the speaker of each clip, or None; handed to the
+    augmenters whose ``fit_transform`` takes it.
 """
 
+import inspect
 from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
@@ -34,6 +38,30 @@ def _reseed(estimator, rng):
         if name == "random_state" or name.endswith("__random_state")
     ]
     return estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in names})
+
+
+def _takes_groups(augmenter):
+    """Whether ``augmenter.fit_transform`` has a ``groups`` parameter."""
+    try:
+        return "groups" in inspect.signature(augmenter.fit_transform).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _augment(augmenter, X, y, groups):
+    """``augmenter.fit_transform(X, y)``, with ``groups`` for an augmenter
+    (or a step of a Pipeline of augmenters) whose ``fit_transform`` takes
+    them."""
+    if groups is None:
+        return augmenter.fit_transform(X, y)
+    if isinstance(augmenter, Pipeline):
+        for _, step in augmenter.steps:
+            if step is not None and not (isinstance(step, str) and step == "passthrough"):
+                X = _augment(step, X, y, groups)
+        return X
+    if _takes_groups(augmenter):
+        return augmenter.fit_transform(X, y, groups=groups)
+    return augmenter.fit_transform(X, y)
 
 
 def _length(X, name, expected):
@@ -68,9 +96,11 @@ class AugmentedCopies(BaseEstimator):
     Parameters
     ----------
     augmenters : estimator or list of estimators
-        Augmenters (`AddNoise`, `TimeShift`, `FrequencyMask`, `TimeMask`, or a
-        Pipeline chaining several, or any transformer whose ``fit_transform``
-        keeps the number of rows).
+        Augmenters (`AddNoise`, `TimeShift`, `FrequencyMask`, `TimeMask`,
+        `RandomCorruption`, or a Pipeline chaining several, or any
+        transformer whose ``fit_transform`` keeps the number of rows). Those
+        whose ``fit_transform`` takes ``groups`` (also as steps of a
+        Pipeline) get the speakers given to `fit_resample`.
     n_copies : int, default=1
         Rounds of copies; the output has ``1 + n_copies * len(augmenters)``
         times as many rows as the input.
@@ -96,6 +126,10 @@ class AugmentedCopies(BaseEstimator):
     >>> Xr.shape, yr[:6].tolist(), copies.sample_indices_[:6].tolist()
     ((12, 100), ['a', 'b', 'a', 'b', 'a', 'b'], [0, 1, 2, 3, 0, 1])
     """
+
+    # Speakers reach the augmenters (RandomCorruption(draw="group")) through
+    # metadata routing, requested by default as SpeakerStandardScaler's.
+    __metadata_request__fit_resample = {"groups": True}
 
     _parameter_constraints = {
         "augmenters": [list, tuple, HasMethods(["fit_transform"])],
@@ -137,7 +171,7 @@ class AugmentedCopies(BaseEstimator):
         self._augmenter_list()
         return self
 
-    def fit_resample(self, X, y=None, **params):
+    def fit_resample(self, X, y=None, groups=None, **params):
         """Return the originals followed by their augmented copies.
 
         Parameters
@@ -146,6 +180,11 @@ class AugmentedCopies(BaseEstimator):
             Training clips.
         y : array-like [shape=(n_clips,)] or None
             Labels, repeated for the copies.
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip, for the augmenters whose ``fit_transform``
+            takes ``groups`` (``RandomCorruption(draw="group")`` alters one
+            speaker's clips through one channel); reaches this step by
+            metadata routing, like the scaler's.
         **params : dict
             Ignored; accepted for imbalanced-learn's metadata routing. The
             Pipeline repeats the parameters of the steps after this one by
@@ -168,7 +207,7 @@ class AugmentedCopies(BaseEstimator):
         parts = [X]
         for _ in range(self.n_copies):
             for aug in self._augmenter_list():
-                Xa = _reseed(clone(aug), rng).fit_transform(X, y)
+                Xa = _augment(_reseed(clone(aug), rng), X, y, groups)
                 if len(Xa) != n_clips:
                     raise ValueError(
                         f"augmenter {aug!r} returned {len(Xa)} clips for {n_clips}; "

@@ -3,14 +3,18 @@
 Data contract
 -------------
 input and output : ``(n_clips, n_samples)`` waveforms at ``sr``, float32.
+groups : ``(n_clips,)`` in ``fit_transform`` only, the speaker (or
+recording channel) of each clip, or None.
 """
 
 from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._validation import group_rows
 from ._base import BaseAugmenter
 from ._corruptions import CORRUPTIONS, _fit_length, _resample, check_corruption
 
@@ -31,6 +35,14 @@ class RandomCorruption(BaseAugmenter):
     them (multi-condition training). ``transform`` (prediction) returns its
     input unchanged.
 
+    With ``draw="group"`` and ``groups`` given to ``fit_transform`` (as
+    `AugmentedCopies` passes the speakers it gets), one corruption and
+    severity is drawn per group and applied to all of its clips, each with
+    its own noise, room and talkers: one speaker's recordings share a
+    channel, as a test speaker's do. That is what a per-speaker scaler
+    (`SpeakerStandardScaler`, which standardises each round of a speaker's
+    copies as a group of its own) needs to learn what it will see.
+
     Parameters
     ----------
     corruptions : list of str, dict or None, default=None
@@ -42,7 +54,14 @@ class RandomCorruption(BaseAugmenter):
     sr : int, default=16000
         Sampling rate of the input in Hz.
     p : float, default=1.0
-        Probability that a clip is altered.
+        Probability that a clip is altered (with ``draw="group"`` and
+        ``groups``: that a group is).
+    draw : {"clip", "group"}, default="clip"
+        ``"clip"``: a corruption and a severity for each clip, babble from
+        every other clip of the batch; ``groups`` are ignored. ``"group"``:
+        one for each group of ``groups`` (each clip its own group when
+        ``groups`` is None), babble from the clips of the other groups
+        (other speakers' voices).
     random_state : int, RandomState instance or None, default=None
         Seed of the draws; an int makes ``fit_transform`` reproducible.
 
@@ -60,6 +79,14 @@ class RandomCorruption(BaseAugmenter):
     >>> Xa = aug.fit_transform(X)
     >>> Xa.shape, bool(np.any(Xa != X)), bool(np.all(aug.transform(X) == X))
     ((3, 16000), True, True)
+
+    One channel per speaker:
+
+    >>> aug = RandomCorruption(corruptions=["gain"], draw="group", random_state=0)
+    >>> Xa = aug.fit_transform(X, groups=["ann", "ann", "bob"])
+    >>> ratio = np.abs(Xa).max(axis=1) / np.abs(X).max(axis=1)
+    >>> bool(np.isclose(ratio[0], ratio[1])), bool(np.isclose(ratio[0], ratio[2]))
+    (True, False)
     """
 
     #: Changes when the same parameters draw other copies (issue 21's
@@ -72,12 +99,14 @@ class RandomCorruption(BaseAugmenter):
         **BaseAugmenter._parameter_constraints,
         "corruptions": [list, tuple, dict, None],
         "sr": [Interval(Integral, 1, None, closed="left")],
+        "draw": [StrOptions({"clip", "group"})],
     }
 
-    def __init__(self, *, corruptions=None, sr=16000, p=1.0, random_state=None):
+    def __init__(self, *, corruptions=None, sr=16000, p=1.0, draw="clip", random_state=None):
         self.corruptions = corruptions
         self.sr = sr
         self.p = p
+        self.draw = draw
         self.random_state = random_state
 
     def _ranges(self):
@@ -128,26 +157,67 @@ class RandomCorruption(BaseAugmenter):
             return int(usual[rng.randint(len(usual))]) if usual else int(bounds[0])
         return float(rng.uniform(bounds[0], bounds[1]))
 
-    def _augment(self, X, rng):
+    def fit_transform(self, X, y=None, groups=None):
+        """Return a copy of the training clips, altered at random.
+
+        Parameters
+        ----------
+        X : np.ndarray [shape=(n_clips, n_samples)]
+            Training waveforms at ``sr``.
+        y : ignored
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker (or channel) of each clip. With ``draw="group"``, the
+            clips of a group share one corruption and severity; ignored
+            with ``draw="clip"``.
+
+        Returns
+        -------
+        X_aug : np.ndarray [same shape and dtype as X]
+        """
+        if groups is None or self.draw == "clip":
+            return super().fit_transform(X, y)
+        self._check_params()
+        X = self._check_X(X).copy()
+        rows = group_rows(groups, X.shape[0])
+        member = np.empty(X.shape[0], dtype=np.intp)
+        for k, r in enumerate(rows):
+            member[r] = k
+        rng = check_random_state(self.random_state)
+        chosen = [r for r in rows if rng.random_sample() < self.p]
+        if chosen:
+            self._augment(X, rng, chosen, member)
+        return X
+
+    def _augment(self, X, rng, groups=None, member=None):
+        """Alter ``X`` in place: each clip on its own, or each list of rows
+        in ``groups`` with one corruption and severity (``member``: the
+        group of every row, for babble from the other groups)."""
         ranges = self._ranges()
         names = list(ranges)
         n_samples = X.shape[1]
         # Babble mixes the other clips as they were, not as altered here.
         originals = X.copy() if any(CORRUPTIONS[n].needs_sources for n in names) else None
-        for i in range(X.shape[0]):
+        if groups is None:
+            groups = [[i] for i in range(X.shape[0])]
+        for rows in groups:
             name = names[rng.randint(len(names))]
             severity = self._draw(name, ranges[name], rng)
-            generator = np.random.default_rng(rng.randint(2**31 - 1))
-            sources = [originals[j] for j in range(X.shape[0]) if j != i] \
-                if CORRUPTIONS[name].needs_sources else None
-            if CORRUPTIONS[name].needs_sources and not sources:
-                continue
-            y = X[i].astype(np.float32)
-            options = {"training": True} if CORRUPTIONS[name].trains_apart else {}
-            y, sr_out = CORRUPTIONS[name].apply(y, self.sr, severity, generator, sources,
-                                                **options)
-            if sr_out != self.sr:
-                y = _resample(np.asarray(y, dtype=np.float32), sr_out, self.sr)
-            X[i] = _fit_length(np.asarray(y, dtype=X.dtype), n_samples)
+            for i in rows:
+                generator = np.random.default_rng(rng.randint(2**31 - 1))
+                sources = None
+                if CORRUPTIONS[name].needs_sources:
+                    # Another talker's voice: a clip of another group, or
+                    # (clip by clip) any other clip.
+                    sources = [originals[j] for j in range(X.shape[0])
+                               if (j != i if member is None else member[j] != member[i])]
+                    if not sources:
+                        continue
+                y = X[i].astype(np.float32)
+                options = {"training": True} if CORRUPTIONS[name].trains_apart else {}
+                y, sr_out = CORRUPTIONS[name].apply(y, self.sr, severity, generator, sources,
+                                                    **options)
+                if sr_out != self.sr:
+                    y = _resample(np.asarray(y, dtype=np.float32), sr_out, self.sr)
+                X[i] = _fit_length(np.asarray(y, dtype=X.dtype), n_samples)
         return X
 

@@ -12,6 +12,8 @@ X : ``(n_clips, ...)`` with 2 to 4 axes, as `StandardScalerND` (same axis
 table, same pooling over clips and frames), float32 stays float32.
 groups : ``(n_clips,)``, the speaker of each clip (any hashable labels; no
 None or NaN), or None.
+copy_of : ``(n_clips,)`` in fit only, the clip each row is or copies (skser's
+`Pipeline` passes it after `AugmentedCopies`), or None.
 output : the same shape and dtype as X.
 """
 
@@ -21,7 +23,7 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 
-from .._validation import _describe, check_feature_array
+from .._validation import check_feature_array, group_rows
 from ._scaler import _BaseScalerND, _moments, _pooled_axes, _scale, _standardise
 
 __all__ = ["SpeakerStandardScaler"]
@@ -108,7 +110,8 @@ class SpeakerStandardScaler(_BaseScalerND):
     scale_ : np.ndarray [same shape as mean_] or None
         ``sqrt(var_)``, 1 where that is 0; None when ``with_std=False``.
     n_speakers_ : int
-        Number of speakers seen in fit (1 without groups).
+        Number of speakers seen in fit (1 without groups), each round of
+        copies counted apart when fit got ``copy_of``.
     n_features_in_ : int
         ``X.shape[1]`` seen in fit.
     input_shape_ : tuple of int
@@ -133,6 +136,9 @@ class SpeakerStandardScaler(_BaseScalerND):
 
     # Requested by default, so that a Pipeline passes groups on as soon as
     # metadata routing is enabled, without a set_*_request call per step.
+    # ``copy_of`` comes from skser's Pipeline (the rows AugmentedCopies
+    # made), not requested from routing (left to the signature, since
+    # DomainStandardScaler's fit does not take it).
     __metadata_request__fit = {"groups": True}
     __metadata_request__transform = {"groups": True}
 
@@ -152,7 +158,7 @@ class SpeakerStandardScaler(_BaseScalerND):
     _groups_unit = "speaker"
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, groups=None):
+    def fit(self, X, y=None, groups=None, copy_of=None):
         """Learn the fallback statistics from each training speaker's.
 
         Parameters
@@ -162,14 +168,26 @@ class SpeakerStandardScaler(_BaseScalerND):
         y : ignored
         groups : array-like [shape=(n_clips,)] or None, default=None
             Speaker of each clip; None treats all clips as one speaker.
+        copy_of : array-like [shape=(n_clips,)] or None, default=None
+            For each row, the training clip it is or copies: skser's
+            `Pipeline` passes it to a scaler after `AugmentedCopies`, whose
+            output is the originals, then one round of copies after
+            another. With ``groups``, each speaker's originals and each
+            round of that speaker's copies are standardised as groups of
+            their own (the ``k``-th row of a clip is in round ``k - 1``): a
+            test speaker's recordings share one channel, and so does a round
+            of copies altered with one channel per speaker
+            (``RandomCorruption(draw="group")``); the originals get the
+            statistics of originals alone, as clean test clips do. Ignored
+            without ``groups``.
 
         Returns
         -------
         self : SpeakerStandardScaler
         """
-        return self._fit(X, groups)
+        return self._fit(X, groups, copy_of)
 
-    def _fit(self, X, groups):
+    def _fit(self, X, groups, copy_of=None):
         if not np.isfinite(self.prior_clips):
             raise ValueError(
                 f"prior_clips must be a finite number of clips; got {self.prior_clips!r}. "
@@ -179,7 +197,7 @@ class SpeakerStandardScaler(_BaseScalerND):
         X = check_feature_array(X, ndims=(2, 3, 4), dtype=None)
         means, variances = zip(*(
             _moments(X[rows], _pooled_axes(X.ndim), with_std=self.with_std)
-            for rows in self._rows(groups, X.shape[0])
+            for rows in self._rows(groups, X.shape[0], copy_of)
         ))
         self.mean_ = np.mean(means, axis=0)[0] if self.with_mean else None
         if self.with_std:
@@ -192,8 +210,14 @@ class SpeakerStandardScaler(_BaseScalerND):
         self.input_shape_ = X.shape[1:]
         return self
 
-    def _rows(self, groups, n_clips):
-        return _speaker_rows(groups, n_clips, name=self._groups_name, unit=self._groups_unit)
+    def _rows(self, groups, n_clips, copy_of=None):
+        """Rows of each speaker (with ``copy_of``: of each speaker's
+        originals and of each round of its copies)."""
+        rows = group_rows(groups, n_clips, name=self._groups_name, unit=self._groups_unit)
+        if groups is None or copy_of is None:
+            return rows
+        rounds = _copy_rounds(copy_of, n_clips)
+        return [r[rounds[r] == k] for r in rows for k in np.unique(rounds[r])]
 
     def transform(self, X, groups=None):
         """Standardise each speaker's clips with that speaker's statistics.
@@ -213,14 +237,14 @@ class SpeakerStandardScaler(_BaseScalerND):
         """
         return self._transform(X, groups)
 
-    def _transform(self, X, groups):
+    def _transform(self, X, groups, copy_of=None):
         X = self._check_transform_input(X)
         if groups is None:
             Xt = _standardise(X, self.mean_, self.scale_)
             return self._check_finite(Xt, X, (self.mean_, self.scale_))
         Xt = np.empty_like(X)
         largest = [0.0]
-        for rows in self._rows(groups, X.shape[0]):
+        for rows in self._rows(groups, X.shape[0], copy_of):
             Xs = X[rows]
             mean, scale = self._speaker_statistics(Xs)
             Xt[rows] = _standardise(Xs, mean, scale)
@@ -240,7 +264,7 @@ class SpeakerStandardScaler(_BaseScalerND):
             var = own * var[0] + (1.0 - own) * self.var_
         return (mean if self.with_mean else None), (_scale(var) if self.with_std else None)
 
-    def fit_transform(self, X, y=None, groups=None):
+    def fit_transform(self, X, y=None, groups=None, copy_of=None):
         """Fit, then standardise the training clips as `transform` would.
 
         Parameters
@@ -250,58 +274,33 @@ class SpeakerStandardScaler(_BaseScalerND):
         y : ignored
         groups : array-like [shape=(n_clips,)] or None, default=None
             Speaker of each clip; None treats all clips as one speaker.
+        copy_of : array-like [shape=(n_clips,)] or None, default=None
+            The training clip each row is or copies (see `fit`): with
+            ``groups``, each speaker's originals and each round of its
+            copies are standardised with their own statistics.
 
         Returns
         -------
         Xt : np.ndarray [same shape and dtype as X]
         """
-        return self.fit(X, y, groups=groups).transform(X, groups=groups)
+        self.fit(X, y, groups=groups, copy_of=copy_of)
+        return self._transform(X, groups, copy_of)
 
 
-def _speaker_rows(groups, n_clips, *, name="groups", unit="speaker"):
-    """Row indices of each speaker's clips (all rows if ``groups`` is None),
-    after checking that ``groups`` names one speaker per clip. ``name`` and
-    ``unit`` are the parameter and what it names, for the messages
-    (`DomainStandardScaler`'s ``domains`` name recording domains)."""
-    if groups is None:
-        return [np.arange(n_clips)]
-    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__len__"):
-        raise TypeError(
-            f"{name} must be a sequence holding the {unit} of each clip; got "
-            f"{_describe(groups)}."
-        )
-    try:
-        groups = np.asarray(groups)
-    except ValueError as exc:
-        raise ValueError(f"{name} could not be turned into one array ({exc}).") from exc
-    if groups.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D, one {unit} per clip; got an array of shape {groups.shape}."
-        )
-    if groups.shape[0] != n_clips:
-        raise ValueError(
-            f"{name} has {groups.shape[0]} entries but X has {n_clips} clips; {name} "
-            f"must name the {unit} of each clip of X, in the same order."
-        )
-    if groups.dtype == object:
-        missing = np.array([g is None or (isinstance(g, float) and g != g) for g in groups])
-    elif np.issubdtype(groups.dtype, np.inexact):
-        missing = np.isnan(groups)
-    else:
-        missing = np.zeros(n_clips, dtype=bool)
-    if missing.any():
-        raise ValueError(
-            f"{name} has no {unit} (None or NaN) for {missing.sum()} clip(s), the first "
-            f"at index {np.flatnonzero(missing)[0]}; every clip needs a {unit} label."
-        )
-    if groups.dtype == object:
-        # Labels of mixed types (1 and "1") cannot be sorted by np.unique.
-        index = {}
-        try:
-            codes = np.array([index.setdefault(g, len(index)) for g in groups], dtype=np.intp)
-        except TypeError as exc:
-            raise TypeError(f"{name} holds a value that cannot label a {unit}: {exc}") from None
-    else:
-        _, codes = np.unique(groups, return_inverse=True)
+def _copy_rounds(copy_of, n_clips):
+    """For each row, how many rows before it copy the same clip: 0 for the
+    originals, ``k`` for the ``k``-th round of `AugmentedCopies`."""
+    if isinstance(copy_of, (str, bytes)) or not hasattr(copy_of, "__len__"):
+        raise TypeError("copy_of must be a sequence holding, for each row, the index of the "
+                        f"clip it is or copies; got {type(copy_of).__name__}.")
+    copy_of = np.asarray(copy_of)
+    if copy_of.shape != (n_clips,):
+        raise ValueError(f"copy_of has shape {copy_of.shape} but X has {n_clips} rows; it "
+                         "must give, for each row, the clip it is or copies.")
+    _, codes = np.unique(copy_of, return_inverse=True)
     order = np.argsort(codes, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+    starts = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, n_clips]))
+    rounds = np.empty(n_clips, dtype=np.intp)
+    rounds[order] = np.arange(n_clips) - first
+    return rounds
