@@ -294,6 +294,17 @@ def test_augmented_copies_hand_groups_to_augmenters_in_a_pipeline(rng):
     assert copies.get_metadata_routing().fit_resample.requests["groups"] is True
 
 
+def test_a_random_corruption_saved_before_draw_existed_loads_drawing_clip_by_clip(rng):
+    state = RandomCorruption(corruptions=["gain"], random_state=0).__getstate__()
+    del state["draw"]
+    old = RandomCorruption.__new__(RandomCorruption)
+    old.__setstate__(state)
+    assert old.get_params()["draw"] == "clip"
+    X = np.stack([voice(rng) for _ in range(3)])
+    np.testing.assert_array_equal(
+        old.fit_transform(X), RandomCorruption(corruptions=["gain"], random_state=0).fit_transform(X))
+
+
 def test_speaker_normalised_robust_stats_draws_a_channel_per_speaker_and_round():
     # Fitted in test_pipeline.py (each round of a speaker's copies
     # standardised apart).

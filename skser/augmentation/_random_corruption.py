@@ -109,6 +109,10 @@ class RandomCorruption(BaseAugmenter):
         self.draw = draw
         self.random_state = random_state
 
+    def __setstate__(self, state):
+        # Models saved before ``draw`` existed drew clip by clip.
+        super().__setstate__({"draw": "clip", **state})
+
     def _ranges(self):
         """name -> training range, checked."""
         corruptions = self.corruptions
