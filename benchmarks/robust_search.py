@@ -82,6 +82,15 @@ CANDIDATES = {
                                   "speaker_normalize": True},
     "speaker-normalised, level + 2 altered copies": {"robust": True, "n_copies": 2,
                                                      "speaker_normalize": True},
+    # The statistics model as make_ser_pipeline builds it (four retrimmed
+    # copies, gated experts), speaker-normalised: each round of a speaker's
+    # copies standardised as a group of its own (the scaler's copy_of), the
+    # copies altered clip by clip, or through one channel per speaker and
+    # round (RandomCorruption(draw="group")) as a test speaker's clips are.
+    "speaker-normalised, stats recipe, copies clip by clip": {
+        "robust": True, "speaker_normalize": True, "as_built": True, "draw": "clip"},
+    "speaker-normalised, stats recipe, one channel per speaker and round": {
+        "robust": True, "speaker_normalize": True, "as_built": True, "draw": "group"},
 }
 #: Milder training ranges: noise no closer than 10 dB to the speech, rooms
 #: up to RT60 0.6 s, bitrates from 16 kbps.
@@ -111,7 +120,9 @@ def candidate_pipeline(settings):
     altered copies from the `MILD` ranges; ``retrim=True`` trims and pads
     each altered copy again (`TrimPad` after `RandomCorruption`);
     ``mixed=True`` makes each round of copies one of each kind (``n_copies``
-    rounds: ``2 * n_copies`` copies)."""
+    rounds: ``2 * n_copies`` copies); ``as_built=True`` keeps the pipeline
+    as `make_ser_pipeline` builds it, with ``draw`` its `RandomCorruption`'s
+    draw."""
     from sklearn.pipeline import make_pipeline
 
     from skser import TrimPad, make_ser_pipeline
@@ -121,8 +132,13 @@ def candidate_pipeline(settings):
     settings = dict(settings)
     mild, retrim = settings.pop("mild", False), settings.pop("retrim", False)
     mixed = settings.pop("mixed", False)
+    as_built, draw = settings.pop("as_built", False), settings.pop("draw", None)
     C = settings.pop("clf__C", LOGISTIC_C)
     pipe = make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
+    if as_built:
+        for augmenter in pipe.named_steps["augment"].augmenters:
+            augmenter.steps[0][1].set_params(draw=draw)
+        return pipe
     if settings.get("robust") and pipe.named_steps["augment"] != "passthrough":
         # Each candidate as it was searched, whatever the statistics model
         # became after it (retrimmed copies and the gate, 2026-12-07): one

@@ -26,6 +26,11 @@ unlabelled altered test clips):
   speaker-normalised twin is built as ``stats-issue-14+spk``, since
   ``robust=None`` is False with ``speaker_normalize=True``, and shares its
   folds);
+- ``stats-copies+spk`` (speaker-normalised only): the robust statistics
+  model trained speaker-normalised, ``make_ser_pipeline("stats",
+  robust=True, speaker_normalize=True)``: its altered copies drawn with one
+  channel per speaker and round, each round standardised as a group of its
+  own (its plain twin would be ``stats``);
 - ``stats-issue-14``: the statistics model as it was before issue 21
   (``robust=False``): no level normalisation, no multi-condition training;
 - ``default``, ``sequence``: ``make_ser_pipeline()`` and ``("sequence")``;
@@ -75,7 +80,8 @@ PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pr
 # twin adapts to the test clips.
 ROWS = tuple(r for plain in PLAIN_ROWS
              for r in ((plain, plain + ADAPT) if plain == "pretrained"
-                       else (plain, plain + SPK)))
+                       else (plain, plain + SPK)
+                       if plain != "stats" else (plain, plain + SPK, "stats-copies" + SPK)))
 SEED = 0
 SR = 16000
 #: Bumped when a corruption's implementation changes, so stored folds are recomputed.
@@ -108,6 +114,8 @@ def make_row(name, *, quick=False):
     spk = {"speaker_normalize": True} if name.endswith(SPK) else {}
     if base == "stats":
         pipeline = make_ser_pipeline("stats", random_state=SEED, **spk)
+    elif base == "stats-copies":
+        pipeline = make_ser_pipeline("stats", robust=True, random_state=SEED, **spk)
     elif base == "stats-issue-14":
         pipeline = make_ser_pipeline("stats", robust=False, random_state=SEED, **spk)
     elif base == "default":

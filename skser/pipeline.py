@@ -480,9 +480,12 @@ def make_ser_pipeline(
         the same call. ``pipe.predict(X_new)`` without groups uses the
         average speaker's statistics learned in fit. With ``kind="2d"`` the
         scaler comes before ``augment``, where rows still match ``groups``
-        (the masks are applied to standardised clips). The robust
-        statistics model's altered copies keep their original's speaker
-        (skser's `Pipeline` repeats ``groups`` with the rows). With
+        (the masks are applied to standardised clips). With
+        ``robust=True`` the statistics model's altered copies keep their
+        original's speaker (skser's `Pipeline` repeats ``groups`` with the
+        rows), each round of a speaker's copies is altered through one
+        channel (``RandomCorruption(draw="group")``) and standardised as a
+        group of its own, as a test speaker's clips share one channel. With
         ``kind="1d"``, or statistics with ``robust=False``, it needs
         ``augment=False``.
     adapt : bool, default=False
