@@ -292,6 +292,10 @@ def test_augmented_copies_hand_groups_to_augmenters_in_a_pipeline(rng):
     Xn, _ = copies.fit_resample(X, np.arange(6))
     assert not np.array_equal(Xn, Xr)
     assert copies.get_metadata_routing().fit_resample.requests["groups"] is True
+    # Clip by clip, no augmenter reads speakers: the step refuses them, so a
+    # plain pipeline fitted with routed groups does not take them here.
+    by_clip = AugmentedCopies(augmenters=[make_pipeline(RandomCorruption(), TrimPad(sr=SR))])
+    assert by_clip.get_metadata_routing().fit_resample.requests["groups"] is False
 
 
 def test_a_random_corruption_saved_before_draw_existed_loads_drawing_clip_by_clip(rng):

@@ -127,10 +127,6 @@ class AugmentedCopies(BaseEstimator):
     ((12, 100), ['a', 'b', 'a', 'b', 'a', 'b'], [0, 1, 2, 3, 0, 1])
     """
 
-    # Speakers reach the augmenters (RandomCorruption(draw="group")) through
-    # metadata routing, requested by default as SpeakerStandardScaler's.
-    __metadata_request__fit_resample = {"groups": True}
-
     _parameter_constraints = {
         "augmenters": [list, tuple, HasMethods(["fit_transform"])],
         "n_copies": [Interval(Integral, 1, None, closed="left")],
@@ -154,6 +150,28 @@ class AugmentedCopies(BaseEstimator):
                     f"augmenters must be estimators with fit_transform; got {aug!r}."
                 )
         return augmenters
+
+    def get_metadata_routing(self):
+        """Request ``groups`` for `fit_resample` when an augmenter consumes
+        them in ``fit`` (``RandomCorruption(draw="group")``, also as a
+        step of a Pipeline), and refuse them otherwise.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRequest
+        """
+        # imbalanced-learn adds fit_resample to the routed methods.
+        import imblearn.base  # noqa: F401
+        from sklearn.utils.metadata_routing import get_routing_for_object
+
+        request = super().get_metadata_routing()
+        augmenters = self.augmenters if isinstance(self.augmenters, (list, tuple)) \
+            else [self.augmenters]
+        wanted = any(hasattr(a, "get_metadata_routing")
+                     and get_routing_for_object(a).consumes("fit", ["groups"])
+                     for a in augmenters)
+        request.fit_resample.add_request(param="groups", alias=bool(wanted))
+        return request
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -184,7 +202,7 @@ class AugmentedCopies(BaseEstimator):
             Speaker of each clip, for the augmenters whose ``fit_transform``
             takes ``groups`` (``RandomCorruption(draw="group")`` alters one
             speaker's clips through one channel); reaches this step by
-            metadata routing, like the scaler's.
+            metadata routing when an augmenter asks for it.
         **params : dict
             Ignored; accepted for imbalanced-learn's metadata routing. The
             Pipeline repeats the parameters of the steps after this one by

@@ -109,6 +109,19 @@ class RandomCorruption(BaseAugmenter):
         self.draw = draw
         self.random_state = random_state
 
+    def get_metadata_routing(self):
+        """Request ``groups`` in ``fit`` (and so ``fit_transform``) only
+        with ``draw="group"``, the only draw that reads them.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRequest
+        """
+        request = super().get_metadata_routing()
+        if self.draw == "group":
+            request.fit.add_request(param="groups", alias=True)
+        return request
+
     def __setstate__(self, state):
         # Models saved before ``draw`` existed drew clip by clip.
         super().__setstate__({"draw": "clip", **state})
