@@ -157,6 +157,10 @@ ADDED_AT_DEFAULT = {"features__deltas": "()", "features__f0_min": "60.0",
                     # Mixup (issue 14), off by default; in the ensemble's network too.
                     "clf__mixup": "0.0", "clf__sequence__clf__mixup": "0.0"}
 
+#: Parameters (by their last name) added after rows were stored, at the
+#: value that builds what those rows measured.
+ADDED_LATER = {"speaker_scaler": "None"}
+
 
 def make_row(name, *, quick=False):
     """The estimator of one row, from file paths to labels.
@@ -354,6 +358,10 @@ def settings_key(estimator, *, speaker_groups=False):
               if not hasattr(value, "get_params") and name not in ("steps", "memory")}
     if params.get("features__aggregate", "None") == "None":
         params = {k: v for k, v in params.items() if ADDED_AT_DEFAULT.get(k) != v}
+    # Parameters added later whose default changes nothing: every row keeps
+    # its stored folds while they are at it.
+    params = {k: v for k, v in params.items()
+              if ADDED_LATER.get(k.rsplit("__", 1)[-1]) != v}
     if any("RandomCorruption(" in value for value in params.values()):
         from skser.augmentation import RandomCorruption
 

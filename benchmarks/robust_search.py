@@ -91,6 +91,14 @@ CANDIDATES = {
         "robust": True, "speaker_normalize": True, "as_built": True, "draw": "clip"},
     "speaker-normalised, stats recipe, one channel per speaker and round": {
         "robust": True, "speaker_normalize": True, "as_built": True, "draw": "group"},
+    # The same with the per-speaker scaler inside the gated classifier, in
+    # front of its experts only: its detector reads the features before
+    # per-speaker standardisation, where a speaker's channel still shows,
+    # and gives each validation speaker one weight (speaker_gate.py: after
+    # standardisation it cannot tell a clean speaker from an altered one).
+    "speaker-normalised, stats recipe, one channel per speaker and round, gate per speaker": {
+        "robust": True, "speaker_normalize": True, "as_built": True, "draw": "group",
+        "gate_per_speaker": True},
 }
 #: Milder training ranges: noise no closer than 10 dB to the speech, rooms
 #: up to RT60 0.6 s, bitrates from 16 kbps.
@@ -122,7 +130,8 @@ def candidate_pipeline(settings):
     ``mixed=True`` makes each round of copies one of each kind (``n_copies``
     rounds: ``2 * n_copies`` copies); ``as_built=True`` keeps the pipeline
     as `make_ser_pipeline` builds it, with ``draw`` its `RandomCorruption`'s
-    draw."""
+    draw (and ``gate_per_speaker=True``: the per-speaker scaler moved into
+    the gated classifier, in front of its experts)."""
     from sklearn.pipeline import make_pipeline
 
     from skser import TrimPad, make_ser_pipeline
@@ -133,11 +142,17 @@ def candidate_pipeline(settings):
     mild, retrim = settings.pop("mild", False), settings.pop("retrim", False)
     mixed = settings.pop("mixed", False)
     as_built, draw = settings.pop("as_built", False), settings.pop("draw", None)
+    per_speaker_gate = settings.pop("gate_per_speaker", False)
     C = settings.pop("clf__C", LOGISTIC_C)
     pipe = make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
     if as_built:
         for augmenter in pipe.named_steps["augment"].augmenters:
             augmenter.steps[0][1].set_params(draw=draw)
+        if per_speaker_gate:
+            from skser import SpeakerStandardScaler, StandardScalerND
+
+            pipe.set_params(scale=StandardScalerND(),
+                            clf__speaker_scaler=SpeakerStandardScaler())
         return pipe
     if settings.get("robust") and pipe.named_steps["augment"] != "passthrough":
         # Each candidate as it was searched, whatever the statistics model

@@ -404,7 +404,8 @@ INVALID_PARAMS = {
         "verbose": [-1], "label_smoothing": [1.0, -0.1], "schedule": ["linear"],
         "spec_augment": [(2, 20), [2, 20, 12]], "mixup": [-0.1, "0.4"],
     },
-    "ConditionGatedClassifier": {"estimator": ["lr"], "detector": [42], "power": [0.0, -1.0]},
+    "ConditionGatedClassifier": {"estimator": ["lr"], "detector": [42], "power": [0.0, -1.0],
+                                 "speaker_scaler": [42]},
     "SoftVotingEnsemble": {"estimators": ["lr"], "weights": ["heavy", [1.0, 2.0]],
                            "cv": ["three", 1.5]},
     "EnergyVAD": {

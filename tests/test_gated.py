@@ -194,3 +194,73 @@ def test_sample_weight_for_an_expert_that_cannot_take_it_is_refused_by_name():
     with pytest.raises(TypeError, match="estimator, KNeighborsClassifier, does not take it"):
         ConditionGatedClassifier(estimator=KNeighborsClassifier()).fit(
             clean, y, sample_weight=np.ones(len(y)))
+
+
+# ------------------------------------------------------------ speaker_scaler
+
+def _speakers_on_channels(n_speakers=6, n_clips=30, seed=0):
+    """Clips of speakers with their own offsets, and one round of copies
+    in which each speaker's channel shifts every column by its own amount
+    (the class stays in column 0): once each speaker's originals and
+    copies are standardised apart, the copies look like originals."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n_speakers), n_clips)
+    y = rng.integers(0, 2, size=groups.size)
+    voice = rng.normal(size=(n_speakers, 3))[groups]
+    clean = voice + np.column_stack([(2 * y - 1) + 0.5 * rng.normal(size=y.size),
+                                     rng.normal(size=(y.size, 2))])
+    channel = 6.0 + rng.normal(scale=0.5, size=(n_speakers, 3))[groups]
+    altered = clean + channel + 0.3 * rng.normal(size=clean.shape)
+    return clean, altered, np.array(["sad", "angry"])[y], groups
+
+
+def test_a_speaker_scaler_standardises_the_experts_input_and_the_detector_reads_it_raw():
+    from skser import SpeakerStandardScaler
+
+    clean, altered, y, groups = _speakers_on_channels()
+    X, Y = np.vstack([clean, altered]), np.concatenate([y, y])
+    copy_of, G = np.tile(np.arange(len(y)), 2), np.tile(groups, 2)
+    gated = ConditionGatedClassifier(estimator=LogisticRegression(), detector=SHARP,
+                                     speaker_scaler=SpeakerStandardScaler(prior_clips=0))
+    gated.fit(X, Y, copy_of=copy_of, groups=G)
+
+    # Each speaker's originals and copies standardised apart, for the experts.
+    assert gated.speaker_scaler_.n_speakers_ == 2 * len(set(groups))
+    standardised = SpeakerStandardScaler(prior_clips=0).fit_transform(
+        X, groups=G, copy_of=copy_of)
+    np.testing.assert_allclose(gated.clean_estimator_.coef_,
+                               LogisticRegression().fit(standardised[:len(y)], y).coef_)
+    # New speakers: the detector, on the features as given, tells a clean
+    # speaker from an altered one, with one weight for each speaker's clips.
+    test_clean, test_altered, _, test_groups = _speakers_on_channels(seed=1)
+    on_clean = gated.clean_weight(test_clean, groups=test_groups)
+    assert on_clean.mean() > 0.8 and gated.clean_weight(test_altered, test_groups).mean() < 0.05
+    assert all(len(np.unique(on_clean[test_groups == g])) == 1 for g in set(test_groups))
+    # The scaler before the classifier instead: the detector sees
+    # standardised clips and cannot tell a clean speaker from an altered one.
+    before = ConditionGatedClassifier(estimator=LogisticRegression(), detector=SHARP)
+    before.fit(standardised, Y, copy_of=copy_of)
+    scaler = SpeakerStandardScaler(prior_clips=0).fit(X, groups=G)
+    assert before.clean_weight(scaler.transform(test_clean, groups=test_groups)).mean() < 0.5
+
+
+def test_a_speaker_scaler_gets_groups_by_routing_and_round_trips(tmp_path):
+    import sklearn
+
+    from skser import SpeakerStandardScaler
+
+    clean, altered, y, groups = _speakers_on_channels(n_speakers=4, n_clips=20)
+    pipe = Pipeline([
+        ("augment", AugmentedCopies(augmenters=[AddNoise()], n_copies=1, random_state=0)),
+        ("clf", ConditionGatedClassifier(speaker_scaler=SpeakerStandardScaler())),
+    ])
+    assert ConditionGatedClassifier().get_metadata_routing().consumes(
+        "fit", ["groups"]) == set()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe.fit(clean, y, groups=groups)
+        proba = pipe.predict_proba(altered, groups=groups)
+    assert pipe.named_steps["clf"].speaker_scaler_.n_speakers_ == 2 * 4
+    np.testing.assert_allclose(proba, pipe.named_steps["clf"].predict_proba(altered, groups))
+    assert not np.allclose(proba, pipe.named_steps["clf"].predict_proba(altered))
+    loaded = load_model(save_model(pipe, tmp_path / "gated.skser"))
+    np.testing.assert_allclose(loaded.named_steps["clf"].predict_proba(altered, groups), proba)

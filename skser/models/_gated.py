@@ -11,9 +11,13 @@ copy_of : ``(n_rows,)`` the clip each row is or copies, optional (set by
     first): the first row of each clip is its original, the others are
     altered copies.
 sample_weight : ``(n_rows,)`` non-negative weights, optional.
+groups : ``(n_rows,)`` in fit, ``(n_clips,)`` at prediction, the speaker of
+    each row, optional (read with ``speaker_scaler``, and by the gate at
+    prediction).
 predict_proba : ``(n_clips, n_classes)``, columns ordered as ``classes_``.
 """
 
+import inspect
 from numbers import Real
 
 import numpy as np
@@ -29,7 +33,7 @@ from sklearn.utils.validation import (
     has_fit_parameter, validate_data,
 )
 
-from .._validation import check_feature_array
+from .._validation import check_feature_array, group_rows
 
 __all__ = ["ConditionGatedClassifier"]
 
@@ -63,6 +67,16 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
     clip), which skser's `Pipeline` passes after `AugmentedCopies`. Fitted
     without copies, the classifier is the clean expert alone.
 
+    Speaker-normalised, the per-speaker scaler belongs inside the
+    classifier (``speaker_scaler=SpeakerStandardScaler()``), in front of the
+    experts only: once each speaker's clips (and each round of a speaker's
+    copies) are standardised with their own statistics, an altered speaker
+    looks like a clean one in mean and spread, and a detector reading
+    them cannot tell the two apart. The detector reads ``X`` as given,
+    where a speaker's channel still shows, and with ``groups`` at
+    prediction each speaker's clips, which share a channel, get one
+    weight: their mean ``P(original)``, raised to ``power``.
+
     Parameters
     ----------
     estimator : classifier or None, default=None
@@ -76,6 +90,14 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         LogisticRegression(C=0.01, max_iter=3000))``.
     power : float, default=3.0
         Exponent of the detector's probability that a clip is an original.
+    speaker_scaler : transformer or None, default=None
+        Standardises the experts' input per speaker, e.g.
+        `SpeakerStandardScaler`: fitted on the training rows with
+        ``groups`` and ``copy_of`` (each round of a speaker's copies apart),
+        applied with the ``groups`` given at prediction (its fallback
+        without them). The detector reads ``X`` as given. With it, the
+        classifier requests ``groups`` in ``fit``, ``predict`` and
+        ``predict_proba`` through metadata routing.
 
     Attributes
     ----------
@@ -85,6 +107,8 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         ``estimator`` fitted on every row; None when fitted without copies.
     detector_ : estimator or None
         The fitted detector; None when fitted without copies.
+    speaker_scaler_ : transformer or None
+        The fitted ``speaker_scaler``; None without one.
     classes_ : np.ndarray [shape=(n_classes,)]
         Labels seen in fit.
     n_features_in_ : int
@@ -115,15 +139,35 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "detector": [HasMethods(["fit", "predict_proba"]), None],
         "power": [Interval(Real, 0, None, closed="neither")],
+        "speaker_scaler": [HasMethods(["fit_transform", "transform"]), None],
     }
     # ``copy_of`` comes from skser's Pipeline (the rows AugmentedCopies
     # added), never from the caller's metadata.
     __metadata_request__fit = {"copy_of": metadata_routing.UNUSED}
 
-    def __init__(self, *, estimator=None, detector=None, power=3.0):
+    def __init__(self, *, estimator=None, detector=None, power=3.0, speaker_scaler=None):
         self.estimator = estimator
         self.detector = detector
         self.power = power
+        self.speaker_scaler = speaker_scaler
+
+    def get_metadata_routing(self):
+        """Request ``groups`` in ``fit``, ``predict`` and ``predict_proba``
+        with a ``speaker_scaler``, and refuse them without one.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRequest
+        """
+        request = super().get_metadata_routing()
+        for method in ("fit", "predict", "predict_proba"):
+            getattr(request, method).add_request(
+                param="groups", alias=self.speaker_scaler is not None)
+        return request
+
+    def __setstate__(self, state):
+        # Models saved before ``speaker_scaler`` existed had none.
+        super().__setstate__({"speaker_scaler": None, **state})
 
     def _estimator(self):
         if self.estimator is not None:
@@ -137,7 +181,7 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         return make_pipeline(StandardScaler(), LogisticRegression(C=DETECTOR_C, max_iter=3000))
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, copy_of=None, sample_weight=None):
+    def fit(self, X, y, copy_of=None, sample_weight=None, groups=None):
         """Fit the clean expert, and with copies the robust expert and the detector.
 
         Parameters
@@ -156,6 +200,9 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             expert the weights of its rows). In a `Pipeline` estimator
             they go to every step whose ``fit`` takes ``sample_weight``
             (the scaler too), and the last step must take them.
+        groups : array-like [shape=(n_rows,)] or None, default=None
+            Speaker of each row, for ``speaker_scaler`` (ignored without
+            one).
 
         Returns
         -------
@@ -175,6 +222,14 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             original[np.unique(copy_of, return_index=True)[1]] = True
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
+        detected = X
+        self.speaker_scaler_ = None
+        if self.speaker_scaler is not None:
+            self.speaker_scaler_ = clone(self.speaker_scaler)
+            fit_transform = self.speaker_scaler_.fit_transform
+            given = {"groups": groups, "copy_of": copy_of}
+            X = fit_transform(X, **{k: v for k, v in given.items()
+                                    if k in inspect.signature(fit_transform).parameters})
         self.clean_estimator_ = _fit_weighted(self._estimator(), X[original], y[original],
                                               _rows(sample_weight, original), "estimator")
         self.classes_ = np.asarray(self.clean_estimator_.classes_)
@@ -188,16 +243,19 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
                 f"the altered copies hold labels the original rows do not "
                 f"({sorted(set(np.unique(y)) - set(self.classes_))}); every copy "
                 "should carry its original's label.")
-        self.detector_ = _fit_weighted(self._detector(), X, original, sample_weight,
+        self.detector_ = _fit_weighted(self._detector(), detected, original, sample_weight,
                                        "detector")
         return self
 
-    def clean_weight(self, X):
+    def clean_weight(self, X, groups=None):
         """The clean expert's weight for each clip, ``P(original) ** power``.
 
         Parameters
         ----------
         X : array-like [shape=(n_clips, n_features)]
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip: a speaker's clips share one weight, from
+            their mean ``P(original)``. None: each clip its own.
 
         Returns
         -------
@@ -205,26 +263,33 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
             In [0, 1]; 1 for every clip when fitted without copies.
         """
         check_is_fitted(self, "clean_estimator_")
-        return self._clean_weight(self._check_X(X, reset=False))
+        return self._clean_weight(self._check_X(X, reset=False), groups)
 
     def _check_X(self, X, *, reset):
         X = check_feature_array(X, ndims=(2,), what="(n_clips, n_features)", dtype=None)
         validate_data(self, X, reset=reset, skip_check_array=True)
         return X
 
-    def _clean_weight(self, X):
+    def _clean_weight(self, X, groups=None):
         if self.detector_ is None:
             return np.ones(len(X))
         column = list(self.detector_.classes_).index(True)
-        return np.asarray(self.detector_.predict_proba(X)[:, column],
-                          dtype=np.float64) ** self.power
+        p = np.asarray(self.detector_.predict_proba(X)[:, column], dtype=np.float64)
+        if groups is not None:
+            for rows in group_rows(groups, len(X)):
+                p[rows] = p[rows].mean()
+        return p ** self.power
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, groups=None):
         """The experts' probabilities mixed by `clean_weight`.
 
         Parameters
         ----------
         X : array-like [shape=(n_clips, n_features)]
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip: for ``speaker_scaler`` (each speaker
+            standardised with their own clips) and the gate (one weight
+            per speaker). None: the scaler's fallback, a weight per clip.
 
         Returns
         -------
@@ -233,25 +298,29 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         """
         check_is_fitted(self, "clean_estimator_")
         X = self._check_X(X, reset=False)
-        clean = np.asarray(self.clean_estimator_.predict_proba(X), dtype=np.float64)
+        Xe = X if self.speaker_scaler_ is None else self.speaker_scaler_.transform(
+            X, groups=groups)
+        clean = np.asarray(self.clean_estimator_.predict_proba(Xe), dtype=np.float64)
         if self.robust_estimator_ is None:
             return clean
-        g = self._clean_weight(X)[:, None]
-        return g * clean + (1 - g) * np.asarray(self.robust_estimator_.predict_proba(X),
+        g = self._clean_weight(X, groups)[:, None]
+        return g * clean + (1 - g) * np.asarray(self.robust_estimator_.predict_proba(Xe),
                                                 dtype=np.float64)
 
-    def predict(self, X):
+    def predict(self, X, groups=None):
         """The class of highest mixed probability.
 
         Parameters
         ----------
         X : array-like [shape=(n_clips, n_features)]
+        groups : array-like [shape=(n_clips,)] or None, default=None
+            Speaker of each clip (see `predict_proba`).
 
         Returns
         -------
         labels : np.ndarray [shape=(n_clips,)]
         """
-        proba = self.predict_proba(X)
+        proba = self.predict_proba(X, groups=groups)
         return self.classes_[np.argmax(proba, axis=1)]
 
 
