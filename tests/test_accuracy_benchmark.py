@@ -643,3 +643,23 @@ def test_robustness_tables_give_each_rows_mean_ua_over_the_moderate_conditions()
     assert len(moderate) > 10
     expected = [100 * np.mean([summary[row][l] for l in moderate]) for row in summary]
     np.testing.assert_allclose(cells, expected, atol=0.051)
+
+
+def test_robustness_targets_of_speaker_normalised_rows_count_against_their_peer():
+    robustness = _load_benchmark("robustness")
+    suite = robustness.conditions()
+    labels = [label for label, _, _ in suite]
+    summary = {row: dict.fromkeys(labels, 0.5)
+               for row in ("stats", "stats+spk", "opensmile", "opensmile+spk")}
+    summary["opensmile"] = dict.fromkeys(labels, 0.9)  # ahead of the plain rows everywhere
+    summary["opensmile+spk"][labels[1]] = 0.6  # ahead of stats+spk in one condition
+    corpora = {"emodb": ("EmoDB", summary)}
+
+    plain = robustness.targets_table(corpora).splitlines()[2:]
+    spk = robustness.targets_table(corpora, speaker_normalised=True).splitlines()
+
+    assert [line.split("|")[2].strip() for line in plain] == ["stats"]
+    assert plain[0].endswith(f"| {len(labels)} of {len(labels)} |")
+    assert "behind opensmile, speaker-normalised" in spk[0]
+    assert [line.split("|")[2].strip() for line in spk[2:]] == ["stats+spk"]
+    assert spk[2].endswith(f"| 1 of {len(labels)} |")
