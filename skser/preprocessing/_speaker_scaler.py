@@ -284,6 +284,8 @@ class SpeakerStandardScaler(_BaseScalerND):
         Xt : np.ndarray [same shape and dtype as X]
         """
         self.fit(X, y, groups=groups, copy_of=copy_of)
+        if copy_of is None or groups is None:
+            return self.transform(X, groups=groups)
         return self._transform(X, groups, copy_of)
 
 
