@@ -474,6 +474,32 @@ def test_train_no_robust_builds_the_clean_trained_model(folder_corpus, tmp_path)
         assert (pipe.named_steps["augment"] == "passthrough") == bool(flags)
 
 
+def test_train_robust_with_speaker_normalize_trains_on_a_channel_per_speaker(folder_corpus,
+                                                                             tmp_path):
+    from skser import SpeakerStandardScaler, load_model
+
+    model = tmp_path / "model.skser"
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--split", "none", "--model-file",
+                 str(model), *STATS_FAST, "--speaker-normalize", "--robust"]) == 0
+    pipe = load_model(model)
+    assert [name for name, _ in pipe.steps] == [
+        "load", "trim", "augment", "level", "features", "scale", "clf"]
+    assert isinstance(pipe.named_steps["scale"], SpeakerStandardScaler)
+    assert pipe.named_steps["augment"].augmenters[0].steps[0][1].draw == "group"
+    # Without --robust, speaker-normalised means clean-trained.
+    plain = tmp_path / "plain.skser"
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--split", "none", "--model-file",
+                 str(plain), *STATS_FAST, "--speaker-normalize"]) == 0
+    assert load_model(plain).named_steps["augment"] == "passthrough"
+
+
+def test_robust_and_no_robust_together_are_a_usage_error(folder_corpus, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", str(folder_corpus), "--robust", "--no-robust"])
+    assert exit_.value.code == 2
+    assert "--no-robust: not allowed with argument --robust" in capsys.readouterr().err
+
+
 def test_predict_with_the_statistics_model_never_imports_tensorflow(stats_model, labelled_wavs):
     paths, _, _ = labelled_wavs
     code = ("import sys; from skser.cli import main; "

@@ -41,6 +41,7 @@ def main(argv=None):
                                           ("--epochs", args.epochs))
                  if value is not None]
         given += [name for name, value in (("--no-robust", args.no_robust),
+                                           ("--robust", args.robust),
                                            ("--no-augment", args.no_augment),
                                            ("--speaker-normalize", args.speaker_normalize))
                   if value]

@@ -115,7 +115,8 @@ def _make_pipeline(args):
                        "standardised (per recording domain, per speaker); choose one.")
     pipeline = make_ser_pipeline(
         args.kind, model=args.model, augment=False if args.no_augment else None,
-        robust=False if getattr(args, "no_robust", False) else None,
+        robust=(False if getattr(args, "no_robust", False)
+                else True if getattr(args, "robust", False) else None),
         n_jobs=args.n_jobs, random_state=args.seed,
         speaker_normalize=args.speaker_normalize, adapt=adapt, **options,
     )
