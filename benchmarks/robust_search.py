@@ -91,6 +91,10 @@ CANDIDATES = {
         "robust": True, "speaker_normalize": True, "as_built": True, "draw": "clip"},
     "speaker-normalised, stats recipe, one channel per speaker and round": {
         "robust": True, "speaker_normalize": True, "as_built": True, "draw": "group"},
+    # Fewer copies: less of the clean cost, less of the gain?
+    "speaker-normalised, stats recipe, one channel per speaker and round, 2 copies": {
+        "robust": True, "speaker_normalize": True, "as_built": True, "draw": "group",
+        "n_copies": 2},
     # The same with the per-speaker scaler inside the gated classifier, in
     # front of its experts only: its detector reads the features before
     # per-speaker standardisation, where a speaker's channel still shows,
