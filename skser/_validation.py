@@ -5,6 +5,7 @@ every step raises the same clear error for the same mistake (librosa keeps its
 ``util.valid_audio`` for the same reason).
 """
 
+import inspect
 from collections.abc import Mapping, Set
 
 import numpy as np
@@ -262,3 +263,13 @@ def group_rows(groups, n_clips, *, name="groups", unit="speaker"):
         _, codes = np.unique(groups, return_inverse=True)
     order = np.argsort(codes, kind="stable")
     return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+
+
+def method_takes(estimator, method, name):
+    """Whether ``estimator``'s ``method`` has a parameter ``name`` (False
+    when it has no such method, or its signature cannot be read)."""
+    function = getattr(estimator, method, None)
+    try:
+        return function is not None and name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False

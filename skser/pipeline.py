@@ -40,7 +40,6 @@ parameters (``sample_weight``, ``groups``) repeated along with the rows that
 `AugmentedCopies` adds.
 """
 
-import inspect
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -55,6 +54,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.validation import _is_arraylike_not_scalar, _num_samples
 
+from ._validation import method_takes
 from .augmentation import (
     AddNoise, AugmentedCopies, FrequencyMask, RandomCorruption, TimeMask, TimeShift,
 )
@@ -203,7 +203,7 @@ class _RowsFollowSamplers(Mapping):
                     params = Bunch(**{**params, **{
                         method: {"copy_of": copy_of, **params[method]}
                         for method in ("fit", "fit_transform")
-                        if method in params and _method_takes(step, method, "copy_of")}})
+                        if method in params and method_takes(step, method, "copy_of")}})
                 break
             if not hasattr(step, "fit_resample"):
                 continue
@@ -226,15 +226,6 @@ class _RowsFollowSamplers(Mapping):
 
     def __len__(self):
         return len(self._routed)
-
-
-def _method_takes(step, method, name):
-    """Whether ``step``'s ``method`` has a parameter ``name``."""
-    fit = getattr(step, method, None)
-    try:
-        return fit is not None and name in inspect.signature(fit).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 @dataclass(frozen=True)

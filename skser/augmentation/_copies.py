@@ -15,7 +15,6 @@ groups : ``(n_clips,)``, the speaker of each clip, or None; handed to the
     augmenters whose ``fit_transform`` takes it.
 """
 
-import inspect
 from collections.abc import Mapping
 from numbers import Integral
 
@@ -25,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from .._validation import _describe
+from .._validation import _describe, method_takes
 
 __all__ = ["AugmentedCopies"]
 
@@ -40,14 +39,6 @@ def _reseed(estimator, rng):
     return estimator.set_params(**{name: int(rng.randint(2**31 - 1)) for name in names})
 
 
-def _takes_groups(augmenter):
-    """Whether ``augmenter.fit_transform`` has a ``groups`` parameter."""
-    try:
-        return "groups" in inspect.signature(augmenter.fit_transform).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def _augment(augmenter, X, y, groups):
     """``augmenter.fit_transform(X, y)``, with ``groups`` for an augmenter
     (or a step of a Pipeline of augmenters) whose ``fit_transform`` takes
@@ -59,7 +50,7 @@ def _augment(augmenter, X, y, groups):
             if step is not None and not (isinstance(step, str) and step == "passthrough"):
                 X = _augment(step, X, y, groups)
         return X
-    if _takes_groups(augmenter):
+    if method_takes(augmenter, "fit_transform", "groups"):
         return augmenter.fit_transform(X, y, groups=groups)
     return augmenter.fit_transform(X, y)
 
@@ -165,11 +156,9 @@ class AugmentedCopies(BaseEstimator):
         from sklearn.utils.metadata_routing import get_routing_for_object
 
         request = super().get_metadata_routing()
-        augmenters = self.augmenters if isinstance(self.augmenters, (list, tuple)) \
-            else [self.augmenters]
         wanted = any(hasattr(a, "get_metadata_routing")
                      and get_routing_for_object(a).consumes("fit", ["groups"])
-                     for a in augmenters)
+                     for a in self._augmenter_list())
         request.fit_resample.add_request(param="groups", alias=bool(wanted))
         return request
 

@@ -17,7 +17,6 @@ groups : ``(n_rows,)`` in fit, ``(n_clips,)`` at prediction, the speaker of
 predict_proba : ``(n_clips, n_classes)``, columns ordered as ``classes_``.
 """
 
-import inspect
 from numbers import Real
 
 import numpy as np
@@ -33,7 +32,7 @@ from sklearn.utils.validation import (
     has_fit_parameter, validate_data,
 )
 
-from .._validation import check_feature_array, group_rows
+from .._validation import check_feature_array, group_rows, method_takes
 
 __all__ = ["ConditionGatedClassifier"]
 
@@ -226,10 +225,10 @@ class ConditionGatedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimato
         self.speaker_scaler_ = None
         if self.speaker_scaler is not None:
             self.speaker_scaler_ = clone(self.speaker_scaler)
-            fit_transform = self.speaker_scaler_.fit_transform
             given = {"groups": groups, "copy_of": copy_of}
-            X = fit_transform(X, **{k: v for k, v in given.items()
-                                    if k in inspect.signature(fit_transform).parameters})
+            X = self.speaker_scaler_.fit_transform(X, **{
+                k: v for k, v in given.items()
+                if method_takes(self.speaker_scaler_, "fit_transform", k)})
         self.clean_estimator_ = _fit_weighted(self._estimator(), X[original], y[original],
                                               _rows(sample_weight, original), "estimator")
         self.classes_ = np.asarray(self.clean_estimator_.classes_)
