@@ -7,6 +7,7 @@ import warnings
 import librosa
 import numpy as np
 import pytest
+import scipy.fft
 import scipy.signal
 import scipy.stats
 from hypothesis import given, settings
@@ -373,3 +374,67 @@ def test_functionals_skip_undefined_frames_as_numpys_nan_functions_do(shape, mis
         # Where a feature has no defined frame, it pools to 0.
         np.testing.assert_allclose(out[:, k], np.where(defined, expected[k], 0.0),
                                    rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+# ------------------------------------------------------------ root cepstra
+
+
+def test_root_cepstra_are_the_dct_of_the_mel_power_root(speechlike):
+    out = _features(speechlike, ("mfcc",), n_mfcc=13, cepstral_root=3.0)
+
+    for i, y in enumerate(speechlike):
+        mel = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=1024, hop_length=256,
+                                             n_mels=128)
+        expected = scipy.fft.dct(np.cbrt(mel), axis=0, type=2, norm="ortho")[:13].T
+        np.testing.assert_allclose(out[i], expected, rtol=1e-3,
+                                   atol=1e-4 * np.abs(expected).max(), err_msg=f"clip {i}")
+
+
+def test_cepstral_root_none_keeps_librosa_mfcc(speechlike):
+    log = _features(speechlike, ("mfcc",), n_mfcc=13)
+
+    np.testing.assert_array_equal(_features(speechlike, ("mfcc",), n_mfcc=13,
+                                            cepstral_root=None), log)
+    assert not np.allclose(_features(speechlike, ("mfcc",), n_mfcc=13, cepstral_root=3.0), log)
+
+
+@pytest.mark.parametrize("root", [0.5, 0, -3, "3"])
+def test_cepstral_root_below_one_or_not_a_number_is_refused(root, speechlike):
+    with pytest.raises(ValueError, match="cepstral_root"):
+        _features(speechlike, ("mfcc",), cepstral_root=root)
+
+
+def test_root_cepstra_move_less_than_log_cepstra_under_white_noise():
+    """The reason the robust statistics model takes them: white noise 10 dB
+    below a voiced signal whose level falls and rises (speech's pauses and
+    weak syllables) moves the root cepstra's clip statistics less, in units
+    of their spread across clean clips, than it moves the MFCCs'."""
+    rng = np.random.default_rng(0)
+    clips = []
+    for f0 in (110.0, 140.0, 180.0, 220.0, 260.0, 300.0):
+        envelope = 0.05 + np.abs(np.sin(2 * np.pi * rng.uniform(1.5, 4.0) * T))
+        clips.append(0.1 * envelope * _harmonic(f0, rng))
+    clean = np.stack(clips).astype(np.float32)
+    power = np.mean(np.square(clean), axis=1, keepdims=True)
+    noisy = clean + np.sqrt(power / 10.0) * rng.standard_normal(clean.shape)
+
+    def shift(**kw):
+        a, b = (_features(x, ("mfcc",), aggregate="mean_std", **kw) for x in (clean, noisy))
+        return np.median(np.abs(a - b) / (a.std(axis=0) + 1e-9))
+
+    assert shift(cepstral_root=3.0) < 0.75 * shift()
+
+
+def test_models_saved_before_cepstral_root_compute_log_cepstra(speechlike):
+    import pickle
+
+    ff = FrameFeatures1D(sr=SR, features=("mfcc",), n_mfcc=5).fit(speechlike)
+    expected = ff.transform(speechlike)
+    old = ff.__getstate__()
+    del old["cepstral_root"]
+    restored = FrameFeatures1D.__new__(FrameFeatures1D)
+    restored.__setstate__(old)
+
+    assert restored.cepstral_root is None
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(restored)).transform(speechlike),
+                                  expected)

@@ -128,6 +128,16 @@ class FrameFeatures1D(BaseSpectralFeatures):
         Highest mel frequency in Hz (None means ``sr / 2``).
     top_db : float or None, default=80.0
         Dynamic range kept in the dB mel features below each clip's peak.
+    cepstral_root : float or None, default=None
+        How ``mfcc`` compresses the mel power before its DCT. None: the log
+        (dB, 80 dB below the clip's peak), as `librosa.feature.mfcc`. A
+        number ``r >= 1``: the ``r``-th root, giving root cepstra (Alexandre
+        and Lockwood, 1993; PNCC's power law is the 15th root). The log
+        stretches the quiet parts of the spectrum, which broadband noise
+        fills first, as far as the loud ones; a root compresses them, so
+        noise moves root cepstra less. A root is not scale-invariant: put a
+        level step (`LevelNormalizer`) in front. The robust statistics
+        model uses the cube root (``docs/robustness.md``).
     aggregate : {None, "mean", "mean_std", "functionals"} or tuple of str, default=None
         None keeps frames, ``(n_clips, n_frames, n_features)``; otherwise
         frames are pooled into a 2-D table for classical models by these
@@ -182,13 +192,14 @@ class FrameFeatures1D(BaseSpectralFeatures):
         "f0_max": [Interval(Real, 0, None, closed="neither")],
         "aggregate": [StrOptions(set(AGGREGATES)), tuple, list, None],
         "skip_silent_frames": ["boolean"],
+        "cepstral_root": [Interval(Real, 1, None, closed="left"), None],
     }
 
     def __init__(
         self, *, sr=16000, features=RECIPE_FEATURES, deltas=(), n_mfcc=20, n_mels=128,
         n_chroma=12, n_bands=6, f0_min=60.0, f0_max=600.0, n_fft=1024, hop_length=256,
         win_length=None, window="hann", center=True, fmin=0.0, fmax=None, top_db=80.0,
-        aggregate=None, skip_silent_frames=True, n_jobs=None, verbose=0,
+        cepstral_root=None, aggregate=None, skip_silent_frames=True, n_jobs=None, verbose=0,
     ):
         self.sr = sr
         self.features = features
@@ -207,10 +218,15 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self.fmin = fmin
         self.fmax = fmax
         self.top_db = top_db
+        self.cepstral_root = cepstral_root
         self.aggregate = aggregate
         self.skip_silent_frames = skip_silent_frames
         self.n_jobs = n_jobs
         self.verbose = verbose
+
+    def __setstate__(self, state):
+        # Models saved before ``cepstral_root`` existed computed log cepstra.
+        super().__setstate__({"cepstral_root": None, **state})
 
     def _check_params(self):
         super()._check_params()

@@ -305,8 +305,13 @@ def _rms(m):
 
 
 @frame_feature("mfcc", needs=("mel_power", "mfcc"), width=lambda p: p.n_mfcc,
-               definition="``feature.mfcc(y=y, n_mfcc, n_mels, ...)`` (top_db=80)")
+               definition="``feature.mfcc(y=y, n_mfcc, n_mels, ...)`` (top_db=80); with "
+                          "``cepstral_root=r``, the DCT of the mel power's r-th root")
 def _mfcc(m):
+    root = m.p.cepstral_root
+    if root is not None:
+        # Root cepstra: the same orthonormal DCT of the compressed mel power.
+        return mfcc_from_db(np.power(m.mel_power, 1.0 / root), n_mfcc=m.p.n_mfcc)
     # librosa.feature.mfcc's own dB step is top_db=80, which the mel feature
     # has already computed at the default.
     mel_db = m.mel_db if m.p.top_db == 80.0 else power_to_db(m.mel_power, top_db=80.0)
