@@ -166,33 +166,18 @@ def main(argv=None):
 
 
 def print_table(tables, outer_folds):
-    """Inner UA % per condition, mean over the corpora, and the rule's choice."""
-    names = list(next(iter(tables.values())))
-    labels = list(tables[robust_search.CORPORA[0]][names[0]])
-
-    def mean(name, label):
-        return 100 * np.mean([tables[c][name][label] for c in tables])
-
-    def altered(name, corpus=None):
-        corpora = [corpus] if corpus else list(tables)
-        return 100 * np.mean([np.mean([tables[c][name][x] for x in labels if x != "clean"])
-                              for c in corpora])
-
+    """Inner UA % per condition, mean over the corpora, and the rule's
+    choice (`robust_search.print_table`, the rule every search here uses);
+    then each corpus's clean and mean altered UA."""
     print(f"Inner UA %, mean of {' and '.join(tables)} over outer folds {outer_folds}:\n")
-    print("| condition | " + " | ".join(names) + " |")
-    print("|---|" + "---:|" * len(names))
-    for label in labels:
-        print(f"| {label} | " + " | ".join(f"{mean(n, label):.1f}" for n in names) + " |")
-    print("| **mean altered** | " + " | ".join(f"**{altered(n):.1f}**" for n in names) + " |")
-    for corpus in tables:
-        print(f"| {corpus} clean / altered | " + " | ".join(
-            f"{100 * tables[corpus][n]['clean']:.1f} / {altered(n, corpus):.1f}"
-            for n in names) + " |")
-    best_clean = max(mean(n, "clean") for n in names)
-    eligible = [n for n in names if mean(n, "clean") >= best_clean - 1.0]
-    chosen = max(eligible, key=altered)
-    print(f"\nChosen by the rule: {chosen} (within 1 point of the best clean UA: "
-          f"{', '.join(eligible)})")
+    results = {corpus: {name: {"scores": scores} for name, scores in table.items()}
+               for corpus, table in tables.items()}
+    robust_search.print_table(results, list(next(iter(tables.values()))))
+    for corpus, table in tables.items():
+        print(f"\n{corpus}: " + "; ".join(
+            f"{name} {100 * scores[robustness.CLEAN]:.1f} / "
+            f"{100 * np.mean([v for k, v in scores.items() if k != robustness.CLEAN]):.1f}"
+            for name, scores in table.items()) + " (clean / mean altered)")
 
 
 if __name__ == "__main__":
