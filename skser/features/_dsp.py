@@ -159,7 +159,9 @@ def frame_rms(y, *, frame_length, hop_length, center=True):
 def mfcc_from_db(S_db, *, n_mfcc):
     """`librosa.feature.mfcc(S=...)` of a frames-first log-mel batch: the
     orthonormal DCT-II over mel bands (the same `scipy.fft.dct` call on the
-    same layout as librosa's), the first ``n_mfcc`` coefficients.
+    same layout as librosa's), the first ``n_mfcc`` coefficients. The DCT
+    does not care how the mel power was compressed: root cepstra pass its
+    ``r``-th root instead of its dB.
 
     Parameters
     ----------
