@@ -38,6 +38,7 @@ import numpy as np
 import scipy.fft
 
 __all__ = [
+    "band_peaks_valleys",
     "check_frame_fits",
     "filterbank",
     "frame_rms",
@@ -325,6 +326,25 @@ def spectral_contrast(power, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02)
     -------
     contrast : np.ndarray [shape=(n_clips, n_frames, n_bands + 1), dtype=float64]
     """
+    peak, valley = band_peaks_valleys(power, sr=sr, n_fft=n_fft, n_bands=n_bands, fmin=fmin,
+                                      quantile=quantile)
+    return power_to_db(peak, top_db=80.0) - power_to_db(valley, top_db=80.0)
+
+
+def band_peaks_valleys(power, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02):
+    """The peak and valley magnitudes that `spectral_contrast` compares.
+
+    Parameters
+    ----------
+    power : np.ndarray [shape=(n_clips, n_frames, 1 + n_fft // 2)]
+        Power spectrogram, frames first.
+
+    Returns
+    -------
+    peak, valley : np.ndarray [shape=(n_clips, n_frames, n_bands + 1), dtype=float64]
+        The mean magnitude of the ``quantile`` loudest and quietest bins of
+        each octave band (librosa's bands and rule).
+    """
     freq = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
     octa = np.zeros(n_bands + 2)
     octa[1:] = fmin * (2.0 ** np.arange(0, n_bands + 1))
@@ -348,4 +368,4 @@ def spectral_contrast(power, *, sr, n_fft, n_bands=6, fmin=200.0, quantile=0.02)
         ordered = np.sort(sub, axis=-1)
         valley[..., k] = np.sqrt(ordered[..., :q]).mean(axis=-1)
         peak[..., k] = np.sqrt(ordered[..., -q:]).mean(axis=-1)
-    return power_to_db(peak, top_db=80.0) - power_to_db(valley, top_db=80.0)
+    return peak, valley

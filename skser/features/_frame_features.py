@@ -138,6 +138,16 @@ class FrameFeatures1D(BaseSpectralFeatures):
         noise moves root cepstra less. A root is not scale-invariant: put a
         level step (`LevelNormalizer`) in front. The robust statistics
         model uses the cube root (``docs/robustness.md``).
+    contrast_root : float or None, default=None
+        How ``contrast`` compares each octave band's loudest and quietest
+        bins. None: their levels' difference in dB, as
+        `librosa.feature.spectral_contrast`. A number ``r >= 1``: the
+        difference of their powers' ``r``-th roots. The quietest bins, between
+        the harmonics, are the ones broadband noise fills first; in dB their
+        filling halves a band's contrast, under a root it moves it by the
+        root of the noise's power. Like root cepstra it is not
+        scale-invariant: put a level step in front. The robust statistics
+        model uses the cube root (``docs/robustness.md``).
     aggregate : {None, "mean", "mean_std", "functionals"} or tuple of str, default=None
         None keeps frames, ``(n_clips, n_frames, n_features)``; otherwise
         frames are pooled into a 2-D table for classical models by these
@@ -193,13 +203,15 @@ class FrameFeatures1D(BaseSpectralFeatures):
         "aggregate": [StrOptions(set(AGGREGATES)), tuple, list, None],
         "skip_silent_frames": ["boolean"],
         "cepstral_root": [Interval(Real, 1, None, closed="left"), None],
+        "contrast_root": [Interval(Real, 1, None, closed="left"), None],
     }
 
     def __init__(
         self, *, sr=16000, features=RECIPE_FEATURES, deltas=(), n_mfcc=20, n_mels=128,
         n_chroma=12, n_bands=6, f0_min=60.0, f0_max=600.0, n_fft=1024, hop_length=256,
         win_length=None, window="hann", center=True, fmin=0.0, fmax=None, top_db=80.0,
-        cepstral_root=None, aggregate=None, skip_silent_frames=True, n_jobs=None, verbose=0,
+        cepstral_root=None, contrast_root=None, aggregate=None, skip_silent_frames=True,
+        n_jobs=None, verbose=0,
     ):
         self.sr = sr
         self.features = features
@@ -219,14 +231,16 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self.fmax = fmax
         self.top_db = top_db
         self.cepstral_root = cepstral_root
+        self.contrast_root = contrast_root
         self.aggregate = aggregate
         self.skip_silent_frames = skip_silent_frames
         self.n_jobs = n_jobs
         self.verbose = verbose
 
     def __setstate__(self, state):
-        # Models saved before ``cepstral_root`` existed computed log cepstra.
-        super().__setstate__({"cepstral_root": None, **state})
+        # Models saved before ``cepstral_root`` and ``contrast_root`` existed
+        # computed log cepstra and librosa's contrast.
+        super().__setstate__({"cepstral_root": None, "contrast_root": None, **state})
 
     def _check_params(self):
         super()._check_params()

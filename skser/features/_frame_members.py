@@ -25,8 +25,8 @@ import librosa
 import numpy as np
 
 from ._dsp import (
-    check_frame_fits, filterbank, frame_rms, mfcc_from_db, power_spectrogram, power_to_db,
-    project, spectral_contrast, stft_window, zero_crossing_rate,
+    band_peaks_valleys, check_frame_fits, filterbank, frame_rms, mfcc_from_db, power_spectrogram,
+    power_to_db, project, spectral_contrast, stft_window, zero_crossing_rate,
 )
 from ._pitch import check_pitch_range, perturbation, pitch_frame_length, track_pitch
 from ._spectral import BaseSpectralFeatures
@@ -325,10 +325,16 @@ def _chroma(m):
 
 
 @frame_feature("contrast", needs=("power", "contrast"), width=lambda p: p.n_bands + 1,
-               definition="``feature.spectral_contrast(y=y, n_bands, ...)``")
+               definition="``feature.spectral_contrast(y=y, n_bands, ...)``; with "
+                          "``contrast_root=r``, the peak's power r-th root minus the valley's")
 def _contrast(m):
     p = m.p
-    return spectral_contrast(m.power, sr=p.sr, n_fft=p.n_fft, n_bands=p.n_bands)
+    if p.contrast_root is None:
+        return spectral_contrast(m.power, sr=p.sr, n_fft=p.n_fft, n_bands=p.n_bands)
+    peak, valley = band_peaks_valleys(m.power, sr=p.sr, n_fft=p.n_fft, n_bands=p.n_bands)
+    # Magnitudes: the power's r-th root is the magnitude's (r / 2)-th.
+    exponent = 2.0 / p.contrast_root
+    return np.power(peak, exponent) - np.power(valley, exponent)
 
 
 @frame_feature("mel", needs=("mel_power",), width=lambda p: p.n_mels,
