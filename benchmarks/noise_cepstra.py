@@ -68,13 +68,25 @@ VARIANTS = {
 }
 
 
-def inner_scores(data, waveforms, outer, k, fit_idx, val_idx):
+def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, family="mfcc",
+                 variants=None):
+    """Inner UA per candidate and condition on one inner fold.
+
+    ``base`` is `robust_search.candidate_pipeline`'s settings of the model as
+    built (the ``"stats"`` candidate); each of ``variants`` (``{name:
+    settings}``, `VARIANTS` by default) replaces the columns whose names
+    start with ``family`` by those of the base's features step with
+    ``settings`` set, computed from the same levelled clips and copies;
+    ``settings=None`` drops those columns.
+    """
     from sklearn.base import clone
 
     from skser.evaluation import emotion_report
 
-    pipe = robust_search.candidate_pipeline({"robust": True, "as_built": True, "draw": "clip"})
-    front, base = pipe[:4], pipe.named_steps["features"]
+    base = {"robust": True, "as_built": True, "draw": "clip", **(base or {})}
+    variants = VARIANTS if variants is None else variants
+    pipe = robust_search.candidate_pipeline(base)
+    front, features = pipe[:4], pipe.named_steps["features"]
     y = data.target[fit_idx]
     W = front.fit_transform([waveforms[i] for i in fit_idx], y)
     rows = front.named_steps["augment"].sample_indices_
@@ -85,26 +97,30 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx):
     W_val = {label: front.transform(robustness.as_inputs(clips_under(c, s)))
              for label, c, s in conditions}
 
-    X = base.fit_transform(W)
-    names = list(base.get_feature_names_out())
-    mfcc_cols = [i for i, n in enumerate(names) if n.startswith("mfcc")]
-    X_val = {label: base.transform(Wv) for label, Wv in W_val.items()}
-    variants = {"stats": (X, X_val)}
-    for variant, settings in VARIANTS.items():
-        ff = clone(base).set_params(**settings)
+    X = features.fit_transform(W)
+    names = list(features.get_feature_names_out())
+    cols = [i for i, n in enumerate(names) if n.startswith(family)]
+    kept = [i for i in range(len(names)) if i not in set(cols)]
+    X_val = {label: features.transform(Wv) for label, Wv in W_val.items()}
+    candidates = {"stats": (X, X_val)}
+    for variant, settings in variants.items():
+        if settings is None:
+            candidates[variant] = (X[:, kept], {label: Z[:, kept] for label, Z in X_val.items()})
+            continue
+        ff = clone(features).set_params(**settings)
         V = ff.fit_transform(W)
-        assert V.shape[1] == len(mfcc_cols)
+        assert V.shape[1] == len(cols), (variant, V.shape, len(cols))
         Xv = X.copy()
-        Xv[:, mfcc_cols] = V
+        Xv[:, cols] = V
         Vv = {}
         for label, Wv in W_val.items():
             Z = X_val[label].copy()
-            Z[:, mfcc_cols] = ff.transform(Wv)
+            Z[:, cols] = ff.transform(Wv)
             Vv[label] = Z
-        variants[variant] = (Xv, Vv)
+        candidates[variant] = (Xv, Vv)
     classes = np.unique(y)
     scores = {}
-    for name, (Xf, Vf) in variants.items():
+    for name, (Xf, Vf) in candidates.items():
         head = clone(pipe[-2:])
         head.fit(Xf, y_rows, clf__copy_of=copy_of)
         scores[name] = {label: emotion_report(data.target[val_idx], head.predict(Vf[label]),
@@ -113,22 +129,26 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx):
     return scores
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(argv=None, *, doc=__doc__, results=RESULTS, register=None, **search):
+    """Run (or print) a column-family search: this script's, or another's
+    with its own ``doc``, ``results`` folder, ``register`` hook and
+    `inner_scores` keywords (``base``, ``family``, ``variants``)."""
+    name = Path(results).name + ".py"
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--outer-folds", nargs="+", type=int, default=[1, 2, 3, 4])
     parser.add_argument("--corpora", nargs="+", choices=robust_search.CORPORA,
                         default=list(robust_search.CORPORA))
     parser.add_argument("--stored-only", action="store_true")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir() and not args.stored_only:
-        parser.exit(0, f"noise_cepstra.py: {SHARED_DATA} is absent.\n")
-    _register()
+        parser.exit(0, f"{name}: {SHARED_DATA} is absent.\n")
+    (register or _register)()
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     tables = {}
     for corpus in robust_search.CORPORA:
-        path = RESULTS / f"{corpus}.json"
+        path = Path(results) / f"{corpus}.json"
         stored = json.loads(path.read_text()) if path.is_file() else {}
         todo = [k for k in args.outer_folds if str(k) not in stored]
         if todo and corpus in args.corpora and not args.stored_only:
@@ -145,9 +165,9 @@ def main(argv=None):
                     continue
                 start = time.perf_counter()
                 inner = robust_search.inner_folds(data, splits[outer][0])
-                folds = [inner_scores(data, waveforms, outer, k, *split)
+                folds = [inner_scores(data, waveforms, outer, k, *split, **search)
                          for k, split in enumerate(inner)]
-                RESULTS.mkdir(parents=True, exist_ok=True)
+                Path(results).mkdir(parents=True, exist_ok=True)
                 stored = robust_search.store_merged(path, str(outer), {
                     "scores": {name: {label: float(np.mean([f[name][label] for f in folds]))
                                       for label in folds[0][name]} for name in folds[0]},
