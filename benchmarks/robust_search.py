@@ -135,8 +135,9 @@ def candidate_pipeline(settings):
     rounds: ``2 * n_copies`` copies); ``as_built=True`` keeps the pipeline
     as `make_ser_pipeline` builds it, with ``draw`` its `RandomCorruption`'s
     draw (and ``gate_per_speaker=True``: the per-speaker scaler moved into
-    the gated classifier, in front of its experts); ``cepstral_root``: the
-    features' (None, librosa's log cepstra, unless given)."""
+    the gated classifier, in front of its experts); ``cepstral_root`` and
+    ``contrast_root``: the features' (None, librosa's log cepstra and
+    contrast, unless given)."""
     from sklearn.pipeline import make_pipeline
 
     from skser import TrimPad, make_ser_pipeline
@@ -149,11 +150,13 @@ def candidate_pipeline(settings):
     as_built, draw = settings.pop("as_built", False), settings.pop("draw", None)
     per_speaker_gate = settings.pop("gate_per_speaker", False)
     C = settings.pop("clf__C", LOGISTIC_C)
-    # Every candidate here was searched with librosa's log cepstra; the robust
-    # statistics model's root cepstra came later (noise_cepstra.py).
+    # Every candidate here was searched with librosa's log cepstra and
+    # contrast; the robust statistics model's roots came later
+    # (noise_cepstra.py, noise_contrast.py).
     root = settings.pop("cepstral_root", None)
+    contrast_root = settings.pop("contrast_root", None)
     pipe = make_ser_pipeline("stats", random_state=robustness.SEED, **settings)
-    pipe.set_params(features__cepstral_root=root)
+    pipe.set_params(features__cepstral_root=root, features__contrast_root=contrast_root)
     if as_built:
         for augmenter in pipe.named_steps["augment"].augmenters:
             augmenter.steps[0][1].set_params(draw=draw)

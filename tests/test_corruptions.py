@@ -355,9 +355,11 @@ def test_stats_and_default_pipelines_are_robust_by_default_and_the_others_are_no
     assert isinstance(stats.named_steps["clf"], ConditionGatedClassifier)
     # Root cepstra, robust only: the clean-trained model keeps librosa's MFCCs.
     assert stats.named_steps["features"].cepstral_root == 3.0
+    assert stats.named_steps["features"].contrast_root == 3.0
     plain = make_ser_pipeline("stats", robust=False)
     assert "level" not in plain.named_steps and plain.named_steps["augment"] == "passthrough"
     assert plain.named_steps["features"].cepstral_root is None
+    assert plain.named_steps["features"].contrast_root is None
     assert isinstance(plain.named_steps["clf"], LogisticRegression)
     # Robust without copies: nothing to gate.
     assert isinstance(make_ser_pipeline("stats", augment=False).named_steps["clf"],
@@ -374,9 +376,11 @@ def test_stats_and_default_pipelines_are_robust_by_default_and_the_others_are_no
         assert [n for n, _ in member.steps] == ["features", "scale", "clf"]
         # ... and the MFCCs their rows were measured with, as the shipped recipe.
         assert member.named_steps["features"].cepstral_root is None
+        assert member.named_steps["features"].contrast_root is None
     from skser._pretrained import make_pretrained_pipeline
 
     assert make_pretrained_pipeline().named_steps["features"].cepstral_root is None
+    assert make_pretrained_pipeline().named_steps["features"].contrast_root is None
     assert "level" not in make_ser_pipeline(robust=False).named_steps
     assert "level" not in make_ser_pipeline("sequence").named_steps
     assert "level" in make_ser_pipeline("sequence", robust=True).named_steps
