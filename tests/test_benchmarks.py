@@ -54,3 +54,31 @@ def test_benchmark_runs_quick_and_prints_its_table(script, tmp_path):
     # Every benchmark prints a Markdown table with ratios against a baseline.
     table = [line for line in result.stdout.splitlines() if line.startswith("|")]
     assert len(table) >= 3, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("script, parameter, constant", [
+    ("noise_cepstra.py", "cepstral_root", "STATS_CEPSTRAL_ROOT"),
+    ("noise_contrast.py", "contrast_root", "STATS_CONTRAST_ROOT"),
+])
+def test_the_statistics_model_takes_what_its_stored_search_chose(script, parameter, constant,
+                                                                 tmp_path, monkeypatch):
+    """The robust statistics model's root settings are the candidates the
+    rule picks from the stored inner-split folds of their search (no
+    corpus needed: the tables are rebuilt from benchmarks/results)."""
+    import importlib
+
+    import skser.pipeline
+
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run([sys.executable, str(BENCHMARKS / script), "--stored-only"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    chosen = [line.split(": ", 1)[1].split(" (")[0] for line in result.stdout.splitlines()
+              if line.startswith("Chosen by the rule: ")]
+    assert len(chosen) == 1, result.stdout[-3000:]
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    variants = importlib.import_module(script[:-3]).VARIANTS
+    assert variants[chosen[0]][parameter] == getattr(skser.pipeline, constant)
+    stats = skser.make_ser_pipeline("stats").named_steps["features"]
+    assert stats.get_params()[parameter] == getattr(skser.pipeline, constant)
