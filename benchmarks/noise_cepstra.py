@@ -32,6 +32,7 @@ UA, averaged over both corpora. Results: ``benchmarks/results/noise_cepstra``.
 """
 
 import argparse
+import inspect
 import json
 import time
 from pathlib import Path
@@ -72,12 +73,13 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
                  variants=None):
     """Inner UA per candidate and condition on one inner fold.
 
-    ``base`` is `robust_search.candidate_pipeline`'s settings of the model as
-    built (the ``"stats"`` candidate); each of ``variants`` (``{name:
-    settings}``, `VARIANTS` by default) replaces the columns whose names
-    start with ``family`` by those of the base's features step with
-    ``settings`` set, computed from the same levelled clips and copies;
-    ``settings=None`` drops those columns.
+    ``base`` is `robust_search.candidate_pipeline`'s settings over those of
+    the statistics model as built (the ``"stats"`` candidate); each of
+    ``variants`` (``{name: settings}``, `VARIANTS` by default) replaces the
+    columns whose names start with ``family`` (a prefix or a tuple of
+    them) by those of the base's features step with ``settings`` set,
+    computed from the same levelled clips and copies; ``settings=None``
+    drops those columns.
     """
     from sklearn.base import clone
 
@@ -110,6 +112,10 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
         ff = clone(features).set_params(**settings)
         V = ff.fit_transform(W)
         assert V.shape[1] == len(cols), (variant, V.shape, len(cols))
+        replaced = [names[i] for i in cols]
+        if set(ff.get_feature_names_out()) == set(replaced):
+            # The same columns computed another way: in the same order.
+            assert list(ff.get_feature_names_out()) == replaced, variant
         Xv = X.copy()
         Xv[:, cols] = V
         Vv = {}
@@ -120,9 +126,13 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
         candidates[variant] = (Xv, Vv)
     classes = np.unique(y)
     scores = {}
+    # The gated classifier tells clips from copies by copy_of; a plain
+    # logistic regression takes no such argument.
+    routed = ({"clf__copy_of": copy_of}
+              if "copy_of" in inspect.signature(pipe.named_steps["clf"].fit).parameters else {})
     for name, (Xf, Vf) in candidates.items():
         head = clone(pipe[-2:])
-        head.fit(Xf, y_rows, clf__copy_of=copy_of)
+        head.fit(Xf, y_rows, **routed)
         scores[name] = {label: emotion_report(data.target[val_idx], head.predict(Vf[label]),
                                               labels=list(classes))["ua"]
                         for label, _, _ in conditions}
