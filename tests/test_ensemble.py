@@ -373,7 +373,7 @@ def test_features_computed_once_fit_the_same_members(routing, labelled_wavs, mon
     calls = []
     frames = FrameFeatures1D._frames_chunk
     monkeypatch.setattr(FrameFeatures1D, "_frames_chunk",
-                        lambda self, X: calls.append(len(X)) or frames(self, X))
+                        lambda self, X, **kw: calls.append(len(X)) or frames(self, X, **kw))
     fitted = {}
     for cache in (True, False):
         monkeypatch.setattr(SoftVotingEnsemble, "_cache_heads", cache)
@@ -426,7 +426,7 @@ def test_members_that_pool_the_same_frames_compute_them_once(weights, rng, monke
     calls = []
     frames = FrameFeatures1D._frames_chunk
     monkeypatch.setattr(FrameFeatures1D, "_frames_chunk",
-                        lambda self, X: calls.append(len(X)) or frames(self, X))
+                        lambda self, X, **kw: calls.append(len(X)) or frames(self, X, **kw))
 
     vote = SoftVotingEnsemble(estimators=members, weights=weights).fit(X, y)
     fit_calls = sum(calls)

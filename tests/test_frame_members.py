@@ -300,6 +300,35 @@ def test_views_of_shared_frames_are_each_steps_own_output(n_clips, n_jobs, rng):
         np.testing.assert_array_equal(view, step.transform(X))
 
 
+def test_steps_that_compress_otherwise_share_their_spectra_and_keep_their_outputs(
+        rng, monkeypatch):
+    """Root cepstra and root contrast beside librosa's: one STFT for all,
+    and each view bit-identical to its step's own transform."""
+    from skser.features import _frame_members
+
+    X = (0.2 * rng.standard_normal((3, SR // 2))).astype(np.float32)
+    common = dict(sr=SR, features=("rms", "mfcc", "contrast"), deltas=True, n_mfcc=4)
+    steps = [FrameFeatures1D(**common, aggregate="functionals"),
+             FrameFeatures1D(**common, cepstral_root=3.0, contrast_root=3.0),
+             FrameFeatures1D(**common, cepstral_root=3.0, aggregate="mean_std"),
+             FrameFeatures1D(**common, aggregate="mean_std")]
+    fitted = [step.fit(X) for step in steps]
+    assert len({step._shared_frames_key() for step in fitted}) == 1
+    expected = [step.transform(X) for step in fitted]
+    calls = []
+    stft = _frame_members.power_spectrogram
+    monkeypatch.setattr(_frame_members, "power_spectrogram",
+                        lambda *a, **kw: calls.append(1) or stft(*a, **kw))
+
+    views = FrameFeatures1D._transform_shared(fitted, X)
+
+    assert len(calls) == 1
+    for view, own in zip(views, expected):
+        np.testing.assert_array_equal(view, own)
+    # The roots are not librosa's: the views differ where they should.
+    assert not np.array_equal(views[2], views[3])
+
+
 @pytest.mark.parametrize("other, message", [
     (dict(n_mels=64), "differ at most in aggregate"),
     (dict(hop_length=128), "differ at most in aggregate"),

@@ -9,6 +9,7 @@ output : ``(n_clips, n_frames, n_features)`` float32 with ``aggregate=None``
 ``n_frames = 1 + n_samples // hop_length`` (``center=True``).
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -306,12 +307,19 @@ class FrameFeatures1D(BaseSpectralFeatures):
             names = [f"{n}_{stat}" for stat in resolve(self.aggregate) for n in names]
         return np.asarray(names, dtype=object)
 
+    #: Parameters that only the last step of a member reads (how ``mfcc`` and
+    #: ``contrast`` compress what every step shares): steps that differ in
+    #: them share their spectra, pitch and filterbanks, not their frames.
+    _COMPRESSION = ("cepstral_root", "contrast_root")
+
     def _shared_frames_key(self):
-        """What decides the frames before pooling: steps with equal keys
-        compute the same frames, and `_transform_shared` computes them once
-        for all (e.g. a pooled and a per-frame view of the same features)."""
+        """What decides the intermediates before pooling: steps with equal
+        keys compute the same spectra, pitch and filterbank products, and
+        `_transform_shared` computes them once for all (e.g. a pooled and a
+        per-frame view of the same features, with or without root
+        compression)."""
         params = self.get_params(deep=False)
-        for name in ("aggregate", "skip_silent_frames", "n_jobs", "verbose"):
+        for name in ("aggregate", "skip_silent_frames", "n_jobs", "verbose", *self._COMPRESSION):
             del params[name]
         return type(self), repr(sorted(params.items()))
 
@@ -320,35 +328,53 @@ class FrameFeatures1D(BaseSpectralFeatures):
         """``[step.transform(X) for step in steps]``, the frames computed once.
 
         ``steps`` agree on `_shared_frames_key` (they differ at most in
-        ``aggregate``, ``skip_silent_frames``, ``n_jobs`` and ``verbose``;
-        the first step's ``n_jobs`` and ``verbose`` run the pass). Each
-        output is bit-identical to that step's own ``transform``: the frames
-        of a clip do not depend on the other clips, and each view is
-        finished from its own copy of them."""
+        ``aggregate``, ``skip_silent_frames``, ``n_jobs``, ``verbose``,
+        ``cepstral_root`` and ``contrast_root``; the first step's ``n_jobs``
+        and ``verbose`` run the pass). The intermediates (spectra, pitch,
+        filterbank products) are computed once; the frames once per
+        compression (``cepstral_root``, ``contrast_root``). Each output is
+        bit-identical to that step's own ``transform``: the frames of a clip
+        do not depend on the other clips, and each view is finished from its
+        own copy of them."""
         if len({step._shared_frames_key() for step in steps}) != 1:
             raise ValueError("_transform_shared takes FrameFeatures1D steps that differ at "
-                             "most in aggregate, skip_silent_frames, n_jobs and verbose.")
+                             "most in aggregate, skip_silent_frames, n_jobs, verbose, "
+                             "cepstral_root and contrast_root.")
         first = steps[0]
         X = first._check_transform_input(X)
         for step in steps[1:]:
             step._check_transform_input(X)
 
-        last = len(steps) - 1
+        keys = [tuple(getattr(step, name) for name in cls._COMPRESSION) for step in steps]
 
         def views(chunk):
-            frames = first._frames_chunk(chunk)
-            return tuple(step._finish_chunk(frames if i == last else frames.copy(), chunk)
-                         for i, step in enumerate(steps))
+            shared = Intermediates(chunk, first, needs=frozenset(first._needs()))
+            frames, out = {}, []
+            for i, (step, key) in enumerate(zip(steps, keys)):
+                if key not in frames:
+                    frames[key] = step._frames_chunk(chunk, shared=shared)
+                last_use = key not in keys[i + 1:]
+                out.append(step._finish_chunk(frames[key] if last_use else frames[key].copy(),
+                                              chunk))
+            return tuple(out)
 
         return list(first._map_chunks(views, X))
 
     def _transform_chunk(self, X):
         return self._finish_chunk(self._frames_chunk(X), X)
 
-    def _frames_chunk(self, X):
+    def _frames_chunk(self, X, shared=None):
         """``(n_clips, n_frames, n_features)`` frames of a chunk, NaN where a
-        value is undefined (F0 of unvoiced frames, ...)."""
-        shared = Intermediates(X, self, needs=frozenset(self._needs()))
+        value is undefined (F0 of unvoiced frames, ...); ``shared``: the
+        `Intermediates` of a step with the same `_shared_frames_key`, whose
+        computed spectra, pitch and filterbank products are reused."""
+        if shared is None:
+            shared = Intermediates(X, self, needs=frozenset(self._needs()))
+        elif shared.p is not self:
+            # What the other step computed so far, read with this step's
+            # parameters (they differ at most in how members compress it).
+            shared = copy.copy(shared)
+            shared.p = self
         columns = {f: FEATURES[f].compute(shared) for f in self.features}
         n_frames = next(iter(columns.values())).shape[1]
         widths = [columns[f].shape[-1] for f in self.features]

@@ -69,7 +69,8 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         features) once for all clips, not once per fit. Members whose
         pipelines start with the same frame features (`FrameFeatures1D`
         differing only in ``aggregate``: a pooled and a per-frame view, as in
-        skser's default) compute the frames once in ``fit`` and in
+        skser's default; or in ``cepstral_root`` and ``contrast_root``, which
+        share the spectra and pitch) compute the frames once in ``fit`` and in
         ``predict_proba``, with any weights; a member of weight 0 is not run
         at predict. The results are bit-identical to each member on its own.
     cv : int or cross-validation splitter, default=3
