@@ -32,7 +32,6 @@ UA, averaged over both corpora. Results: ``benchmarks/results/noise_cepstra``.
 """
 
 import argparse
-import inspect
 import json
 import time
 from pathlib import Path
@@ -83,6 +82,7 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
     """
     from sklearn.base import clone
 
+    from skser._validation import method_takes
     from skser.evaluation import emotion_report
 
     base = {"robust": True, "as_built": True, "draw": "clip", **(base or {})}
@@ -102,7 +102,7 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
     X = features.fit_transform(W)
     names = list(features.get_feature_names_out())
     cols = [i for i, n in enumerate(names) if n.startswith(family)]
-    kept = [i for i in range(len(names)) if i not in set(cols)]
+    kept = [i for i, n in enumerate(names) if not n.startswith(family)]
     X_val = {label: features.transform(Wv) for label, Wv in W_val.items()}
     candidates = {"stats": (X, X_val)}
     for variant, settings in variants.items():
@@ -129,7 +129,7 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
     # The gated classifier tells clips from copies by copy_of; a plain
     # logistic regression takes no such argument.
     routed = ({"clf__copy_of": copy_of}
-              if "copy_of" in inspect.signature(pipe.named_steps["clf"].fit).parameters else {})
+              if method_takes(pipe.named_steps["clf"], "fit", "copy_of") else {})
     for name, (Xf, Vf) in candidates.items():
         head = clone(pipe[-2:])
         head.fit(Xf, y_rows, **routed)
@@ -143,7 +143,7 @@ def main(argv=None, *, doc=__doc__, results=RESULTS, register=None, **search):
     """Run (or print) a column-family search: this script's, or another's
     with its own ``doc``, ``results`` folder, ``register`` hook and
     `inner_scores` keywords (``base``, ``family``, ``variants``)."""
-    name = Path(results).name + ".py"
+    script = Path(results).name + ".py"
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--outer-folds", nargs="+", type=int, default=[1, 2, 3, 4])
     parser.add_argument("--corpora", nargs="+", choices=robust_search.CORPORA,
@@ -151,7 +151,7 @@ def main(argv=None, *, doc=__doc__, results=RESULTS, register=None, **search):
     parser.add_argument("--stored-only", action="store_true")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir() and not args.stored_only:
-        parser.exit(0, f"{name}: {SHARED_DATA} is absent.\n")
+        parser.exit(0, f"{script}: {SHARED_DATA} is absent.\n")
     (register or _register)()
     from threadpoolctl import threadpool_limits
 

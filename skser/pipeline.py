@@ -519,9 +519,8 @@ def make_ser_pipeline(
         computes root cepstra and root contrast, which broadband noise
         moves less than the MFCCs' log and librosa's contrast in dB
         (``features__cepstral_root=3.0``, ``features__contrast_root=3.0``),
-        and gates two
-        logistic regressions (`ConditionGatedClassifier`, step ``clf``; its
-        experts' parameters are ``clf__estimator__...``).
+        and gates two logistic regressions (`ConditionGatedClassifier`, step
+        ``clf``; its experts' parameters are ``clf__estimator__...``).
         None
         means True for ``"stats"`` and ``"ensemble"`` (the default), False
         for ``"sequence"`` (True trains it the same way) and the CNNs (which
