@@ -81,9 +81,22 @@ PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pr
 #: Rows measured speaker-normalised only, listed after the plain row that
 #: is their plain twin.
 SPK_ONLY_ROWS = {"stats": ("stats-copies" + SPK,)}
-ROWS = tuple(r for plain in PLAIN_ROWS
-             for r in ((plain, plain + ADAPT) if plain == "pretrained"
-                       else (plain, plain + SPK)) + SPK_ONLY_ROWS.get(plain, ()))
+#: Candidates: a change to a row, measured on that row's folds before it is
+#: adopted. name -> (the row it would replace, the change as ``set_params``).
+#: Run only when named (``--rows``); the tables compare each with its row on
+#: the folds both have stored, so a candidate's partial folds are shown too.
+#: Adopting one: make `make_ser_pipeline` build the change, and rename the
+#: candidate's folder of folds to the row's (the key is the same once the
+#: row is built so: `row_key` digests the parameters, not the name).
+CANDIDATES = {
+    # The default's statistics member with root cepstra, as
+    # benchmarks/member_roots.py chose on the nested inner splits.
+    "default-roots": ("default", {"clf__stats__features__cepstral_root": 3.0}),
+}
+TABLE_ROWS = tuple(r for plain in PLAIN_ROWS
+                   for r in ((plain, plain + ADAPT) if plain == "pretrained"
+                             else (plain, plain + SPK)) + SPK_ONLY_ROWS.get(plain, ()))
+ROWS = (*TABLE_ROWS, *CANDIDATES)
 SEED = 0
 SR = 16000
 #: Bumped when a corruption's implementation changes, so stored folds are recomputed.
@@ -112,6 +125,9 @@ def make_row(name, *, quick=False):
     """The estimator of one row, from waveforms (or file paths) to labels."""
     from skser import make_ser_pipeline
 
+    if name in CANDIDATES:
+        row, change = CANDIDATES[name]
+        return make_row(row, quick=quick).set_params(**change)
     base = name.removesuffix(SPK).removesuffix(ADAPT)
     spk = {"speaker_normalize": True} if name.endswith(SPK) else {}
     if base == "stats":
@@ -472,6 +488,46 @@ def targets_table(corpus_summaries, *, speaker_normalised=False):
     return "\n".join(lines)
 
 
+def candidates_table(corpora, cache):
+    """Each candidate against the row it would replace, on the folds both
+    have stored (a candidate's partial folds included): clean UA, the mean
+    UA and mean drop over the moderate conditions, and the worst moderate
+    drop, each a mean over those folds. None when no candidate has a fold."""
+    lines = ["| corpus | candidate | folds | clean UA | mean UA, moderate | mean moderate "
+             "drop | worst moderate drop |", "|---|---|---|---|---|---|---|"]
+    for name, (row, change) in CANDIDATES.items():
+        for corpus in corpora:
+            _, splits, results = run(corpus, [row, name], cache=cache, quick=False,
+                                     force=False, stored_only=True)
+            paired = {r: {f["fold"]: f for f in results[r]} for r in (row, name)}
+            both = sorted(set(paired[row]) & set(paired[name]))
+            if not both:
+                continue
+            t = {r: targets({r: {label: float(np.mean(
+                [paired[r][i]["conditions"][label]["ua"] for i in both]))
+                for label in paired[r][both[0]]["conditions"]}})[r] for r in (row, name)}
+
+            def cell(key, t=t):
+                return (f"{100 * t[name][key]:.1f} ({100 * t[row][key]:.1f}: "
+                        f"{100 * (t[name][key] - t[row][key]):+.1f})")
+
+            moderate = {r: t[r]["clean"] - t[r]["mean_drop"] for r in (row, name)}
+            lines.append(
+                f"| {corpus} | {name} | {len(both)} of {len(splits)} | {cell('clean')} "
+                f"| {100 * moderate[name]:.1f} ({100 * moderate[row]:.1f}: "
+                f"{100 * (moderate[name] - moderate[row]):+.1f}) | {cell('mean_drop')} "
+                f"| {100 * t[name]['worst_drop']:.1f} ({t[name]['worst']}; {row} "
+                f"{100 * t[row]['worst_drop']:.1f}, {t[row]['worst']}) |")
+    if len(lines) == 2:
+        return None
+    changes = "; ".join(f"{name}: {row} with " + ", ".join(f"{k}={v!r}" for k, v in ch.items())
+                        for name, (row, ch) in CANDIDATES.items())
+    return ("### Candidates\n\nA change measured on its row's folds before it is adopted "
+            f"({changes}). Each figure is the candidate's, then in brackets the row's on "
+            "the same folds and the difference; means over the folds both have stored.\n\n"
+            + "\n".join(lines) + "\n")
+
+
 def row_label(row):
     if row.endswith(ADAPT):
         return f"{row.removesuffix(ADAPT)}, adapted to the test clips"
@@ -577,7 +633,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", nargs="+", choices=list(CORPORA), default=list(CORPORA))
     parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
-                        help="rows to run (default: all of them)")
+                        help="rows to run (default: all of them but the candidates: "
+                             + ", ".join(CANDIDATES) + ")")
     parser.add_argument("--quick", action="store_true",
                         help="EmoDB, every other clip, 2 folds, one severity per "
                              "corruption, 1 epoch, no cache: a smoke run, not a result")
@@ -591,7 +648,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"robustness.py: {SHARED_DATA} is absent; nothing to measure.\n")
-    rows = sorted(set(args.rows or (("stats", "stats-issue-14") if args.quick else ROWS)),
+    rows = sorted(set(args.rows or (("stats", "stats-issue-14") if args.quick else TABLE_ROWS)),
                   key=ROWS.index)
     unavailable = () if opensmile_available() else tuple(
         r for r in rows if r.startswith("opensmile"))
@@ -621,6 +678,9 @@ def main(argv=None):
               "unlabelled altered clips), against openSMILE's speaker-normalised twin:\n\n"
               + targets_table(corpus_summaries, speaker_normalised=True) + "\n\n"
               + markdown_tables(corpus_summaries, suite))
+    candidates = None if args.quick else candidates_table(corpora, cache)
+    if candidates:
+        tables += "\n" + candidates
     print(tables)
     print(f"this run {(time.perf_counter() - start) / 60:.1f} min on {machine()}")
     if args.write:
