@@ -78,7 +78,9 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
     columns whose names start with ``family`` (a prefix or a tuple of
     them) by those of the base's features step with ``settings`` set,
     computed from the same levelled clips and copies; ``settings=None``
-    drops those columns.
+    drops those columns. Settings whose features give more columns than
+    they replace (a family added beside the one kept) put them all after
+    the kept ones.
     """
     from sklearn.base import clone
 
@@ -111,7 +113,13 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
             continue
         ff = clone(features).set_params(**settings)
         V = ff.fit_transform(W)
-        assert V.shape[1] == len(cols), (variant, V.shape, len(cols))
+        if V.shape[1] != len(cols):
+            # More columns than replaced: the kept ones, then the variant's.
+            assert V.shape[1] > len(cols), (variant, V.shape, len(cols))
+            candidates[variant] = (np.hstack([X[:, kept], V]), {
+                label: np.hstack([Z[:, kept], ff.transform(W_val[label])])
+                for label, Z in X_val.items()})
+            continue
         replaced = [names[i] for i in cols]
         if set(ff.get_feature_names_out()) == set(replaced):
             # The same columns computed another way: in the same order.
