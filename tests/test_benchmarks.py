@@ -82,3 +82,26 @@ def test_the_statistics_model_takes_what_its_stored_search_chose(script, paramet
     assert variants[chosen[0]][parameter] == getattr(skser.pipeline, constant)
     stats = skser.make_ser_pipeline("stats").named_steps["features"]
     assert stats.get_params()[parameter] == getattr(skser.pipeline, constant)
+
+
+def test_each_robustness_candidate_is_its_row_with_its_change_only(monkeypatch):
+    """A candidate row of robustness.py is compared fold by fold with the
+    row it would replace: it must be that row's pipeline with its change
+    and nothing else, and must not share the row's stored folds."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    robustness = importlib.import_module("robustness")
+    assert robustness.CANDIDATES
+    for name, (row, change) in robustness.CANDIDATES.items():
+        assert name in robustness.ROWS and name not in robustness.TABLE_ROWS
+        candidate = robustness.make_row(name).get_params(deep=True)
+        base = robustness.make_row(row).get_params(deep=True)
+        assert candidate.keys() == base.keys()
+        # Lists of named steps repeat their steps' parameters: compared through those.
+        differ = {k for k in base if not hasattr(base[k], "get_params")
+                  and k.rsplit("__", 1)[-1] not in ("steps", "estimators", "memory")
+                  and repr(base[k]) != repr(candidate[k])}
+        assert differ == set(change), (name, differ)
+        assert all(candidate[k] == v for k, v in change.items())
+        assert robustness.row_key(name) != robustness.row_key(row)
