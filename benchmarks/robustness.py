@@ -333,10 +333,16 @@ def run_fold(corpus, rows, i, train, test, data, waveforms, *, quick, suite):
     return results
 
 
-def run(corpus, rows, *, cache, quick, force, stored_only, unavailable=()):
-    """Results of ``rows`` on ``corpus``: row -> list of stored folds."""
+def run(corpus, rows, *, cache, quick, force, stored_only, unavailable=(), only_folds=None):
+    """Results of ``rows`` on ``corpus``: row -> list of stored folds.
+    ``only_folds``: compute these folds (numbers from 0) only, read the others
+    where stored (processes or machines that share a corpus's folds)."""
     data = load_corpus(corpus, quick=quick)
     splits = folds(corpus, data, quick=quick)
+    bad = [k for k in only_folds or () if not 0 <= k < len(splits)]
+    if bad:
+        sys.exit(f"robustness.py: --folds: {corpus} has folds 0 to {len(splits) - 1}; "
+                 f"got {bad}")
     suite = conditions(quick=quick)
     keys = {row: row_key(row, quick=quick) for row in rows}
     labels = [label for label, _, _ in suite]
@@ -352,7 +358,8 @@ def run(corpus, rows, *, cache, quick, force, stored_only, unavailable=()):
             stored = None if force else accuracy.load_stored(path, keys[row])
             if stored is not None and all(l in stored["conditions"] for l in labels):
                 results[row].append(stored)
-            elif not stored_only and row not in unavailable:
+            elif (not stored_only and row not in unavailable
+                  and (only_folds is None or i in only_folds)):
                 todo.append(row)
         if not todo:
             continue
@@ -640,6 +647,9 @@ def main(argv=None):
                              "corruption, 1 epoch, no cache: a smoke run, not a result")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--force", action="store_true", help="recompute stored folds")
+    parser.add_argument("--folds", nargs="+", type=int, default=None,
+                        help="compute these folds only (from 0), e.g. to share a corpus "
+                             "between processes; the tables read every stored fold")
     parser.add_argument("--stored-only", action="store_true",
                         help="compute nothing: tables and plot from the stored folds")
     parser.add_argument("--write", type=Path, default=None,
@@ -663,6 +673,7 @@ def main(argv=None):
     for corpus in corpora:
         data, splits, results = run(corpus, rows, cache=cache, quick=args.quick,
                                     force=args.force, stored_only=args.stored_only,
+                                    only_folds=args.folds,
                                     unavailable=unavailable)
         header = (f"{CORPORA[corpus][2]}: {data.target.size} clips, "
                   f"{np.unique(data.groups).size} speakers, {data.target_names.size} classes "
