@@ -17,6 +17,7 @@ import tracemalloc
 from pathlib import Path
 
 __all__ = [
+    "CANDIDATES",
     "ONE_THREAD",
     "SHARED_DATA",
     "machine",
@@ -31,6 +32,18 @@ __all__ = [
     "time_call",
     "with_epochs",
 ]
+
+#: Candidates: a change to a row of the accuracy benchmarks, measured on that
+#: row's folds before it is adopted (robustness.py, cross_corpus.py). name ->
+#: (the row it would replace, the change as ``set_params``). Adopting one:
+#: make `make_ser_pipeline` build the change, and rename the candidate's
+#: stored folds to the row's (the keys match once the row is built so: they
+#: digest the parameters, not the name).
+CANDIDATES = {
+    # The default's statistics member with root cepstra, as
+    # benchmarks/member_roots.py chose on the nested inner splits.
+    "default-roots": ("default", {"clf__stats__features__cepstral_root": 3.0}),
+}
 
 #: BLAS, OpenMP and TensorFlow's thread pools on one thread: the
 #: single-core figures of the latency benchmarks.

@@ -66,7 +66,9 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import accuracy  # noqa: E402
-from _common import SHARED_DATA, machine, statistics_before_issue_13, with_epochs  # noqa: E402
+from _common import (  # noqa: E402
+    CANDIDATES, SHARED_DATA, machine, statistics_before_issue_13, with_epochs,
+)
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
 CORPORA = {
@@ -89,6 +91,9 @@ ADAPT_LABEL = "adapted (uses the test corpus's unlabelled clips)"
 # at a time.
 PRETRAINED = "pretrained"
 ROWS = (*(r for plain in PLAIN_ROWS for r in (plain, plain + ADAPT)), PRETRAINED)
+# Candidates (`_common.CANDIDATES`) and their adapted twins: run and shown
+# only when named (``--rows``), beside the row they would replace.
+CANDIDATE_ROWS = tuple(r for name in CANDIDATES for r in (name, name + ADAPT))
 OPENSMILE_ROWS = ("opensmile", "opensmile" + ADAPT)
 # Batches of the test corpus's clips standardised together, smallest first.
 BATCH_SIZES = (10, 30, 100)
@@ -119,6 +124,9 @@ def make_row(name, *, quick=False):
 
     base = name.removesuffix(ADAPT)
     adapt = {"adapt": True} if name.endswith(ADAPT) else {}
+    if base in CANDIDATES:
+        row, change = CANDIDATES[base]
+        return make_row(row + name[len(base):], quick=quick).set_params(**change)
     if name == PRETRAINED:
         from skser._pretrained import make_pretrained_pipeline
 
@@ -136,7 +144,8 @@ def make_row(name, *, quick=False):
             pipeline = type(pipeline)([("features", OpenSmileFunctionals()),
                                        *pipeline.steps[-2:]])
     else:
-        raise ValueError(f"unknown row {name!r}; expected one of {', '.join(ROWS)}.")
+        raise ValueError(f"unknown row {name!r}; expected one of "
+                         f"{', '.join((*ROWS, *CANDIDATE_ROWS))}.")
     return with_epochs(pipeline, 1) if quick else pipeline
 
 
@@ -447,8 +456,9 @@ def compute_minutes(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", nargs="+", choices=ROWS, default=None,
-                        help="rows to run (default: all; with --quick: svm and svm+adapt)")
+    parser.add_argument("--rows", nargs="+", choices=(*ROWS, *CANDIDATE_ROWS), default=None,
+                        help="rows to run (default: all but the candidates, "
+                             f"{', '.join(CANDIDATE_ROWS)}; with --quick: svm and svm+adapt)")
     parser.add_argument("--classes", nargs="+", choices=list(CLASS_SETS),
                         default=list(CLASS_SETS))
     parser.add_argument("--leave-one-out-only", action="store_true",
@@ -468,7 +478,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"cross_corpus.py: {SHARED_DATA} is absent; nothing to measure.\n")
-    rows = sorted(set(args.rows or (QUICK_ROWS if args.quick else ROWS)), key=ROWS.index)
+    order = (*ROWS, *CANDIDATE_ROWS)
+    rows = sorted(set(args.rows or (QUICK_ROWS if args.quick else ROWS)), key=order.index)
     unavailable = ({} if opensmile_available() else
                    {row: OPENSMILE_MISSING for row in rows if row in OPENSMILE_ROWS})
     if unavailable and not args.stored_only:

@@ -60,7 +60,9 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import accuracy  # noqa: E402
-from _common import SHARED_DATA, machine, statistics_before_issue_13, with_epochs  # noqa: E402
+from _common import (  # noqa: E402
+    CANDIDATES, SHARED_DATA, machine, statistics_before_issue_13, with_epochs,
+)
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
 CORPORA = {
@@ -81,18 +83,9 @@ PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pr
 #: Rows measured speaker-normalised only, listed after the plain row that
 #: is their plain twin.
 SPK_ONLY_ROWS = {"stats": ("stats-copies" + SPK,)}
-#: Candidates: a change to a row, measured on that row's folds before it is
-#: adopted. name -> (the row it would replace, the change as ``set_params``).
-#: Run only when named (``--rows``); the tables compare each with its row on
-#: the folds both have stored, so a candidate's partial folds are shown too.
-#: Adopting one: make `make_ser_pipeline` build the change, and rename the
-#: candidate's folder of folds to the row's (the key is the same once the
-#: row is built so: `row_key` digests the parameters, not the name).
-CANDIDATES = {
-    # The default's statistics member with root cepstra, as
-    # benchmarks/member_roots.py chose on the nested inner splits.
-    "default-roots": ("default", {"clf__stats__features__cepstral_root": 3.0}),
-}
+# Candidates (`_common.CANDIDATES`) are run only when named (``--rows``); the
+# tables compare each with its row on the folds both have stored, so a
+# candidate's partial folds are shown too.
 TABLE_ROWS = tuple(r for plain in PLAIN_ROWS
                    for r in ((plain, plain + ADAPT) if plain == "pretrained"
                              else (plain, plain + SPK)) + SPK_ONLY_ROWS.get(plain, ()))

@@ -84,24 +84,37 @@ def test_the_statistics_model_takes_what_its_stored_search_chose(script, paramet
     assert stats.get_params()[parameter] == getattr(skser.pipeline, constant)
 
 
-def test_each_robustness_candidate_is_its_row_with_its_change_only(monkeypatch):
-    """A candidate row of robustness.py is compared fold by fold with the
-    row it would replace: it must be that row's pipeline with its change
-    and nothing else, and must not share the row's stored folds."""
+def _differing_parameters(a, b):
+    """Parameter names whose values differ (lists of named steps repeat
+    their steps' parameters: compared through those)."""
+    a, b = a.get_params(deep=True), b.get_params(deep=True)
+    assert a.keys() == b.keys()
+    return {k for k in a if not hasattr(a[k], "get_params")
+            and k.rsplit("__", 1)[-1] not in ("steps", "estimators", "memory")
+            and repr(a[k]) != repr(b[k])}
+
+
+def test_each_candidate_is_its_row_with_its_change_only(monkeypatch):
+    """A candidate row (robustness.py, cross_corpus.py) is compared with the
+    row it would replace: it must be that row's pipeline with its change and
+    nothing else (adapted twins too), and must not share the row's stored
+    results."""
     import importlib
 
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     robustness = importlib.import_module("robustness")
+    cross_corpus = importlib.import_module("cross_corpus")
     assert robustness.CANDIDATES
     for name, (row, change) in robustness.CANDIDATES.items():
         assert name in robustness.ROWS and name not in robustness.TABLE_ROWS
-        candidate = robustness.make_row(name).get_params(deep=True)
-        base = robustness.make_row(row).get_params(deep=True)
-        assert candidate.keys() == base.keys()
-        # Lists of named steps repeat their steps' parameters: compared through those.
-        differ = {k for k in base if not hasattr(base[k], "get_params")
-                  and k.rsplit("__", 1)[-1] not in ("steps", "estimators", "memory")
-                  and repr(base[k]) != repr(candidate[k])}
-        assert differ == set(change), (name, differ)
-        assert all(candidate[k] == v for k, v in change.items())
+        candidate = robustness.make_row(name)
+        assert _differing_parameters(candidate, robustness.make_row(row)) == set(change)
+        assert all(candidate.get_params()[k] == v for k, v in change.items())
         assert robustness.row_key(name) != robustness.row_key(row)
+        for suffix in ("", cross_corpus.ADAPT):
+            assert name + suffix in cross_corpus.CANDIDATE_ROWS
+            assert name + suffix not in cross_corpus.ROWS
+            assert _differing_parameters(cross_corpus.make_row(name + suffix),
+                                         cross_corpus.make_row(row + suffix)) == set(change)
+            assert (cross_corpus.row_key(name + suffix, "4", ("emodb",))
+                    != cross_corpus.row_key(row + suffix, "4", ("emodb",)))
