@@ -493,19 +493,25 @@ def candidates_table(corpora, cache):
     have stored (a candidate's partial folds included): clean UA, the mean
     UA and mean drop over the moderate conditions, and the worst moderate
     drop, each a mean over those folds. None when no candidate has a fold."""
+    peer = "opensmile"
     lines = ["| corpus | candidate | folds | clean UA | mean UA, moderate | mean moderate "
-             "drop | worst moderate drop |", "|---|---|---|---|---|---|---|"]
+             f"drop | worst moderate drop | conditions behind {peer} |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, (row, change) in CANDIDATES.items():
         for corpus in corpora:
-            _, splits, results = run(corpus, [row, name], cache=cache, quick=False,
+            _, splits, results = run(corpus, [row, name, peer], cache=cache, quick=False,
                                      force=False, stored_only=True)
-            paired = {r: {f["fold"]: f for f in results[r]} for r in (row, name)}
+            paired = {r: {f["fold"]: f for f in results[r]} for r in (row, name, peer)}
             both = sorted(set(paired[row]) & set(paired[name]))
             if not both:
                 continue
-            t = {r: targets({r: {label: float(np.mean(
-                [paired[r][i]["conditions"][label]["ua"] for i in both]))
-                for label in paired[r][both[0]]["conditions"]}})[r] for r in (row, name)}
+            uas = {r: {label: float(np.mean([paired[r][i]["conditions"][label]["ua"]
+                                             for i in both]))
+                       for label in paired[r][both[0]]["conditions"]}
+                   for r in (row, name, peer) if set(both) <= set(paired[r])}
+            t = {r: targets({r: uas[r]})[r] for r in (row, name)}
+            behind = {r: (f"{sum(uas[r][label] < uas[peer][label] for label in uas[r])} of "
+                          f"{len(uas[r])}" if peer in uas else "—") for r in (row, name)}
 
             def cell(key, t=t):
                 return (f"{100 * t[name][key]:.1f} ({100 * t[row][key]:.1f}: "
@@ -517,7 +523,8 @@ def candidates_table(corpora, cache):
                 f"| {100 * moderate[name]:.1f} ({100 * moderate[row]:.1f}: "
                 f"{100 * (moderate[name] - moderate[row]):+.1f}) | {cell('mean_drop')} "
                 f"| {100 * t[name]['worst_drop']:.1f} ({t[name]['worst']}; {row} "
-                f"{100 * t[row]['worst_drop']:.1f}, {t[row]['worst']}) |")
+                f"{100 * t[row]['worst_drop']:.1f}, {t[row]['worst']}) "
+                f"| {behind[name]} ({row} {behind[row]}) |")
     if len(lines) == 2:
         return None
     changes = "; ".join(f"{name}: {row} with " + ", ".join(f"{k}={v!r}" for k, v in ch.items())
