@@ -25,24 +25,21 @@ import time
 
 import numpy as np
 
+import noise_damage
 import robust_classifiers
 import robust_search
 import robustness
 from _common import SHARED_DATA, machine
 
-N_MFCC = 20
 PERCENTILES = ("p20", "p50", "p80")
 
 
 def variants():
     """``{name: function of the 828 columns}``: as they are, CMN, and the
     percentiles relative to the mean with the mean kept."""
-    from skser import make_ser_pipeline
-
-    features = make_ser_pipeline("stats", robust=False).named_steps["features"]
-    features.fit(np.zeros((1, 16000), dtype=np.float32))
+    features = noise_damage.cached_features_step()
     index = {name: i for i, name in enumerate(features.get_feature_names_out())}
-    means = [index[f"mfcc{k}_mean"] for k in range(N_MFCC)]
+    means = [index[f"mfcc{k}_mean"] for k in range(features.n_mfcc)]
 
     def relative(X, drop_mean):
         X = X.copy()
@@ -63,9 +60,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"cepstral_mean.py: {SHARED_DATA} is absent.\n")
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
 
     from skser.evaluation import emotion_report
@@ -85,9 +79,8 @@ def main(argv=None):
                                                            *split, copies="mixed")
                 classes = list(np.unique(arrays["y"]))
                 for name, columns in candidates.items():
-                    expert = make_pipeline(StandardScaler(), LogisticRegression(
-                        C=robust_classifiers.C, class_weight="balanced", max_iter=3000))
-                    expert.fit(columns(arrays["X"]), arrays["y"])
+                    expert = robust_classifiers.logistic().fit(columns(arrays["X"]),
+                                                               arrays["y"])
                     for label in labels:
                         predicted = expert.predict(columns(arrays["val " + label]))
                         scores[name][label].append(

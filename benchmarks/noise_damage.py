@@ -33,14 +33,20 @@ from _common import SHARED_DATA, machine
 CONDITIONS = ("white_noise@10", "babble@10", "hum@10")
 
 
+def cached_features_step():
+    """The fitted features step whose 828 columns `robust_classifiers.py`
+    caches (the statistics model with librosa's MFCCs and contrast)."""
+    from skser import make_ser_pipeline
+
+    features = make_ser_pipeline("stats", robust=False).named_steps["features"]
+    return features.fit(np.zeros((1, 16000), dtype=np.float32))
+
+
 def families():
     """``{family: column indices}`` of the statistics model's 828 columns:
     each frame feature (its deltas with it), then the MFCCs by coefficient
     range, static or delta."""
-    from skser import make_ser_pipeline
-
-    features = make_ser_pipeline("stats", robust=False).named_steps["features"]
-    features.fit(np.zeros((1, 16000), dtype=np.float32))
+    features = cached_features_step()
     names = list(features.get_feature_names_out())
     out = defaultdict(list)
     for i, name in enumerate(names):
@@ -69,9 +75,6 @@ def main(argv=None):
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"noise_damage.py: {SHARED_DATA} is absent.\n")
     conditions = args.conditions
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
 
     from skser.evaluation import emotion_report
@@ -90,9 +93,7 @@ def main(argv=None):
                 arrays = robust_classifiers.inner_features(corpus, data, waveforms, outer, k,
                                                            *split, copies="mixed")
                 classes = np.unique(arrays["y"])
-                expert = make_pipeline(StandardScaler(), LogisticRegression(
-                    C=robust_classifiers.C, class_weight="balanced", max_iter=3000))
-                expert.fit(arrays["X"], arrays["y"])
+                expert = robust_classifiers.logistic().fit(arrays["X"], arrays["y"])
 
                 def ua(X, arrays=arrays, classes=classes, expert=expert):
                     return emotion_report(arrays["y_val"], expert.predict(X),

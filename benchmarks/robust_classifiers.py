@@ -105,6 +105,17 @@ def inner_features(corpus, data, waveforms, outer, k, fit_idx, val_idx, copies="
     return arrays
 
 
+def logistic(C=C):
+    """The statistics model's classifier as these scripts fit it: standardised
+    columns, a balanced logistic regression of strength ``C``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(
+        C=C, class_weight="balanced", max_iter=3000))
+
+
 def fit_variant(kind, settings, X, y, original):
     """``predict_proba(X_val)`` of one variant fitted on the training rows."""
     from sklearn.linear_model import LogisticRegression
@@ -112,10 +123,6 @@ def fit_variant(kind, settings, X, y, original):
     from sklearn.preprocessing import StandardScaler
 
     from skser import ConditionGatedClassifier
-
-    def logistic(C):
-        return make_pipeline(StandardScaler(), LogisticRegression(
-            C=C, class_weight="balanced", max_iter=3000))
 
     if kind == "robust":
         return logistic(settings["C"]).fit(X, y).predict_proba
