@@ -34,15 +34,17 @@ __all__ = [
 ]
 
 #: Candidates: a change to a row of the accuracy benchmarks, measured on that
-#: row's folds before it is adopted (robustness.py, cross_corpus.py). name ->
-#: (the row it would replace, the change as ``set_params``). Adopting one:
-#: make `make_ser_pipeline` build the change, and rename the candidate's
-#: stored folds to the row's (the keys match once the row is built so: they
+#: row's folds (robustness.py, cross_corpus.py): before it is adopted, or
+#: after, as the row was, kept beside it. name -> (the row, the change as
+#: ``set_params``). Adopting one: make `make_ser_pipeline` build the change,
+#: rename the candidate's stored folds to the row's and the row's to the
+#: reverse change's name (the keys match once the row is built so: they
 #: digest the parameters, not the name).
 CANDIDATES = {
-    # The default's statistics member with root cepstra, as
-    # benchmarks/member_roots.py chose on the nested inner splits.
-    "default-roots": ("default", {"clf__stats__features__cepstral_root": 3.0}),
+    # The default before its statistics member read root cepstra (adopted
+    # 2026-12-07, as benchmarks/member_roots.py chose on the nested inner
+    # splits): its folds, beside the default's.
+    "default-log-cepstra": ("default", {"clf__stats__features__cepstral_root": None}),
 }
 
 #: BLAS, OpenMP and TensorFlow's thread pools on one thread: the

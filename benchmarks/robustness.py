@@ -529,9 +529,10 @@ def candidates_table(corpora, cache):
         return None
     changes = "; ".join(f"{name}: {row} with " + ", ".join(f"{k}={v!r}" for k, v in ch.items())
                         for name, (row, ch) in CANDIDATES.items())
-    return ("### Candidates\n\nA change measured on its row's folds before it is adopted "
-            f"({changes}). Each figure is the candidate's, then in brackets the row's on "
-            "the same folds and the difference; means over the folds both have stored.\n\n"
+    return ("### Candidates\n\nA change to a row measured on the row's folds, before it "
+            f"is adopted or, once adopted, the row as it was ({changes}). Each figure is "
+            "the candidate's, then in brackets the row's on the same folds and the "
+            "difference; means over the folds both have stored.\n\n"
             + "\n".join(lines) + "\n")
 
 

@@ -126,6 +126,13 @@ STATS_CEPSTRAL_ROOT = 3.0
 # valley power, not their dB: on the same splits (noise_contrast.py), the
 # most accurate on altered audio within 1 point of librosa's clean UA.
 STATS_CONTRAST_ROOT = 3.0
+# The ensemble's statistics member reads root cepstra when robust (its
+# contrast stays librosa's): on the same nested inner splits, with the
+# member as the ensemble builds it (benchmarks/member_roots.py), root
+# cepstra were the most accurate on altered audio within 1 point of the
+# best clean UA; both roots were not. Then measured on every outer fold
+# of robustness.py and cross_corpus.py before adoption (docs/robustness.md).
+ENSEMBLE_STATS_CEPSTRAL_ROOT = 3.0
 # The ensemble's (and the robust sequence network's): two, as measured in
 # every stored row of theirs; four were searched for the statistics model
 # alone, and the ensemble's rows cost hours a corpus to recompute.
@@ -281,6 +288,10 @@ class Kind:
         robust with copies (None: ``classifier``).
     robust_features : dict
         Parameters set on the ``features`` step when robust.
+    robust_member_features : dict
+        For a voting kind: member name -> parameters set on that member's
+        ``features`` step when robust (its members are built clean-trained,
+        so their own ``robust_features`` do not apply).
     """
 
     name: str
@@ -297,6 +308,7 @@ class Kind:
     retrim: bool = False
     robust_classifier: Callable | None = None
     robust_features: Mapping = field(default_factory=dict)
+    robust_member_features: Mapping = field(default_factory=dict)
 
 
 def _stats_features(sr, n_jobs):
@@ -374,7 +386,8 @@ KINDS = {kind.name: kind for kind in (
         model_error='model={model!r} names a CNN; kind="ensemble" votes with the '
                     'statistics model and the "attention_gru" network.',
         # Its own copies (two, not retrimmed), as every stored row of it.
-        augmenters=_waveform_augmenters, robust="default", members=("stats", "sequence")),
+        augmenters=_waveform_augmenters, robust="default", members=("stats", "sequence"),
+        robust_member_features={"stats": {"cepstral_root": ENSEMBLE_STATS_CEPSTRAL_ROOT}}),
 )}
 
 
@@ -432,7 +445,10 @@ def make_ser_pipeline(
         ``clf__groups``); members' parameters are ``clf__stats__clf__C``
         and so on. Robust by default: the ``augment`` and ``level`` steps of
         the robust statistics model come before the vote, so both members
-        train on the clips and their altered copies, at one speech level. It
+        train on the clips and their altered copies, at one speech level,
+        and the statistics member reads root cepstra
+        (``clf__stats__features__cepstral_root=3.0``; its spectral contrast
+        and its single logistic regression are the clean-trained kind's). It
         needs TensorFlow and costs about 15 times the clean-trained
         statistics model's training time (each member is fitted four times,
         on three times the clips when robust; ``docs/robustness.md`` gives
@@ -680,6 +696,9 @@ def _ensemble_pipeline(spec, *, sr, duration, max_duration, augment, n_copies, m
                                     speaker_normalize=speaker_normalize, adapt=adapt,
                                     robust=False)
             for kind in spec.members}
+    if robust:
+        for kind, params in spec.robust_member_features.items():
+            full[kind].named_steps["features"].set_params(**params)
     members = [(kind, Pipeline(p.steps[3:], verbose=verbose)) for kind, p in full.items()]
     if isinstance(memory, os.PathLike):
         memory = os.fspath(memory)

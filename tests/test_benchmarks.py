@@ -56,15 +56,19 @@ def test_benchmark_runs_quick_and_prints_its_table(script, tmp_path):
     assert len(table) >= 3, result.stdout[-3000:]
 
 
-@pytest.mark.parametrize("script, parameter, constant", [
-    ("noise_cepstra.py", "cepstral_root", "STATS_CEPSTRAL_ROOT"),
-    ("noise_contrast.py", "contrast_root", "STATS_CONTRAST_ROOT"),
+@pytest.mark.parametrize("script, parameter, constant, kind, step", [
+    ("noise_cepstra.py", "cepstral_root", "STATS_CEPSTRAL_ROOT", "stats", "features"),
+    ("noise_contrast.py", "contrast_root", "STATS_CONTRAST_ROOT", "stats", "features"),
+    ("member_roots.py", "cepstral_root", "ENSEMBLE_STATS_CEPSTRAL_ROOT", "ensemble",
+     "clf__stats__features"),
 ])
 def test_the_statistics_model_takes_what_its_stored_search_chose(script, parameter, constant,
-                                                                 tmp_path, monkeypatch):
-    """The robust statistics model's root settings are the candidates the
-    rule picks from the stored inner-split folds of their search (no
-    corpus needed: the tables are rebuilt from benchmarks/results)."""
+                                                                 kind, step, tmp_path,
+                                                                 monkeypatch):
+    """The robust statistics model's root settings, and the default
+    ensemble's statistics member's, are the candidates the rule picks from
+    the stored inner-split folds of their search (no corpus needed: the
+    tables are rebuilt from benchmarks/results)."""
     import importlib
 
     import skser.pipeline
@@ -80,8 +84,8 @@ def test_the_statistics_model_takes_what_its_stored_search_chose(script, paramet
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     variants = importlib.import_module(script[:-3]).VARIANTS
     assert variants[chosen[0]][parameter] == getattr(skser.pipeline, constant)
-    stats = skser.make_ser_pipeline("stats").named_steps["features"]
-    assert stats.get_params()[parameter] == getattr(skser.pipeline, constant)
+    params = skser.make_ser_pipeline(kind).get_params()
+    assert params[f"{step}__{parameter}"] == getattr(skser.pipeline, constant)
 
 
 def _differing_parameters(a, b):
