@@ -345,6 +345,26 @@ def test_every_declared_kind_is_documented_and_named_in_errors():
             assert member in KINDS and not KINDS[member].members
 
 
+def test_voting_kinds_set_their_members_robust_features_only_when_robust():
+    # The default's statistics member reads root cepstra when robust
+    # (benchmarks/member_roots.py); clean-trained and speaker-normalised
+    # defaults keep the members as their kinds build them clean-trained.
+    from skser.pipeline import ENSEMBLE_STATS_CEPSTRAL_ROOT, KINDS
+
+    assert KINDS["ensemble"].robust_member_features == {
+        "stats": {"cepstral_root": ENSEMBLE_STATS_CEPSTRAL_ROOT}}
+    for name, kind in KINDS.items():
+        assert set(kind.robust_member_features) <= set(kind.members)
+        for member in kind.members:
+            clean = make_ser_pipeline(member, robust=False).named_steps["features"]
+            changed = kind.robust_member_features.get(member, {})
+            for options, expected in (({}, changed), ({"robust": False}, {}),
+                                      ({"speaker_normalize": True}, {})):
+                built = make_ser_pipeline(name, **options).named_steps["clf"]
+                features = dict(built.estimators)[member].named_steps["features"]
+                assert features.get_params() == {**clean.get_params(), **expected}, options
+
+
 def test_kinds_build_the_step_order_their_declaration_says():
     from skser.pipeline import KINDS
 
