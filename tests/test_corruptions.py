@@ -216,6 +216,38 @@ def test_random_corruption_rejects_bad_ranges_by_name(corruptions, match, rng):
         RandomCorruption(corruptions=corruptions).fit_transform(np.zeros((2, 1600), "float32"))
 
 
+def test_random_corruption_draws_corruptions_by_their_weights(rng):
+    X = np.stack([voice(rng, seconds=0.2) for _ in range(200)])
+    ranges = {"gain": (-6.0, -6.0), "white_noise": (30.0, 30.0)}
+    quieter = X * 10 ** (-6 / 20)
+
+    def share_of_gains(weights):
+        Xa = RandomCorruption(corruptions=ranges, weights=weights,
+                              random_state=0).fit_transform(X)
+        return np.mean([np.allclose(a, q, rtol=1e-5, atol=1e-7) for a, q in zip(Xa, quieter)])
+
+    assert 0.4 < share_of_gains(None) < 0.6
+    assert 0.65 < share_of_gains({"gain": 3.0}) < 0.85  # 3 of 4 draws
+    assert share_of_gains({"white_noise": 0.0}) == 1.0
+    assert share_of_gains({"gain": 0}) == 0.0
+
+
+@pytest.mark.parametrize("weights, match", [
+    ({"gsm": 1.0}, "weights names 'gsm', which corruptions does not draw"),
+    ({"opus": 1.0}, "weights names 'opus'"),
+    ({"gain": -1.0}, r"weights\['gain'\] must be a non-negative, finite number; got -1.0"),
+    ({"gain": float("nan")}, "non-negative, finite"),
+    ({"gain": "3"}, "non-negative, finite"),
+    ({"gain": True}, "non-negative, finite"),
+    ({"gain": 0.0, "pink_noise": 0.0}, "every corruption weight 0"),
+    (["gain"], "weights"),
+])
+def test_random_corruption_rejects_bad_weights_by_name(weights, match):
+    with pytest.raises(ValueError, match=match):
+        RandomCorruption(corruptions=["gain", "pink_noise"], weights=weights).fit_transform(
+            np.zeros((2, 1600), "float32"))
+
+
 def test_augmented_copies_of_random_corruption_keep_labels_aligned(rng):
     X = np.stack([voice(rng) for _ in range(4)])
     y = np.array(["a", "b", "a", "b"])
@@ -300,10 +332,10 @@ def test_augmented_copies_hand_groups_to_augmenters_in_a_pipeline(rng):
 
 def test_a_random_corruption_saved_before_draw_existed_loads_drawing_clip_by_clip(rng):
     state = RandomCorruption(corruptions=["gain"], random_state=0).__getstate__()
-    del state["draw"]
+    del state["draw"], state["weights"]
     old = RandomCorruption.__new__(RandomCorruption)
     old.__setstate__(state)
-    assert old.get_params()["draw"] == "clip"
+    assert old.get_params()["draw"] == "clip" and old.get_params()["weights"] is None
     X = np.stack([voice(rng) for _ in range(3)])
     np.testing.assert_array_equal(
         old.fit_transform(X), RandomCorruption(corruptions=["gain"], random_state=0).fit_transform(X))

@@ -7,8 +7,9 @@ groups : ``(n_clips,)`` in ``fit_transform`` only, the speaker (or
 recording channel) of each clip, or None.
 """
 
+import math
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -24,8 +25,8 @@ __all__ = ["RandomCorruption"]
 class RandomCorruption(BaseAugmenter):
     """Alter each training clip by a corruption drawn at random (training only).
 
-    For each chosen clip, one corruption is drawn uniformly from
-    ``corruptions`` and its severity uniformly from its range (or among its
+    For each chosen clip, one corruption is drawn from ``corruptions``
+    (uniformly, or by ``weights``) and its severity uniformly from its range (or among its
     names, for ``telephone``); the clip is altered by `corrupt`, resampled
     back to ``sr`` if the corruption changed the rate, and kept at its
     length. ``babble`` mixes in other clips of the same batch; ``reverb``
@@ -53,6 +54,11 @@ class RandomCorruption(BaseAugmenter):
         corruption with its training range.
     sr : int, default=16000
         Sampling rate of the input in Hz.
+    weights : dict or None, default=None
+        Relative weight of drawing each corruption, ``{name: weight}``
+        (non-negative numbers); corruptions not named weigh 1. None draws
+        every corruption of ``corruptions`` equally often. For audio whose
+        channel is known, e.g. ``{"telephone": 4.0}`` for phone calls.
     p : float, default=1.0
         Probability that a clip is altered (with ``draw="group"`` and
         ``groups``: that a group is).
@@ -80,6 +86,12 @@ class RandomCorruption(BaseAugmenter):
     >>> Xa.shape, bool(np.any(Xa != X)), bool(np.all(aug.transform(X) == X))
     ((3, 16000), True, True)
 
+    Phone lines three times as often as each other corruption:
+
+    >>> aug = RandomCorruption(weights={"telephone": 3.0}, random_state=0)
+    >>> aug.fit_transform(X).shape
+    (3, 16000)
+
     One channel per speaker:
 
     >>> aug = RandomCorruption(corruptions=["gain"], draw="group", random_state=0)
@@ -98,12 +110,15 @@ class RandomCorruption(BaseAugmenter):
     _parameter_constraints = {
         **BaseAugmenter._parameter_constraints,
         "corruptions": [list, tuple, dict, None],
+        "weights": [dict, None],
         "sr": [Interval(Integral, 1, None, closed="left")],
         "draw": [StrOptions({"clip", "group"})],
     }
 
-    def __init__(self, *, corruptions=None, sr=16000, p=1.0, draw="clip", random_state=None):
+    def __init__(self, *, corruptions=None, weights=None, sr=16000, p=1.0, draw="clip",
+                 random_state=None):
         self.corruptions = corruptions
+        self.weights = weights
         self.sr = sr
         self.p = p
         self.draw = draw
@@ -123,8 +138,9 @@ class RandomCorruption(BaseAugmenter):
         return request
 
     def __setstate__(self, state):
-        # Models saved before ``draw`` existed drew clip by clip.
-        super().__setstate__({"draw": "clip", **state})
+        # Models saved before ``draw`` existed drew clip by clip, before
+        # ``weights`` existed uniformly.
+        super().__setstate__({"draw": "clip", "weights": None, **state})
 
     def _ranges(self):
         """name -> training range, checked."""
@@ -160,9 +176,31 @@ class RandomCorruption(BaseAugmenter):
             ranges[name] = bounds
         return ranges
 
+    def _probabilities(self, names):
+        """The probability of drawing each of ``names`` (None: uniform), checked."""
+        if self.weights is None:
+            return None
+        unknown = sorted(set(self.weights) - set(names), key=str)
+        if unknown:
+            raise ValueError(
+                f"weights names {', '.join(map(repr, unknown))}, which corruptions does not "
+                f"draw; weigh any of {', '.join(map(repr, names))}.")
+        weights = []
+        for name in names:
+            weight = self.weights.get(name, 1.0)
+            if (isinstance(weight, bool) or not isinstance(weight, Real)
+                    or not 0 <= weight < math.inf):
+                raise ValueError(f"weights[{name!r}] must be a non-negative, finite number; "
+                                 f"got {weight!r}.")
+            weights.append(float(weight))
+        if sum(weights) == 0:
+            raise ValueError("weights gives every corruption weight 0; give at least one a "
+                             "positive weight.")
+        return np.asarray(weights) / sum(weights)
+
     def _check_params(self):
         super()._check_params()
-        self._ranges()
+        self._probabilities(list(self._ranges()))
 
     def _draw(self, name, bounds, rng):
         member = CORRUPTIONS[name]
@@ -211,13 +249,16 @@ class RandomCorruption(BaseAugmenter):
         group of every row, for babble from the other groups)."""
         ranges = self._ranges()
         names = list(ranges)
+        probabilities = self._probabilities(names)
         n_samples = X.shape[1]
         # Babble mixes the other clips as they were, not as altered here.
         originals = X.copy() if any(CORRUPTIONS[n].needs_sources for n in names) else None
         if groups is None:
             groups = [[i] for i in range(X.shape[0])]
         for rows in groups:
-            name = names[rng.randint(len(names))]
+            # Uniform: the draws of models fitted before ``weights`` existed.
+            name = (names[rng.randint(len(names))] if probabilities is None
+                    else names[rng.choice(len(names), p=probabilities)])
             severity = self._draw(name, ranges[name], rng)
             for i in rows:
                 generator = np.random.default_rng(rng.randint(2**31 - 1))
