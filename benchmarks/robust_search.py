@@ -250,6 +250,31 @@ def score_candidate(settings, data, waveforms, inner, altered, outer=0):
     return {label: float(np.mean(v)) for label, v in scores.items()}
 
 
+#: Candidates that another search has already computed: the same pipeline
+#: on the same inner splits and seeds. noise_contrast.py's chosen variant is
+#: the statistics model as make_ser_pipeline builds it; its results and this
+#: script's "stats recipe" are equal in every condition on RAVDESS's outer
+#: fold 1 (both computed, 2026-12-07). name -> (that search's results
+#: folder, its candidate); read for outer folds 1-4, where it has them.
+COMPUTED_ELSEWHERE = {
+    "stats recipe": (CACHE.parent / "noise_contrast", "contrast_root3"),
+}
+
+
+def computed_elsewhere(name, corpus, outer):
+    """``name``'s result on ``corpus``'s outer fold ``outer`` as another
+    search stored it (`COMPUTED_ELSEWHERE`), or None."""
+    if name not in COMPUTED_ELSEWHERE:
+        return None
+    folder, variant = COMPUTED_ELSEWHERE[name]
+    path = folder / f"{corpus}.json"
+    fold = (json.loads(path.read_text()) if path.is_file() else {}).get(str(outer))
+    if fold is None or variant not in fold["scores"]:
+        return None
+    return {"scores": fold["scores"][variant], "seconds": None, "machine": fold["machine"],
+            "source": f"benchmarks/results/{folder.name}: {variant}, the same pipeline"}
+
+
 def stored_name(name, outer):
     """The key of ``name``'s result on outer fold ``outer``."""
     return name if outer == 0 else f"{name} [outer fold {outer}]"
@@ -290,6 +315,12 @@ def main(argv=None):
     for corpus in CORPORA:
         path = args.cache / f"{corpus}.json"
         stored = json.loads(path.read_text()) if path.is_file() else {}
+        for outer in args.outer_folds:
+            for name in names:
+                elsewhere = (None if stored_name(name, outer) in stored or args.stored_only
+                             else computed_elsewhere(name, corpus, outer))
+                if elsewhere is not None:
+                    stored = store_merged(path, stored_name(name, outer), elsewhere)
         todo = [(outer, name) for outer in args.outer_folds for name in names
                 if stored_name(name, outer) not in stored]
         if todo and corpus in args.corpora and not args.stored_only:
