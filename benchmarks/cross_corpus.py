@@ -149,6 +149,12 @@ def make_row(name, *, quick=False):
     return with_epochs(pipeline, 1) if quick else pipeline
 
 
+def stored_candidates(cache):
+    """The rows of `CANDIDATE_ROWS` with a fit stored under ``cache``."""
+    return [row for row in CANDIDATE_ROWS
+            if cache is not None and any(Path(cache).glob(f"*/*/{row}.json"))]
+
+
 def adapts(row):
     """Whether ``row`` standardises per domain (an adapted twin, or the
     pretrained recipe)."""
@@ -472,14 +478,19 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--force", action="store_true", help="recompute stored fits")
     parser.add_argument("--stored-only", action="store_true",
-                        help="compute nothing: the tables from the stored fits")
+                        help="compute nothing: the tables from the stored fits (with the "
+                             "candidates that have some)")
     parser.add_argument("--write", type=Path, default=None,
                         help="write the tables into this markdown file")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.exit(0, f"cross_corpus.py: {SHARED_DATA} is absent; nothing to measure.\n")
     order = (*ROWS, *CANDIDATE_ROWS)
-    rows = sorted(set(args.rows or (QUICK_ROWS if args.quick else ROWS)), key=order.index)
+    # The tables from the stored fits show the candidates that have some
+    # (beside the row they would replace, or replaced); runs compute them
+    # only when named.
+    shown = (*ROWS, *stored_candidates(args.cache)) if args.stored_only else ROWS
+    rows = sorted(set(args.rows or (QUICK_ROWS if args.quick else shown)), key=order.index)
     unavailable = ({} if opensmile_available() else
                    {row: OPENSMILE_MISSING for row in rows if row in OPENSMILE_ROWS})
     if unavailable and not args.stored_only:

@@ -598,6 +598,16 @@ def test_an_adapted_row_swaps_only_the_scaler_and_never_shares_its_plain_rows_fi
                 != cross_corpus.row_key(row, "6", ("ravdess",)))
 
 
+def test_cross_corpus_tables_show_the_candidates_with_stored_fits_only(cross_corpus, tmp_path):
+    assert cross_corpus.stored_candidates(tmp_path) == []
+    assert cross_corpus.stored_candidates(None) == []
+    name = cross_corpus.CANDIDATE_ROWS[-1]
+    (tmp_path / "4" / "ravdess+emodb").mkdir(parents=True)
+    (tmp_path / "4" / "ravdess+emodb" / f"{name}.json").write_text("{}")
+    (tmp_path / "4" / "ravdess+emodb" / "default.json").write_text("{}")
+    assert cross_corpus.stored_candidates(tmp_path) == [name]
+
+
 def test_a_cross_corpus_fit_trains_on_the_training_corpora_and_adapts_to_the_test_one(
         cross_corpus, accuracy, tmp_path):
     """Tone clips stand in for the three corpora, the held-out one recorded
