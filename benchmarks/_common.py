@@ -40,11 +40,28 @@ __all__ = [
 #: rename the candidate's stored folds to the row's and the row's to the
 #: reverse change's name (the keys match once the row is built so: they
 #: digest the parameters, not the name).
+def _retrimmed_corruptions(**params):
+    """The robust statistics model's ``augment__augmenters`` (a
+    `RandomCorruption` and `TrimPad` again, at make_ser_pipeline's 16 kHz and
+    3 s) with ``params`` set on its `RandomCorruption`."""
+    from sklearn.pipeline import make_pipeline
+
+    from skser import TrimPad
+    from skser.augmentation import RandomCorruption
+
+    return [make_pipeline(RandomCorruption(**params), TrimPad(sr=16000, duration=3.0))]
+
+
 CANDIDATES = {
     # The default before its statistics member read root cepstra (adopted
     # 2026-12-07, as benchmarks/member_roots.py chose on the nested inner
     # splits): its folds, beside the default's.
     "default-log-cepstra": ("default", {"clf__stats__features__cepstral_root": None}),
+    # The statistics model's copies with phone lines, MP3 and Opus drawn
+    # twice as often as each other corruption, as robust_search.py chose on
+    # the nested inner splits (its "channels" cache, 2026-12-07).
+    "stats-channels": ("stats", {"augment__augmenters": _retrimmed_corruptions(
+        weights={"telephone": 2.0, "mp3": 2.0, "opus": 2.0})}),
 }
 
 #: BLAS, OpenMP and TensorFlow's thread pools on one thread: the
