@@ -527,7 +527,9 @@ def candidates_table(corpora, cache):
                 f"| {behind[name]} ({row} {behind[row]}) |")
     if len(lines) == 2:
         return None
-    changes = "; ".join(f"{name}: {row} with " + ", ".join(f"{k}={v!r}" for k, v in ch.items())
+    # One line each: estimators' reprs wrap.
+    changes = "; ".join(f"{name}: {row} with " + ", ".join(f"{k}={' '.join(repr(v).split())}"
+                                                           for k, v in ch.items())
                         for name, (row, ch) in CANDIDATES.items())
     return ("### Candidates\n\nA change to a row measured on the row's folds, before it "
             f"is adopted or, once adopted, the row as it was ({changes}). Each figure is "
