@@ -392,6 +392,7 @@ INVALID_PARAMS = {
     "RandomCorruption": {
         "corruptions": ["gain", ["nope"], {"gain": (10.0, -10.0)}], "sr": [0], "p": [1.5],
         "draw": ["speaker", None], "random_state": ["seed"],
+        "weights": [["gain"], {"nope": 1.0}, {"gain": -1.0}, {"gain": "x"}],
     },
     "LevelNormalizer": {"sr": [0, 8000.5], "target_dbfs": [3.0, "loud"]},
     "AugmentedCopies": {
