@@ -33,6 +33,20 @@ __all__ = [
     "with_epochs",
 ]
 
+def _retrimmed_corruptions(**params):
+    """The robust statistics model's ``augment__augmenters`` as
+    `make_ser_pipeline` builds them (`RandomCorruption`, then `TrimPad`
+    again), with ``params`` set on the `RandomCorruption`."""
+    from sklearn.base import clone
+
+    from skser import make_ser_pipeline
+
+    augmenters = clone(make_ser_pipeline("stats").named_steps["augment"].augmenters)
+    for augmenter in augmenters:
+        augmenter.steps[0][1].set_params(**params)
+    return augmenters
+
+
 #: Candidates: a change to a row of the accuracy benchmarks, measured on that
 #: row's folds (robustness.py, cross_corpus.py): before it is adopted, or
 #: after, as the row was, kept beside it. name -> (the row, the change as
@@ -40,18 +54,6 @@ __all__ = [
 #: rename the candidate's stored folds to the row's and the row's to the
 #: reverse change's name (the keys match once the row is built so: they
 #: digest the parameters, not the name).
-def _retrimmed_corruptions(**params):
-    """The robust statistics model's ``augment__augmenters`` (a
-    `RandomCorruption` and `TrimPad` again, at make_ser_pipeline's 16 kHz and
-    3 s) with ``params`` set on its `RandomCorruption`."""
-    from sklearn.pipeline import make_pipeline
-
-    from skser import TrimPad
-    from skser.augmentation import RandomCorruption
-
-    return [make_pipeline(RandomCorruption(**params), TrimPad(sr=16000, duration=3.0))]
-
-
 CANDIDATES = {
     # The default before its statistics member read root cepstra (adopted
     # 2026-12-07, as benchmarks/member_roots.py chose on the nested inner

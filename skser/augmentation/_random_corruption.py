@@ -26,8 +26,8 @@ class RandomCorruption(BaseAugmenter):
     """Alter each training clip by a corruption drawn at random (training only).
 
     For each chosen clip, one corruption is drawn from ``corruptions``
-    (uniformly, or by ``weights``) and its severity uniformly from its range (or among its
-    names, for ``telephone``); the clip is altered by `corrupt`, resampled
+    (uniformly, or by ``weights``) and its severity uniformly from its
+    range (or among its names, for ``telephone``); the clip is altered by `corrupt`, resampled
     back to ``sr`` if the corruption changed the rate, and kept at its
     length. ``babble`` mixes in other clips of the same batch; ``reverb``
     draws rooms of other sizes than the benchmark's (`TRAINING_ROOMS`), so
