@@ -69,7 +69,7 @@ VARIANTS = {
 
 
 def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, family="mfcc",
-                 variants=None):
+                 variants=None, classifiers=None):
     """Inner UA per candidate and condition on one inner fold.
 
     ``base`` is `robust_search.candidate_pipeline`'s settings over those of
@@ -80,7 +80,9 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
     computed from the same levelled clips and copies; ``settings=None``
     drops those columns. Settings whose features give more columns than
     they replace (a family added beside the one kept) put them all after
-    the kept ones.
+    the kept ones. ``classifiers`` (``{name: (variant, make_clf)}``) adds
+    candidates that read a variant's columns (``"stats"``: the base's) with
+    the classifier ``make_clf()`` in place of the base's.
     """
     from sklearn.base import clone
 
@@ -136,10 +138,12 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
     scores = {}
     # The gated classifier tells clips from copies by copy_of; a plain
     # logistic regression takes no such argument.
-    routed = ({"clf__copy_of": copy_of}
-              if method_takes(pipe.named_steps["clf"], "fit", "copy_of") else {})
-    for name, (Xf, Vf) in candidates.items():
-        head = clone(pipe[-2:])
+    heads = {name: (columns, clone(pipe[-2:])) for name, columns in candidates.items()}
+    for name, (variant, make_clf) in (classifiers or {}).items():
+        heads[name] = (candidates[variant], clone(pipe[-2:]).set_params(clf=make_clf()))
+    for name, ((Xf, Vf), head) in heads.items():
+        routed = ({"clf__copy_of": copy_of}
+                  if method_takes(head.named_steps["clf"], "fit", "copy_of") else {})
         head.fit(Xf, y_rows, **routed)
         scores[name] = {label: emotion_report(data.target[val_idx], head.predict(Vf[label]),
                                               labels=list(classes))["ua"]
