@@ -163,14 +163,60 @@ class Pipeline(imblearn_pipeline.Pipeline):
     A step after such samplers whose ``fit`` (or ``fit_transform``) takes
     ``copy_of`` (the `SoftVotingEnsemble`, `SpeakerStandardScaler`) gets it
     from the Pipeline: for each of its rows, the index of the input clip it
-    is or copies. A step that splits its training rows (to weigh members,
-    or to stop early) keeps a clip and its copies on one side with it, even
-    when no ``groups`` are given; the speaker scaler standardises each
-    round of a speaker's copies apart from its originals.
+    is or copies. The ensemble, which splits its training rows to weigh its
+    members, keeps a clip and its copies on one side with it, even when no
+    ``groups`` are given, and hands it to its members that take it; the
+    speaker scaler standardises each round of a speaker's copies apart
+    from its originals; the gated classifier tells originals from copies. A Pipeline that
+    is itself given ``copy_of`` in ``fit`` (a member of the
+    `SoftVotingEnsemble`, fitted on the rows of the pipeline around it)
+    starts from it: its steps that take ``copy_of`` get the clip each row
+    of theirs is or copies in the data the outer pipeline was given.
 
     Parameters, methods and attributes are those of
-    `imblearn.pipeline.Pipeline`.
+    `imblearn.pipeline.Pipeline`; ``fit`` also takes ``copy_of``.
     """
+
+    # The copy_of given to the fit in progress (None: the rows are clips).
+    _given_copy_of = None
+
+    def fit(self, X, y=None, copy_of=None, **params):
+        """Fit every step in turn, as `imblearn.pipeline.Pipeline.fit` does.
+
+        Parameters
+        ----------
+        X : iterable [shape=(n_rows, ...)]
+            Training data, the first step's input.
+        y : array-like [shape=(n_rows,)] or None, default=None
+            Labels.
+        copy_of : array-like [shape=(n_rows,)] or None, default=None
+            For each row of ``X``, the index of the clip it is or copies (as
+            a `Pipeline` hands it to its steps after `AugmentedCopies`): the
+            steps whose ``fit`` or ``fit_transform`` take ``copy_of`` get it,
+            indexed by the samplers before them. None: every row is a clip
+            of its own, until a sampler adds copies.
+        **params : dict
+            Fit parameters, as in `imblearn.pipeline.Pipeline.fit` (with
+            metadata routing, the ones the steps request; without, keyed
+            ``step__parameter``).
+
+        Returns
+        -------
+        self : Pipeline
+        """
+        if copy_of is not None:
+            copy_of = np.asarray(copy_of)
+            n_rows = _num_samples(X)
+            if copy_of.shape != (n_rows,):
+                raise ValueError(f"copy_of has shape {copy_of.shape} for {n_rows} rows of X; "
+                                 "give one clip index per row.")
+        self._given_copy_of = copy_of
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            # An attribute of the fit in progress only: clones, pickles and
+            # get_params never see it.
+            del self._given_copy_of
 
     def _check_method_params(self, method, props, **kwargs):
         routed = super()._check_method_params(method, props, **kwargs)
@@ -184,7 +230,8 @@ class Pipeline(imblearn_pipeline.Pipeline):
 
     def _fit(self, X, y=None, routed_params=None, raw_params=None):
         # routed_params is a dict: `_check_method_params` makes it one.
-        following = _RowsFollowSamplers(self, routed_params, _num_samples(X))
+        following = _RowsFollowSamplers(self, routed_params, _num_samples(X),
+                                        self._given_copy_of)
         Xt, yt = super()._fit(X, y, following, raw_params)
         # fit, fit_transform, fit_predict and fit_resample read the last
         # step's parameters from routed_params once _fit has returned.
@@ -203,15 +250,16 @@ class _RowsFollowSamplers(Mapping):
     data of this fit (and set their ``sample_indices_``).
     """
 
-    def __init__(self, pipeline, routed_params, n_samples):
+    def __init__(self, pipeline, routed_params, n_samples, copy_of=None):
         self._pipeline = pipeline
         self._routed = routed_params
         self._n_samples = n_samples
+        self._copy_of = copy_of
 
     def __getitem__(self, name):
         params = self._routed[name]
         n_rows = self._n_samples
-        copy_of = None
+        copy_of = self._copy_of
         for step_name, step in self._pipeline.steps:
             if step_name == name:
                 if copy_of is not None:

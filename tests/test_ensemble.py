@@ -442,3 +442,53 @@ def test_members_that_pool_the_same_frames_compute_them_once(weights, rng, monke
     plain = SoftVotingEnsemble(estimators=members, weights=weights).fit(X, y)
     np.testing.assert_array_equal(plain.predict_proba(X), proba)
     assert sum(calls) == 2 * len(X) + len(X) * int(np.count_nonzero(weights))
+
+
+def test_members_whose_fit_takes_copy_of_get_their_rows_entries(blobs):
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.preprocessing import StandardScaler
+
+    from skser import ConditionGatedClassifier
+
+    fits = []
+
+    class CopyChecker(ClassifierMixin, BaseEstimator):
+        """Column 0 of X is the clip each row copies; records whether the
+        copy_of its fit got says the same."""
+
+        def fit(self, X, y, copy_of=None):
+            fits.append(copy_of is not None and np.array_equal(copy_of, X[:, 0]))
+            self.classes_ = np.unique(y)
+            return self
+
+        def predict_proba(self, X):
+            return np.full((len(X), self.classes_.size), 1 / self.classes_.size)
+
+    X, y = blobs
+    n = len(y)
+    rng = np.random.default_rng(0)
+    # The clips, then a noisy copy of each: copy_of as AugmentedCopies sets it.
+    rows = np.vstack([X, X + rng.normal(0, 1.0, X.shape)])
+    copy_of = np.tile(np.arange(n), 2)
+    rows = np.column_stack([copy_of, rows]).astype(float)
+    labels = np.concatenate([y, y])
+    gated = Pipeline([("scale", StandardScaler()), ("clf", ConditionGatedClassifier())])
+    vote = SoftVotingEnsemble(estimators=[
+        ("gated", gated), ("check", Pipeline([("clf", CopyChecker())])),
+        ("plain", GaussianNB())], weights="auto", cv=3)
+    vote.fit(rows, labels, copy_of=copy_of)
+
+    # Three inner fits and the final one, each with its own rows' entries.
+    assert fits == [True] * 4
+    # The gated member learned which rows are copies, as it does alone.
+    member = vote.named_estimators_["gated"].named_steps["clf"]
+    assert member.detector_ is not None
+    alone = Pipeline([("scale", StandardScaler()), ("clf", ConditionGatedClassifier())])
+    alone.fit(rows, labels, copy_of=copy_of)
+    np.testing.assert_allclose(vote.named_estimators_["gated"].predict_proba(rows),
+                               alone.predict_proba(rows))
+    # Without copy_of every row is a clip: no copies, no detector.
+    fits.clear()
+    vote.fit(rows, labels)
+    assert fits == [False] * 4
+    assert vote.named_estimators_["gated"].named_steps["clf"].detector_ is None

@@ -105,6 +105,53 @@ def test_a_scaler_whose_fit_transform_takes_copy_of_gets_the_clip_of_each_row(cl
     assert pipe.named_steps["scale"].copy_of_ is None
 
 
+class CopyRecorder(ClassifierMixin, BaseEstimator):
+    """Keeps the copy_of its fit received; predicts the first class."""
+
+    def fit(self, X, y, copy_of=None):
+        self.copy_of_ = copy_of
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_a_pipeline_given_copy_of_starts_from_it():
+    X = np.arange(12, dtype=float).reshape(6, 2)
+    y = np.array(["a", "b"] * 3)
+    given = np.array([0, 1, 2, 0, 1, 2])  # three clips and a copy of each
+
+    plain = Pipeline([("scale", FunctionTransformer()), ("clf", CopyRecorder())])
+    np.testing.assert_array_equal(plain.fit(X, y, copy_of=given).named_steps["clf"].copy_of_,
+                                  given)
+    # A sampler after it indexes the given clips, not the rows it was given:
+    # its rows 3 and 4 copy clips 0 and 1.
+    sampled = Pipeline([("sample", RandomUnderSampler(random_state=0)),
+                        ("clf", CopyRecorder())])
+    sampled.fit(X, y, copy_of=given)
+    kept = sampled.named_steps["sample"].sample_indices_
+    np.testing.assert_array_equal(sampled.named_steps["clf"].copy_of_, given[kept])
+    # Not given, the rows are clips: nothing reaches the classifier.
+    assert plain.fit(X, y).named_steps["clf"].copy_of_ is None
+    # With metadata routing on, copy_of is the Pipeline's own argument, not
+    # metadata a step must request.
+    with sklearn.config_context(enable_metadata_routing=True):
+        np.testing.assert_array_equal(
+            plain.fit(X, y, copy_of=given).named_steps["clf"].copy_of_, given)
+    # The fit's copy_of stays out of the fitted pipeline.
+    assert "_given_copy_of" not in vars(plain)
+
+
+@pytest.mark.parametrize("copy_of", [np.arange(5), np.zeros((6, 2))])
+def test_a_pipeline_refuses_copy_of_of_another_shape_by_name(copy_of):
+    X, y = np.zeros((6, 2)), np.array(["a", "b"] * 3)
+    pipe = Pipeline([("clf", CopyRecorder())])
+    with pytest.raises(ValueError, match=r"copy_of has shape .* for 6 rows of X"):
+        pipe.fit(X, y, copy_of=copy_of)
+    assert not hasattr(pipe.named_steps["clf"], "copy_of_")
+
+
 def test_metadata_routing_repeats_sample_weight_and_groups_for_the_copies(clips):
     paths, labels, speakers, weights = clips
 

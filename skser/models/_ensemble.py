@@ -11,7 +11,8 @@ groups : ``(n_clips,)`` speaker of each clip, optional: with
     speaker on one side.
 copy_of : ``(n_clips,)`` the clip each row is or copies, optional (set by
     skser's `Pipeline` after `AugmentedCopies`): without ``groups``, the
-    inner split keeps a clip and its copies on one side.
+    inner split keeps a clip and its copies on one side; the members whose
+    ``fit`` takes it get their rows' entries.
 predict_proba : ``(n_clips, n_classes)``, the members' probabilities averaged
     with ``weights_``, columns ordered as ``classes_``.
 """
@@ -30,6 +31,8 @@ from sklearn.utils import metadata_routing
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import _check_method_params, check_is_fitted
+
+from .._validation import method_takes
 
 __all__ = ["SoftVotingEnsemble"]
 
@@ -214,7 +217,10 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             `Pipeline` passes it when `AugmentedCopies` came before. Without
             ``groups``, ``weights="auto"`` keeps a clip and its copies on one
             side of its inner split (else a member would be weighed on
-            copies of clips it trained on). Not passed to the members.
+            copies of clips it trained on). Passed to the members whose
+            ``fit`` takes it (a skser `Pipeline`, which hands it to its steps
+            that take it, such as a `ConditionGatedClassifier`), for the
+            rows each fit reads.
         **fit_params : dict
             With metadata routing enabled, routed to the members that request
             them; without, not accepted.
@@ -240,23 +246,27 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         if auto:
             weights = self._choose_weights(X, y, groups, fit_params, heads, copy_of)
         self.weights_ = weights
-        self.estimators_ = self._fit_members(X, y, routed, heads)
+        self.estimators_ = self._fit_members(X, y, routed, heads, copy_of=copy_of)
         self.named_estimators_ = dict(zip((n for n, _ in self.estimators), self.estimators_))
         self.classes_ = self._common_classes(self.estimators_)
         return self
 
-    def _fit_members(self, X, y, routed, heads=None, rows=None):
+    def _fit_members(self, X, y, routed, heads=None, rows=None, copy_of=None):
         """Clones of the members fitted on ``X[rows]`` (all of ``X`` when
         ``rows`` is None); a member with a head in ``heads`` (`_heads`)
-        fits its tail on the head's stored output."""
+        fits its tail on the head's stored output. Members whose ``fit``
+        takes ``copy_of`` get its entries of those rows."""
         fitted = []
         for name, member in self.estimators:
             head = (heads or {}).get(name)
             X_rows = X if rows is None else _safe_indexing(X, rows)
             y_rows = y if rows is None else np.asarray(y)[rows]
             member = clone(member)
+            given = {}
+            if copy_of is not None and method_takes(member, "fit", "copy_of"):
+                given["copy_of"] = np.asarray(copy_of) if rows is None else np.asarray(copy_of)[rows]
             if head is None:
-                fitted.append(member.fit(X_rows, y_rows, **routed[name].fit))
+                fitted.append(member.fit(X_rows, y_rows, **given, **routed[name].fit))
                 continue
             n_steps, Z = head
             # The head learns nothing: fitting it only checks its input (and
@@ -264,7 +274,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             # the head's output, the same numbers Pipeline.fit would compute.
             member[:n_steps].fit(X_rows)
             member[n_steps:].fit(Z if rows is None else _safe_indexing(Z, rows), y_rows,
-                                 **routed[name].fit)
+                                 **given, **routed[name].fit)
             fitted.append(member)
         return fitted
 
@@ -334,7 +344,7 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
             "predict_proba", list(fit_params))) if _routing_enabled() else []
         for train, test in splitter.split(np.zeros(y.size), y, groups):
             routed = self._route("fit", _check_method_params(X, fit_params, train))
-            members = self._fit_members(X, y, routed, heads, train)
+            members = self._fit_members(X, y, routed, heads, train, copy_of)
             routed_predict = self._route("predict_proba", {
                 key: _safe_indexing(fit_params[key], test) for key in per_clip})
             X_test = _safe_indexing(X, test)
