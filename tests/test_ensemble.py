@@ -446,7 +446,7 @@ def test_members_that_pool_the_same_frames_compute_them_once(weights, rng, monke
 
 def test_members_whose_fit_takes_copy_of_get_their_rows_entries(blobs):
     from sklearn.base import BaseEstimator, ClassifierMixin
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
     from skser import ConditionGatedClassifier
 
@@ -474,10 +474,14 @@ def test_members_whose_fit_takes_copy_of_get_their_rows_entries(blobs):
     labels = np.concatenate([y, y])
     gated = Pipeline([("scale", StandardScaler()), ("clf", ConditionGatedClassifier())])
     vote = SoftVotingEnsemble(estimators=[
-        ("gated", gated), ("check", Pipeline([("clf", CopyChecker())])),
+        # The checker's pipeline has a head that learns nothing, which the
+        # ensemble computes once: its tail gets copy_of.
+        ("gated", gated),
+        ("check", Pipeline([("f", FunctionTransformer()), ("clf", CopyChecker())])),
         ("plain", GaussianNB())], weights="auto", cv=3)
     vote.fit(rows, labels, copy_of=copy_of)
 
+    assert "check" in vote._heads(rows, {})
     # Three inner fits and the final one, each with its own rows' entries.
     assert fits == [True] * 4
     # The gated member learned which rows are copies, as it does alone.
