@@ -47,6 +47,14 @@ def _retrimmed_corruptions(**params):
     return augmenters
 
 
+def _statistics_gate():
+    """The robust statistics model's classifier as `make_ser_pipeline`
+    builds it (its `ConditionGatedClassifier`)."""
+    from skser import make_ser_pipeline
+
+    return make_ser_pipeline("stats").named_steps["clf"]
+
+
 #: Candidates: a change to a row of the accuracy benchmarks, measured on that
 #: row's folds (robustness.py, cross_corpus.py): before it is adopted, or
 #: after, as the row was, kept beside it. name -> (the row, the change as
@@ -64,6 +72,13 @@ CANDIDATES = {
     # the nested inner splits (its "channels" cache, 2026-12-07).
     "stats-channels": ("stats", {"augment__augmenters": _retrimmed_corruptions(
         weights={"telephone": 2.0, "mp3": 2.0, "opus": 2.0})}),
+    # The default whose statistics member classifies with the statistics
+    # model's gated experts and reads root contrast too, on the ensemble's
+    # shared copies, as benchmarks/member_gate.py chose on the nested inner
+    # splits (2026-12-07).
+    "default-gated-member": ("default", {
+        "clf__stats__clf": _statistics_gate(),
+        "clf__stats__features__contrast_root": 3.0}),
 }
 
 #: BLAS, OpenMP and TensorFlow's thread pools on one thread: the
