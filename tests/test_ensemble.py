@@ -496,3 +496,27 @@ def test_members_whose_fit_takes_copy_of_get_their_rows_entries(blobs):
     vote.fit(rows, labels)
     assert fits == [False] * 4
     assert vote.named_estimators_["gated"].named_steps["clf"].detector_ is None
+
+
+@pytest.mark.slow
+def test_a_gated_member_of_the_default_tells_the_clips_from_the_shared_copies(labelled_wavs):
+    from skser import ConditionGatedClassifier
+
+    paths, labels, _ = labelled_wavs
+    small = {f"clf__{m}__features__{k}": v for m in ("stats", "sequence")
+             for k, v in (("n_fft", 256), ("hop_length", 128), ("n_mels", 32), ("n_bands", 4))}
+    pipe = make_ser_pipeline(
+        sr=8000, duration=0.5, random_state=0, **small, clf__sequence__clf__width=0.25,
+        clf__sequence__clf__epochs=1, clf__stats__clf=ConditionGatedClassifier())
+
+    pipe.fit(paths, labels)
+
+    # The Pipeline handed the ensemble the clip of each row, and the ensemble
+    # its gated member: the clean expert learned the originals only, the
+    # detector originals against the two altered copies of each.
+    gate = pipe.named_steps["clf"].named_estimators_["stats"][-1]
+    assert gate.detector_ is not None
+    assert pipe.named_steps["augment"].sample_indices_.size == 3 * len(paths)
+    assert gate.clean_estimator_[0].n_samples_seen_ == len(paths)
+    assert gate.robust_estimator_[0].n_samples_seen_ == 3 * len(paths)
+    assert pipe.predict_proba(paths).shape == (len(paths), np.unique(labels).size)
