@@ -19,12 +19,14 @@ from pathlib import Path
 __all__ = [
     "CANDIDATES",
     "ONE_THREAD",
+    "PRETRAINED_STATS",
     "SHARED_DATA",
     "machine",
     "median",
     "one_thread_environment",
     "peak_rss_mib",
     "peak_traced_mib",
+    "pretrained_stats_pipeline",
     "print_table",
     "rss_mib",
     "fit_with_speakers",
@@ -80,6 +82,35 @@ CANDIDATES = {
         "clf__stats__clf": _statistics_gate(),
         "clf__stats__features__contrast_root": 3.0}),
 }
+
+#: The row of skser's pretrained model's recipe until 2026-12-07, kept
+#: beside ``pretrained`` (the recipe now: the default ensemble, adapting).
+PRETRAINED_STATS = "pretrained-stats"
+
+
+def pretrained_stats_pipeline(*, random_state=0):
+    """The recipe skser shipped until 2026-12-07, as
+    `benchmarks/transfer_search.py --robust` chose it among statistics
+    models (nested leave-one-corpus-out, six classes): the robust statistics
+    model adapting per recording domain, on eGeMAPS' families among skser's
+    frame features without HNR, jitter and shimmer, with deltas (252
+    columns), log cepstra, C = 0.01, two altered copies per clip not trimmed
+    again and one logistic regression. Built exactly as it was, so its
+    stored folds keep their keys."""
+    from skser import make_ser_pipeline
+    from skser.pipeline import KINDS
+
+    stats = KINDS["stats"]
+    pipeline = make_ser_pipeline(
+        "stats", adapt=True, n_copies=2, random_state=random_state,
+        features__features=("f0", "voicing", "voiced", "loudness", "slope", "alpha_ratio",
+                            "hammarberg", "flux", "mfcc"),
+        features__n_mfcc=5, features__deltas=True, features__cepstral_root=None,
+        features__contrast_root=None, clf__C=0.01,
+        clf=stats.classifier(None, random_state))
+    return pipeline.set_params(
+        augment__augmenters=stats.augmenters(pipeline.named_steps["trim"].sr, True, False))
+
 
 #: BLAS, OpenMP and TensorFlow's thread pools on one thread: the
 #: single-core figures of the latency benchmarks.

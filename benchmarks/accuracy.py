@@ -31,9 +31,13 @@ Rows:
   default as they were before issue 21 (``robust=False``: trained on the
   clean clips only, no level step), beside the robust ones;
 - ``pretrained``: the recipe of skser's pretrained model
-  (`skser._pretrained.make_pretrained_pipeline`, chosen for transfer between
-  corpora by ``transfer_search.py``), trained on each fold's training clips
-  as one recording domain and predicting each test clip on its own;
+  (`skser._pretrained.make_pretrained_pipeline`: the default adapting per
+  recording domain, chosen for transfer between corpora by the nested
+  choice of ``cross_corpus.py``), trained on each fold's training clips as
+  one recording domain and predicting each test clip on its own;
+  ``pretrained-stats``: the statistics recipe shipped until 2026-12-07
+  (`_common.pretrained_stats_pipeline`, chosen by ``transfer_search.py``),
+  the same way;
 - ``opensmile``: the peer, openSMILE's 88 eGeMAPSv02 functionals
   (`_opensmile.OpenSmileFunctionals`) with the ``svm`` row's scaler and SVM.
   openSMILE reads each whole file at its own rate (no resampling, trimming
@@ -85,7 +89,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from _common import (  # noqa: E402
-    SHARED_DATA, machine, statistics_before_issue_13, with_epochs,
+    PRETRAINED_STATS, SHARED_DATA, machine, pretrained_stats_pipeline, statistics_before_issue_13,
+    with_epochs,
 )
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
@@ -101,7 +106,8 @@ SEARCH_CORPORA = ("ravdess", "emodb")
 MODELS = ("lenet5", "alexnet", "vgg16", "custom")
 PLAIN_ROWS = ("svm", "opensmile", "opensmile-stats",
               *(f"{k}-{m}" for k in ("1d", "2d") for m in MODELS), "sequence", "stats",
-              "stats-issue-14", "ensemble", "default", "default-issue-14", "pretrained")
+              "stats-issue-14", "ensemble", "default", "default-issue-14", "pretrained",
+              PRETRAINED_STATS)
 # The models before issue 21 (robust=False: no level step, no altered
 # copies), beside the robust ones. Their speaker-normalised twins are the
 # robust rows' twins (robust is off with speaker_normalize): not repeated.
@@ -121,7 +127,7 @@ PRETRAINED = "pretrained"
 # augmentation would differ from its row in two ways, not one.
 ROWS = tuple(r for plain in PLAIN_ROWS
              for r in ((plain,) if plain.startswith("1d-") or plain.endswith(ISSUE_14)
-                       or plain == PRETRAINED else (plain, plain + SPK)))
+                       or plain in (PRETRAINED, PRETRAINED_STATS) else (plain, plain + SPK)))
 # The CNNs' twins cost as much as the CNN rows: run on request only.
 DEFAULT_ROWS = tuple(r for r in ROWS
                      if r in PLAIN_ROWS or r.removesuffix(SPK) in (
@@ -140,7 +146,7 @@ RANDOM_SPLIT_ROWS = ("default", "default-issue-14", "stats", "2d-lenet5")
 # folds are the clean condition of robustness.py's fits of the same rows.
 CORPUS_ROWS = {"savee": ("svm", "svm" + SPK, "opensmile", "opensmile" + SPK, "sequence",
                          "sequence" + SPK, "stats", "stats" + SPK, "stats-issue-14",
-                         "default", "default" + SPK, "pretrained")}
+                         "default", "default" + SPK, "pretrained", PRETRAINED_STATS)}
 DEFAULT_CACHE = Path(__file__).resolve().parent / "results" / "accuracy"
 
 
@@ -201,6 +207,8 @@ def make_row(name, *, quick=False):
         from skser._pretrained import make_pretrained_pipeline
 
         pipeline = make_pretrained_pipeline(random_state=SEED)
+    elif base == PRETRAINED_STATS:
+        pipeline = pretrained_stats_pipeline(random_state=SEED)
     else:
         kind, model = base.split("-")
         pipeline = make_ser_pipeline(kind, model=model, random_state=SEED, **spk)

@@ -32,9 +32,12 @@ Rows, each trained once per training set and class set:
   ``svm`` row's scaler and SVM (``pip install 'skser[bench]'``; without it
   these rows show what is stored);
 - ``pretrained``: skser's pretrained model's recipe
-  (`skser._pretrained.make_pretrained_pipeline`, chosen by
-  `transfer_search.py`), which adapts; its figures without adaptation are
-  the same fit predicting one clip at a time (``none``);
+  (`skser._pretrained.make_pretrained_pipeline`: the default adapting per
+  recording domain, the same fits as ``default+adapt``), which adapts; its
+  figures without adaptation are the same fit predicting one clip at a
+  time (``none``); ``pretrained-stats``: the statistics recipe shipped
+  until 2026-12-07 (`_common.pretrained_stats_pipeline`, chosen by
+  `transfer_search.py`), the same way;
 - ``<row>+adapt``: the same with ``adapt=True``: the ``scale`` step is a
   `DomainStandardScaler`, fitted with each training clip's corpus as its
   domain (each training corpus standardised with its own statistics), and
@@ -67,7 +70,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import accuracy  # noqa: E402
 from _common import (  # noqa: E402
-    CANDIDATES, SHARED_DATA, machine, statistics_before_issue_13, with_epochs,
+    CANDIDATES, PRETRAINED_STATS, SHARED_DATA, machine, pretrained_stats_pipeline,
+    statistics_before_issue_13, with_epochs,
 )
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
@@ -90,7 +94,8 @@ ADAPT_LABEL = "adapted (uses the test corpus's unlabelled clips)"
 # figures without adaptation are those of the same fit predicting one clip
 # at a time.
 PRETRAINED = "pretrained"
-ROWS = (*(r for plain in PLAIN_ROWS for r in (plain, plain + ADAPT)), PRETRAINED)
+ROWS = (*(r for plain in PLAIN_ROWS for r in (plain, plain + ADAPT)), PRETRAINED,
+        PRETRAINED_STATS)
 # Candidates (`_common.CANDIDATES`) and their adapted twins: run and shown
 # only when named (``--rows``), beside the row they would replace.
 CANDIDATE_ROWS = tuple(r for name in CANDIDATES for r in (name, name + ADAPT))
@@ -131,6 +136,8 @@ def make_row(name, *, quick=False):
         from skser._pretrained import make_pretrained_pipeline
 
         pipeline = make_pretrained_pipeline(random_state=SEED)
+    elif name == PRETRAINED_STATS:
+        pipeline = pretrained_stats_pipeline(random_state=SEED)
     elif base == "default":
         pipeline = make_ser_pipeline(random_state=SEED, **adapt)
     elif base == "stats":
@@ -158,7 +165,7 @@ def stored_candidates(cache):
 def adapts(row):
     """Whether ``row`` standardises per domain (an adapted twin, or the
     pretrained recipe)."""
-    return row.endswith(ADAPT) or row == PRETRAINED
+    return row.endswith(ADAPT) or row in (PRETRAINED, PRETRAINED_STATS)
 
 
 def row_key(row, classes, training, *, quick=False):
@@ -344,15 +351,18 @@ def single_corpus_table(results, classes, rows):
 
 
 #: The recipes a nested choice compares: name -> (plain row and condition,
-#: adapted row and condition). The pretrained row adapts when given a
-#: domain and reads each clip alone without one ("none").
-NESTED = {"default": (("default", "none"), ("default" + ADAPT, "all")),
-          PRETRAINED: ((PRETRAINED, "none"), (PRETRAINED, "all"))}
+#: adapted row and condition). Each is one model, as it ships: it adapts
+#: when given a domain and reads each clip alone without one ("none"). The
+#: shipped recipe since 2026-12-07 (the default, adapting) against the
+#: statistics recipe shipped before, which transfer_search.py had chosen
+#: among statistics models.
+NESTED = {"default+adapt": ((PRETRAINED, "none"), (PRETRAINED, "all")),
+          PRETRAINED_STATS: ((PRETRAINED_STATS, "none"), (PRETRAINED_STATS, "all"))}
 
 
 def nested_choice_table(results, classes):
-    """For each held-out corpus, the inner scores of the default and the
-    pretrained recipe on the two single-corpus pairs that leave it out (UA
+    """For each held-out corpus, the inner scores of the default recipe
+    (adapting) and the statistics recipe on the two single-corpus pairs that leave it out (UA
     %, mean of both directions), plain, adapted and their mean (the
     criterion of `transfer_search.py`), and the recipe that criterion picks.
     The held-out corpus takes no part in its own choice."""
@@ -449,7 +459,7 @@ def report(results, class_sets, rows):
             f"{adaptation_table(results, classes, rows)}\n\n"
             "### One corpus to another\n\n"
             f"{single_corpus_table(results, classes, rows)}\n\n"
-            "### Nested choice between the default and the pretrained recipe\n\n"
+            "### Nested choice between the default recipe and the statistics recipe\n\n"
             f"{nested_choice_table(results, classes)}\n")
     return "\n".join(sections)
 

@@ -39,6 +39,9 @@ unlabelled altered test clips):
   clip on its own; ``pretrained+adapt``, the same fit with the test clips
   of each condition standardised with their own statistics, as one domain
   (``skser predict --adapt`` on a batch of recordings from one source);
+  ``pretrained-stats`` and ``pretrained-stats+adapt``: the same for the
+  statistics recipe shipped until 2026-12-07
+  (`_common.pretrained_stats_pipeline`);
 - ``opensmile``: the peer of ``accuracy.py``, openSMILE's eGeMAPSv02
   functionals of each altered recording (written to a WAV file at its rate)
   with the ``svm`` row's scaler and calibrated RBF SVM (``bench`` extra).
@@ -61,7 +64,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import accuracy  # noqa: E402
 from _common import (  # noqa: E402
-    CANDIDATES, SHARED_DATA, machine, statistics_before_issue_13, with_epochs,
+    CANDIDATES, PRETRAINED_STATS, SHARED_DATA, machine, pretrained_stats_pipeline,
+    statistics_before_issue_13, with_epochs,
 )
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
@@ -76,8 +80,10 @@ SPK = "+spk"
 ADAPT = "+adapt"
 #: Rows built here exactly as in accuracy.py (openSMILE reads other files
 #: there): their clean folds are that table's folds (`share_with_accuracy`).
-SHARED_ROWS = ("stats", "stats-issue-14", "default", "sequence", "pretrained")
-PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pretrained")
+SHARED_ROWS = ("stats", "stats-issue-14", "default", "sequence", "pretrained",
+               PRETRAINED_STATS)
+PLAIN_ROWS = ("stats", "stats-issue-14", "default", "sequence", "opensmile", "pretrained",
+              PRETRAINED_STATS)
 # The pretrained recipe adapts per recording domain, not per speaker: its
 # twin adapts to the test clips.
 #: Rows measured speaker-normalised only, listed after the plain row that
@@ -87,7 +93,7 @@ SPK_ONLY_ROWS = {"stats": ("stats-copies" + SPK,)}
 # tables compare each with its row on the folds both have stored, so a
 # candidate's partial folds are shown too.
 TABLE_ROWS = tuple(r for plain in PLAIN_ROWS
-                   for r in ((plain, plain + ADAPT) if plain == "pretrained"
+                   for r in ((plain, plain + ADAPT) if plain in ("pretrained", PRETRAINED_STATS)
                              else (plain, plain + SPK)) + SPK_ONLY_ROWS.get(plain, ()))
 ROWS = (*TABLE_ROWS, *CANDIDATES)
 SEED = 0
@@ -135,6 +141,8 @@ def make_row(name, *, quick=False):
         from skser._pretrained import make_pretrained_pipeline
 
         pipeline = make_pretrained_pipeline(random_state=SEED)
+    elif base == PRETRAINED_STATS:
+        pipeline = pretrained_stats_pipeline(random_state=SEED)
     elif base == "sequence":
         pipeline = make_ser_pipeline("sequence", random_state=SEED, **spk)
     elif base == "opensmile":

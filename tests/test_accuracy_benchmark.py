@@ -534,23 +534,26 @@ def test_robustness_adapted_pretrained_row_standardises_the_test_clips_as_one_do
         robustness, tmp_path):
     # pretrained+adapt is the pretrained fit predicted with the test clips as
     # one domain (skser predict --adapt); its folds are never the plain row's.
+    # Shown on the statistics recipe shipped before (the same twins, no
+    # network to train).
     import sklearn
 
-    from skser._pretrained import make_pretrained_pipeline
     from skser.datasets import make_emotional_speech
 
     assert robustness.row_key("pretrained+adapt") != robustness.row_key("pretrained")
+    assert robustness.row_key("pretrained-stats+adapt") != robustness.row_key(
+        "pretrained-stats")
     assert robustness.row_label("pretrained+adapt") == "pretrained, adapted to the test clips"
     data = make_emotional_speech(tmp_path, n_speakers=3, n_per_class=2, random_state=0)
     train, test = np.flatnonzero(data.groups != data.groups[0]), \
         np.flatnonzero(data.groups == data.groups[0])
     waveforms = robustness.load_waveforms(data)
-    fitted = make_pretrained_pipeline(random_state=0).fit(
+    fitted = robustness.make_row("pretrained-stats").fit(
         [waveforms[i] for i in train], data.target[train])
     clips = robustness.corrupted(waveforms, test, "gain", 6.0, sources=None, corpus_seed=0)
-    adapted, _ = robustness.predict_row("pretrained+adapt", fitted, clips, test, data,
+    adapted, _ = robustness.predict_row("pretrained-stats+adapt", fitted, clips, test, data,
                                         str(tmp_path), {})
-    plain, _ = robustness.predict_row("pretrained", fitted, clips, test, data,
+    plain, _ = robustness.predict_row("pretrained-stats", fitted, clips, test, data,
                                       str(tmp_path), {})
     with sklearn.config_context(enable_metadata_routing=True):
         expected = fitted.predict(robustness.as_inputs(clips), domains=np.zeros(test.size))
@@ -673,3 +676,19 @@ def test_robustness_targets_of_speaker_normalised_rows_count_against_their_peer(
     assert "behind opensmile, speaker-normalised" in spk[0]
     assert [line.split("|")[2].strip() for line in spk[2:]] == ["stats+spk"]
     assert spk[2].endswith(f"| 1 of {len(labels)} |")
+
+
+def test_the_shipped_recipe_is_the_adapted_default_and_keeps_the_old_recipe_beside_it(
+        cross_corpus):
+    # The pretrained row builds what ships: the default adapting, whose
+    # stored fits it shares; the statistics recipe shipped before keeps its
+    # own row and fits.
+    for classes, training in (("4", ("ravdess", "emodb")), ("6", ("savee",))):
+        assert (cross_corpus.row_key("pretrained", classes, training)
+                == cross_corpus.row_key("default+adapt", classes, training))
+        assert (cross_corpus.row_key("pretrained-stats", classes, training)
+                != cross_corpus.row_key("pretrained", classes, training))
+    assert cross_corpus.adapts("pretrained") and cross_corpus.adapts("pretrained-stats")
+    old = cross_corpus.make_row("pretrained-stats")
+    assert old.named_steps["clf"].__class__.__name__ == "LogisticRegression"
+    assert old.named_steps["features"].n_mfcc == 5
