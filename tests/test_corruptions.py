@@ -412,10 +412,15 @@ def test_stats_and_default_pipelines_are_robust_by_default_and_the_others_are_no
         assert member.named_steps["features"].cepstral_root == (
             3.0 if name == "stats" else None)
         assert member.named_steps["features"].contrast_root is None
+    # The shipped recipe is the default, adapting: its members read what
+    # the default's read.
     from skser._pretrained import make_pretrained_pipeline
 
-    assert make_pretrained_pipeline().named_steps["features"].cepstral_root is None
-    assert make_pretrained_pipeline().named_steps["features"].contrast_root is None
+    shipped = make_pretrained_pipeline().named_steps["clf"].estimators
+    for (name, member), (_, default) in zip(shipped, make_ser_pipeline().named_steps[
+            "clf"].estimators):
+        assert member.named_steps["features"].get_params() == default.named_steps[
+            "features"].get_params(), name
     assert "level" not in make_ser_pipeline(robust=False).named_steps
     assert "level" not in make_ser_pipeline("sequence").named_steps
     assert "level" in make_ser_pipeline("sequence", robust=True).named_steps

@@ -50,10 +50,29 @@ def test_the_package_holds_a_fitted_six_emotion_model_within_its_budget(model, v
     proba = model.predict_proba(voices)
     assert proba.shape == (12, 6)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
-    # It adapts: the scale step standardises per recording domain, and was
-    # fitted on the three corpora as three domains.
-    assert isinstance(model.named_steps["scale"], DomainStandardScaler)
-    assert model.named_steps["scale"].n_speakers_ == 3
+    # It is the default ensemble, adapting: each member's scale step
+    # standardises per recording domain, and was fitted on the three
+    # corpora as three domains.
+    members = model.named_steps["clf"].named_estimators_
+    assert set(members) == {"stats", "sequence"}
+    for member in members.values():
+        assert isinstance(member.named_steps["scale"], DomainStandardScaler)
+        assert member.named_steps["scale"].n_speakers_ == 3
+
+
+@pytest.mark.slow
+def test_the_pretrained_model_predicts_without_tensorflow(voices):
+    import subprocess
+    import sys
+
+    code = (f"import sys, skser; model = skser.load_pretrained(); "
+            f"print(model.predict_proba({voices[:2]!r}).shape, 'tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    # Its network ran on onnxruntime: no TensorFlow import.
+    assert result.stdout.strip().endswith("(2, 6) False"), result.stdout
 
 
 def test_the_model_file_says_what_it_was_trained_on_and_its_licence():
@@ -145,8 +164,11 @@ def two_corpora(tmp_path):
     return roots
 
 
-FAST = ["--set", "features__n_fft=256", "--set", "features__hop_length=128",
-        "--set", "features__n_mels=32", "--quiet"]
+# Small frames for both members, a tiny network trained for one epoch.
+FAST = [*(f"--set=clf__{member}__features__{key}" for member in ("stats", "sequence")
+          for key in ("n_fft=256", "hop_length=128", "n_mels=32")),
+        "--set=clf__sequence__clf__epochs=1", "--set=clf__sequence__clf__width=0.25",
+        "--quiet"]
 
 
 def test_train_recipe_pretrained_trains_one_domain_per_data_folder(two_corpora, tmp_path):
@@ -157,9 +179,11 @@ def test_train_recipe_pretrained_trains_one_domain_per_data_folder(two_corpora, 
                  "--split", "none", "--model-file", str(model_file), *FAST]) == 0
 
     model = load_model(model_file)
-    assert model.named_steps["scale"].n_speakers_ == 2
-    assert model.named_steps["features"].features == load_pretrained().named_steps[
-        "features"].features
+    shipped = load_pretrained().named_steps["clf"].named_estimators_
+    for name, member in model.named_steps["clf"].named_estimators_.items():
+        assert member.named_steps["scale"].n_speakers_ == 2
+        assert member.named_steps["features"].features == shipped[name].named_steps[
+            "features"].features
     assert list(model.classes_) == ["angry", "happy", "sad"]
 
 

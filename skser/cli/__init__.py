@@ -47,10 +47,10 @@ def main(argv=None):
                   if value]
         if given:
             print(f"skser {args.command}: error: --recipe pretrained is the pretrained "
-                  f"model's own recipe (the robust statistics model, adapting per "
-                  f"DATA folder); drop {', '.join(given)}.", file=sys.stderr)
+                  f"model's own recipe (the default ensemble, adapting per DATA "
+                  f"folder); drop {', '.join(given)}.", file=sys.stderr)
             return 2
-        args.kind = "stats"
+        args.kind = "ensemble"
     if getattr(args, "command", None) in ("train", "evaluate", "demo") and args.kind is None:
         # train, evaluate and the demo use make_ser_pipeline's default, the
         # ensemble: the best row over both corpora in docs/results.md.

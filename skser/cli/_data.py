@@ -141,8 +141,8 @@ def _verbose_params(pipeline, level):
 
 def _pipeline_name(args):
     if getattr(args, "recipe", None) == "pretrained":
-        return ("PRETRAINED recipe (robust statistics model, adapting per recording "
-                "domain)")
+        return ("PRETRAINED recipe (the default ensemble: statistics model and sequence "
+                "network, adapting per recording domain)")
     suffix = (", speaker-normalised" if args.speaker_normalize
               else ", adapting" if getattr(args, "adapt", False) else "")
     if args.kind == "stats":
