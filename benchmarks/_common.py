@@ -29,11 +29,13 @@ __all__ = [
     "pretrained_stats_pipeline",
     "print_table",
     "rss_mib",
+    "statistics_gate",
     "fit_with_speakers",
     "statistics_before_issue_13",
     "time_call",
     "with_epochs",
 ]
+
 
 def _retrimmed_corruptions(**params):
     """The robust statistics model's ``augment__augmenters`` as
@@ -49,7 +51,7 @@ def _retrimmed_corruptions(**params):
     return augmenters
 
 
-def _statistics_gate():
+def statistics_gate():
     """The robust statistics model's classifier as `make_ser_pipeline`
     builds it (its `ConditionGatedClassifier`)."""
     from skser import make_ser_pipeline
@@ -79,7 +81,7 @@ CANDIDATES = {
     # shared copies, as benchmarks/member_gate.py chose on the nested inner
     # splits (2026-12-07).
     "default-gated-member": ("default", {
-        "clf__stats__clf": _statistics_gate(),
+        "clf__stats__clf": statistics_gate(),
         "clf__stats__features__contrast_root": 3.0}),
 }
 

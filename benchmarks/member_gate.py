@@ -22,9 +22,9 @@ each clip, which the network trains on too):
 - ``gated``: root cepstra, the gated experts instead of one regression;
 - ``gated_roots``: both roots and the gated experts.
 
-Each candidate is the member alone, not the vote (the gate in the member
-would need the ensemble to hand its members ``copy_of``, which it does not
-yet). The copies and altered validation clips are ``noise_cepstra.py``'s
+Each candidate is the member alone, not the vote (inside the vote the
+gate gets ``copy_of`` from the ensemble, which hands it to the members
+whose ``fit`` takes it). The copies and altered validation clips are ``noise_cepstra.py``'s
 search's (the inner 3-fold speaker-grouped split of the training speakers
 of ``accuracy.py``'s outer folds 1-4, `robust_search.py`'s conditions and
 seeds; ``member_roots.py``'s rows, so its figures for ``stats`` and
@@ -37,6 +37,7 @@ UA, averaged over both corpora. Results: ``benchmarks/results/member_gate``.
 from pathlib import Path
 
 import noise_cepstra
+from _common import statistics_gate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "member_gate"
 
@@ -48,14 +49,8 @@ ROOTS = {"features": ("mfcc", "contrast"), "cepstral_root": 3.0, "contrast_root"
 VARIANTS = {"root_cepstra": ROOT_CEPSTRA, "roots": ROOTS}
 
 
-def _gate():
-    # The robust statistics model's classifier, as make_ser_pipeline builds it.
-    from skser.pipeline import KINDS
-
-    return KINDS["stats"].robust_classifier(None, None)
-
-
-CLASSIFIERS = {"gated": ("root_cepstra", _gate), "gated_roots": ("roots", _gate)}
+CLASSIFIERS = {"gated": ("root_cepstra", statistics_gate),
+               "gated_roots": ("roots", statistics_gate)}
 
 
 def main(argv=None):

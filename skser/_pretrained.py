@@ -27,11 +27,11 @@ PRETRAINED_LICENCE = (
 #: The six emotions of CREMA-D, which RAVDESS, EmoDB and SAVEE all hold.
 PRETRAINED_CLASSES = ("angry", "disgust", "fear", "happy", "neutral", "sad")
 
-#: The recipe: skser's default (the ensemble of the robust statistics model
-#: and the attention-GRU network, both trained on altered copies), adapting
-#: per recording domain. Chosen by nested leave-one-corpus-out
-#: (benchmarks/cross_corpus.py, "Nested choice between the default and the
-#: pretrained recipe"; docs/pretrained.md) against the statistics recipe that
+#: The recipe: skser's default (the ensemble of a statistics model and the
+#: attention-GRU network, both trained on altered copies), adapting per
+#: recording domain. Chosen by nested leave-one-corpus-out
+#: (benchmarks/cross_corpus.py, "Nested choice between the default recipe
+#: and the statistics recipe"; docs/pretrained.md) against the statistics recipe that
 #: benchmarks/transfer_search.py --robust had chosen among statistics models
 #: (eGeMAPS' families without HNR, jitter and shimmer, with deltas: the model
 #: shipped until 2026-12-07): for each held-out corpus, the two single-corpus
@@ -74,9 +74,9 @@ def load_pretrained():
     paths or waveforms at 16 kHz: skser's default ensemble (statistics
     model and attention-GRU network), trained on RAVDESS, EmoDB and SAVEE
     with the robust training of ``docs/robustness.md``. Its network runs on
-    onnxruntime when the file holds its ONNX graph (no TensorFlow import). It predicts each clip on
-    its own (the training corpora's average statistics), or adapted to a
-    batch of recordings from one source::
+    onnxruntime when the file holds its ONNX graph (no TensorFlow import).
+    It predicts each clip on its own (the training corpora's average
+    statistics), or adapted to a batch of recordings from one source::
 
         import numpy as np, sklearn
         model = skser.load_pretrained()

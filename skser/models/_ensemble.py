@@ -257,14 +257,15 @@ class SoftVotingEnsemble(ClassifierMixin, _BaseComposition):
         fits its tail on the head's stored output. Members whose ``fit``
         takes ``copy_of`` get its entries of those rows."""
         fitted = []
+        if copy_of is not None:
+            copy_of = np.asarray(copy_of) if rows is None else np.asarray(copy_of)[rows]
         for name, member in self.estimators:
             head = (heads or {}).get(name)
             X_rows = X if rows is None else _safe_indexing(X, rows)
             y_rows = y if rows is None else np.asarray(y)[rows]
             member = clone(member)
-            given = {}
-            if copy_of is not None and method_takes(member, "fit", "copy_of"):
-                given["copy_of"] = np.asarray(copy_of) if rows is None else np.asarray(copy_of)[rows]
+            given = ({"copy_of": copy_of}
+                     if copy_of is not None and method_takes(member, "fit", "copy_of") else {})
             if head is None:
                 fitted.append(member.fit(X_rows, y_rows, **given, **routed[name].fit))
                 continue
