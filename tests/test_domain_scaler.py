@@ -15,7 +15,6 @@ from skser import (
     DomainStandardScaler, SoftVotingEnsemble, SpeakerStandardScaler, load_model,
     make_ser_pipeline, save_model,
 )
-from skser.pipeline import Pipeline
 
 import strategies as sst
 from conftest import write_tone_clips
