@@ -678,6 +678,30 @@ def test_robustness_targets_of_speaker_normalised_rows_count_against_their_peer(
     assert spk[2].endswith(f"| 1 of {len(labels)} |")
 
 
+def test_robustness_targets_of_adapted_rows_are_a_table_of_their_own():
+    # The +adapt rows read the test clips' unlabelled audio: they are kept
+    # out of the plain and speaker-normalised tables and counted against
+    # the peer that also reads it.
+    robustness = _load_benchmark("robustness")
+    labels = [label for label, _, _ in robustness.conditions()]
+    summary = {row: dict.fromkeys(labels, 0.5) for row in (
+        "pretrained", "pretrained+adapt", "stats+spk", "opensmile", "opensmile+spk")}
+    summary["pretrained+adapt"][labels[2]] = 0.4  # behind the peer once
+    corpora = {"emodb": ("EmoDB", summary)}
+
+    adapted = robustness.targets_table(corpora, adapted=True).splitlines()
+    plain = robustness.targets_table(corpora).splitlines()[2:]
+    spk = robustness.targets_table(corpora, speaker_normalised=True).splitlines()[2:]
+
+    assert "behind opensmile, speaker-normalised" in adapted[0]
+    assert [line.split("|")[2].strip() for line in adapted[2:]] == ["pretrained+adapt"]
+    assert adapted[2].endswith(f"| 1 of {len(labels)} |")
+    assert [line.split("|")[2].strip() for line in plain] == ["pretrained"]
+    assert [line.split("|")[2].strip() for line in spk] == ["stats+spk"]
+    with pytest.raises(ValueError, match="one table at a time"):
+        robustness.targets_table(corpora, adapted=True, speaker_normalised=True)
+
+
 def test_the_shipped_recipe_is_the_adapted_default_and_keeps_the_old_recipe_beside_it(
         cross_corpus):
     # The pretrained row builds what ships: the default adapting, whose
