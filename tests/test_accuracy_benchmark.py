@@ -716,3 +716,32 @@ def test_the_shipped_recipe_is_the_adapted_default_and_keeps_the_old_recipe_besi
     old = cross_corpus.make_row("pretrained-stats")
     assert old.named_steps["clf"].__class__.__name__ == "LogisticRegression"
     assert old.named_steps["features"].n_mfcc == 5
+
+
+def test_the_in_corpus_target_compares_the_recipes_stored_folds_with_the_defaults(
+        cross_corpus, tmp_path):
+    # Issue 22's in-corpus target reads accuracy.py's stored folds: the
+    # recipe's mean UA per corpus against the default's, met within 2
+    # points; a corpus with a fold missing is not measured.
+    accuracy = _load_benchmark("accuracy")
+    uas = {"pretrained": {"ravdess": 0.60, "emodb": 0.70, "savee": 0.40},
+           "default": {"ravdess": 0.61, "emodb": 0.75, "savee": 0.40}}
+    for row, per_corpus in uas.items():
+        key = accuracy.row_key(row)
+        for corpus, ua in per_corpus.items():
+            n_folds = 4 if corpus == "savee" else accuracy.N_FOLDS
+            for i in range(n_folds):
+                accuracy.store(tmp_path / corpus / row / f"fold{i}.json",
+                               {"settings": key, "ua": ua + (0.02 if i % 2 else -0.02)})
+    (tmp_path / "savee" / "pretrained" / "fold3.json").unlink()
+
+    ua = cross_corpus.in_corpus_ua("pretrained", cache=tmp_path)
+    assert ua["savee"] is None
+    assert ua["ravdess"] == pytest.approx(100 * (0.60 - 0.02 / 5))
+    line = cross_corpus.targets({}, accuracy_cache=tmp_path).splitlines()[-1]
+    assert line.startswith("- In-corpus") and line.endswith("not measured yet.")
+
+    accuracy.store(tmp_path / "savee" / "pretrained" / "fold3.json",
+                   {"settings": accuracy.row_key("pretrained"), "ua": 0.42})
+    line = cross_corpus.targets({}, accuracy_cache=tmp_path).splitlines()[-1]
+    assert "**missed**" in line and "EmoDB -5.0" in line   # 70 against 75
