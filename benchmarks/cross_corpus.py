@@ -417,7 +417,7 @@ def in_corpus_ua(row, *, cache=None):
     key = accuracy.row_key(row)
     out = {}
     for corpus in accuracy.CORPORA:
-        n_folds = 4 if corpus == "savee" else accuracy.N_FOLDS  # SAVEE: one speaker out
+        n_folds = len(accuracy.corpus_folds(corpus, accuracy.load_corpus(corpus)))
         folds = [accuracy.load_stored(cache / corpus / row / f"fold{i}.json", key)
                  for i in range(n_folds)]
         out[corpus] = (None if any(f is None for f in folds)
