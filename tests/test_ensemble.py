@@ -12,6 +12,12 @@ from skser import SoftVotingEnsemble, SpeakerStandardScaler, load_model, make_se
 from skser import make_pretrained_pipeline, save_model
 from skser.pipeline import Pipeline
 
+# Small frames for both members of the default ensemble: a plumbing test's
+# clips at 8 kHz, featurised in milliseconds.
+SMALL_FRAMES = {f"clf__{m}__features__{k}": v for m in ("stats", "sequence")
+                for k, v in (("n_fft", 256), ("hop_length", 128), ("n_mels", 32),
+                             ("n_bands", 4))}
+
 
 @pytest.fixture
 def blobs(rng):
@@ -277,11 +283,7 @@ def test_ensemble_refuses_members_with_different_classes(blobs):
 def test_ensemble_pipeline_votes_stats_and_sequence_and_saves(labelled_wavs, tmp_path):
     paths, labels, _ = labelled_wavs
     pipe = make_ser_pipeline(
-        "ensemble", sr=8000, duration=0.5, random_state=0,
-        clf__stats__features__n_fft=256, clf__stats__features__hop_length=128,
-        clf__stats__features__n_mels=32, clf__stats__features__n_bands=4,
-        clf__sequence__features__n_fft=256, clf__sequence__features__hop_length=128,
-        clf__sequence__features__n_mels=32, clf__sequence__features__n_bands=4,
+        "ensemble", sr=8000, duration=0.5, random_state=0, **SMALL_FRAMES,
         clf__sequence__clf__width=0.25, clf__sequence__clf__epochs=2)
 
     pipe.fit(paths, labels)
@@ -365,10 +367,7 @@ def test_features_computed_once_fit_the_same_members(routing, labelled_wavs, mon
 
     paths, labels, speakers = labelled_wavs
     options = dict(sr=8000, duration=0.5, random_state=0, robust=False,
-                   speaker_normalize=routing, **{
-                       f"clf__{m}__features__{k}": v for m in ("stats", "sequence")
-                       for k, v in (("n_fft", 256), ("hop_length", 128), ("n_mels", 32),
-                                    ("n_bands", 4))},
+                   speaker_normalize=routing, **SMALL_FRAMES,
                    clf__sequence__clf__width=0.25, clf__sequence__clf__epochs=2)
     calls = []
     frames = FrameFeatures1D._frames_chunk
@@ -503,10 +502,8 @@ def test_a_gated_member_of_the_default_tells_the_clips_from_the_shared_copies(la
     from skser import ConditionGatedClassifier
 
     paths, labels, _ = labelled_wavs
-    small = {f"clf__{m}__features__{k}": v for m in ("stats", "sequence")
-             for k, v in (("n_fft", 256), ("hop_length", 128), ("n_mels", 32), ("n_bands", 4))}
     pipe = make_ser_pipeline(
-        sr=8000, duration=0.5, random_state=0, **small, clf__sequence__clf__width=0.25,
+        sr=8000, duration=0.5, random_state=0, **SMALL_FRAMES, clf__sequence__clf__width=0.25,
         clf__sequence__clf__epochs=1, clf__stats__clf=ConditionGatedClassifier())
 
     pipe.fit(paths, labels)
