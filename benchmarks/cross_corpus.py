@@ -409,19 +409,21 @@ def adaptation_table(results, classes, rows):
     return "\n".join(lines)
 
 
-def in_corpus_ua(row, *, cache=None):
-    """Per corpus of ``accuracy.py``, the mean UA of ``row``'s stored
-    speaker-grouped folds there, or None where a fold is missing.
-    ``cache``: accuracy.py's folds (default its own)."""
+def in_corpus_ua(rows, *, cache=None):
+    """Per row of ``rows`` and corpus of ``accuracy.py``, the mean UA of the
+    row's stored speaker-grouped folds there, or None where a fold is
+    missing: ``{row: {corpus: ua}}``. ``cache``: accuracy.py's folds
+    (default its own)."""
     cache = Path(cache) if cache is not None else accuracy.DEFAULT_CACHE
-    key = accuracy.row_key(row)
-    out = {}
+    keys = {row: accuracy.row_key(row) for row in rows}
+    out = {row: {} for row in rows}
     for corpus in accuracy.CORPORA:
         n_folds = len(accuracy.corpus_folds(corpus, accuracy.load_corpus(corpus)))
-        folds = [accuracy.load_stored(cache / corpus / row / f"fold{i}.json", key)
-                 for i in range(n_folds)]
-        out[corpus] = (None if any(f is None for f in folds)
-                       else 100 * float(np.mean([f["ua"] for f in folds])))
+        for row, key in keys.items():
+            folds = [accuracy.load_stored(cache / corpus / row / f"fold{i}.json", key)
+                     for i in range(n_folds)]
+            out[row][corpus] = (None if any(f is None for f in folds)
+                                else 100 * float(np.mean([f["ua"] for f in folds])))
     return out
 
 
@@ -457,8 +459,8 @@ def targets(results, *, accuracy_cache=None):
                    else ours[way][c] - peer[way][c] for c in ours[way]}
         lines.append(line(f"Ahead of `opensmile+adapt` ({way}), points ahead", margins,
                           lambda v: v > 0))
-    ours_in, default_in = (in_corpus_ua(r, cache=accuracy_cache)
-                           for r in (accuracy.PRETRAINED, "default"))
+    in_corpus = in_corpus_ua((accuracy.PRETRAINED, "default"), cache=accuracy_cache)
+    ours_in, default_in = in_corpus[accuracy.PRETRAINED], in_corpus["default"]
     gaps = {c: None if None in (ours_in[c], default_in[c]) else ours_in[c] - default_in[c]
             for c in ours_in}
     lines.append(line("In-corpus (`accuracy.py`, speaker-grouped folds), points against the "

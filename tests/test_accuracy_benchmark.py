@@ -743,7 +743,7 @@ def test_the_in_corpus_target_compares_the_recipes_stored_folds_with_the_default
                                {"settings": key, "ua": ua + (0.02 if i % 2 else -0.02)})
     (tmp_path / "savee" / "pretrained" / "fold3.json").unlink()
 
-    ua = cross_corpus.in_corpus_ua("pretrained", cache=tmp_path)
+    ua = cross_corpus.in_corpus_ua(("pretrained",), cache=tmp_path)["pretrained"]
     assert ua["savee"] is None
     assert ua["ravdess"] == pytest.approx(100 * (0.60 - 0.02 / 5))
     line = cross_corpus.targets({}, accuracy_cache=tmp_path).splitlines()[-1]
