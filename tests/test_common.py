@@ -365,7 +365,7 @@ INVALID_PARAMS = {
         "fmin": [-1.0], "fmax": [0.0], "top_db": [0.0], "aggregate": ["max", ("mean", "max")],
         "n_jobs": ["two", 0], "deltas": [("nope",), "mfcc"], "f0_min": [0.0],
         "f0_max": [-1.0], "skip_silent_frames": ["yes"], "cepstral_root": [0.5, "cube"],
-        "contrast_root": [0, "cube"],
+        "contrast_root": [0, "cube"], "pool_frames": ["unvoiced", None],
         "verbose": ["loud"],
     },
     "MelSpectrogram2D": {

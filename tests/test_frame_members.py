@@ -538,3 +538,85 @@ def test_root_contrast_moves_less_than_librosa_contrast_under_white_noise():
     bins between the harmonics, which a band's contrast in dB reads most."""
     assert (_shift_under_white_noise("contrast", contrast_root=3.0)
             < 0.75 * _shift_under_white_noise("contrast"))
+
+
+# ---------------------------------------------------------- voiced pooling
+
+
+def _voiced_then_noise(rng):
+    """One second of a 150 Hz voice, then one of white noise (unvoiced)."""
+    voice = _harmonic(150.0, rng)[:SR] / 4
+    noise = 0.1 * rng.standard_normal(SR)
+    return np.concatenate([voice, noise]).astype(np.float32)
+
+
+def test_voiced_pooling_reads_the_voiced_frames_only(rng):
+    """Each column's mean over the frames the pitch tracker calls voiced;
+    ``voiced`` and ``voicing`` over every frame."""
+    X = np.stack([_voiced_then_noise(rng), _voiced_then_noise(rng)[::-1].copy()])
+    common = dict(sr=SR, features=("rms", "mfcc", "voicing", "voiced"), n_mfcc=4, deltas=("rms",))
+    frames = FrameFeatures1D(**common).fit_transform(X)
+    pooled = FrameFeatures1D(**common, aggregate="mean", pool_frames="voiced").fit_transform(X)
+    plain = FrameFeatures1D(**common, aggregate="mean").fit_transform(X)
+
+    names = list(FrameFeatures1D(**common).fit(X).get_feature_names_out())
+    voiced = frames[..., names.index("voiced")] == 1
+    assert 0.3 < voiced.mean() < 0.7  # the voice half, not the noise half
+    for i, name in enumerate(names):
+        rows = voiced if name not in ("voiced", "voicing") else np.ones_like(voiced)
+        expected = [frames[c, rows[c], i].mean() for c in range(len(X))]
+        np.testing.assert_allclose(pooled[:, i], expected, rtol=1e-4, atol=1e-5, err_msg=name)
+    # Pooled over every frame, the noise half moves the spectral columns.
+    assert np.abs(plain[:, names.index("mfcc1")] - pooled[:, names.index("mfcc1")]).min() > 1.0
+
+
+def test_a_clip_with_too_few_voiced_frames_is_pooled_over_all_of_them(rng):
+    X = (0.1 * rng.standard_normal((2, SR))).astype(np.float32)
+    common = dict(sr=SR, features=("rms", "mfcc", "voiced"), n_mfcc=4, aggregate="functionals")
+    assert FrameFeatures1D(sr=SR, features=("voiced",)).fit_transform(X).sum() < 5
+    np.testing.assert_array_equal(
+        FrameFeatures1D(**common, pool_frames="voiced").fit_transform(X),
+        FrameFeatures1D(**common).fit_transform(X))
+
+
+def test_voiced_pooling_moves_less_when_noise_fills_the_pauses(rng):
+    """A voice with a pause: noise in the pause moves voiced-pooled
+    statistics less than those pooled over every frame."""
+    voice = (_harmonic(150.0, rng)[:SR] / 4).astype(np.float32)
+    pause = np.full(SR // 2, 1e-4, dtype=np.float32) * rng.standard_normal(SR // 2)
+    clean = np.concatenate([voice, pause.astype(np.float32), voice])
+    noisy = clean.copy()
+    noisy[SR:SR + SR // 2] += (0.02 * rng.standard_normal(SR // 2)).astype(np.float32)
+    X = np.stack([clean, noisy])
+    common = dict(sr=SR, features=("mfcc", "contrast"), aggregate="functionals")
+    shift = {pf: np.abs(np.diff(FrameFeatures1D(**common, pool_frames=pf).fit_transform(X),
+                                axis=0)).mean() for pf in ("all", "voiced")}
+    assert shift["voiced"] < 0.25 * shift["all"], shift
+
+
+def test_steps_that_pool_otherwise_share_their_frames(rng):
+    X = np.stack([_voiced_then_noise(rng), _voiced_then_noise(rng)])
+    common = dict(sr=SR, features=("rms", "mfcc"), n_mfcc=4)
+    steps = [FrameFeatures1D(**common, aggregate="functionals", pool_frames="voiced"),
+             FrameFeatures1D(**common, aggregate="functionals"),
+             FrameFeatures1D(**common)]
+    fitted = [step.fit(X) for step in steps]
+    assert len({step._shared_frames_key() for step in fitted}) == 1
+
+    views = FrameFeatures1D._transform_shared(fitted, X)
+
+    for view, step in zip(views, fitted):
+        np.testing.assert_array_equal(view, step.transform(X))
+    assert not np.array_equal(views[0], views[1])
+
+
+def test_models_saved_before_pool_frames_pool_every_frame(speechlike):
+    ff = FrameFeatures1D(sr=SR, features=("mfcc",), n_mfcc=5, aggregate="mean").fit(speechlike)
+    expected = ff.transform(speechlike)
+    old = ff.__getstate__()
+    del old["pool_frames"]
+    restored = FrameFeatures1D.__new__(FrameFeatures1D)
+    restored.__setstate__(old)
+
+    assert restored.pool_frames == "all"
+    np.testing.assert_array_equal(restored.transform(speechlike), expected)

@@ -25,6 +25,9 @@ __all__ = ["FEATURE_NAMES", "FrameFeatures1D", "RECIPE_FEATURES"]
 RECIPE_FEATURES = ("zcr", "energy", "rms", "mfcc", "chroma", "contrast", "mel")
 #: Frames of the delta filter (librosa.feature.delta's default width).
 DELTA_WIDTH = 9
+#: Fewest voiced frames a clip pools over with ``pool_frames="voiced"``
+#: (80 ms at the default hop); a clip with fewer is pooled over all frames.
+MIN_VOICED_FRAMES = 5
 
 
 class FrameFeatures1D(BaseSpectralFeatures):
@@ -161,6 +164,17 @@ class FrameFeatures1D(BaseSpectralFeatures):
         `TrimPad` adds), so that they describe the utterance, not how much
         padding it got. A clip of zeros keeps all its frames. No effect with
         ``aggregate=None``.
+    pool_frames : {"all", "voiced"}, default="all"
+        Which frames the pooled statistics read. ``"all"``: every frame
+        (less the padding, with ``skip_silent_frames``). ``"voiced"``: every
+        feature but ``voiced`` and ``voicing`` (which say how much of the
+        clip is voiced, over all its frames) is pooled over the clip's voiced
+        frames only, as eGeMAPS pools its spectral parameters over voiced
+        segments: pauses and unvoiced stretches, which background noise fills
+        first, no longer enter the statistics. A clip with fewer than 5
+        voiced frames is pooled over all its frames. Deltas are computed on
+        the whole sequence, then pooled the same way. No effect with
+        ``aggregate=None``.
     n_jobs : int or None, default=None
         Parallel jobs over chunks of 32 clips: joblib threads (the work
         releases the GIL), or the backend set with `joblib.parallel_config`.
@@ -203,6 +217,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         "f0_max": [Interval(Real, 0, None, closed="neither")],
         "aggregate": [StrOptions(set(AGGREGATES)), tuple, list, None],
         "skip_silent_frames": ["boolean"],
+        "pool_frames": [StrOptions({"all", "voiced"})],
         "cepstral_root": [Interval(Real, 1, None, closed="left"), None],
         "contrast_root": [Interval(Real, 1, None, closed="left"), None],
     }
@@ -212,7 +227,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         n_chroma=12, n_bands=6, f0_min=60.0, f0_max=600.0, n_fft=1024, hop_length=256,
         win_length=None, window="hann", center=True, fmin=0.0, fmax=None, top_db=80.0,
         cepstral_root=None, contrast_root=None, aggregate=None, skip_silent_frames=True,
-        n_jobs=None, verbose=0,
+        pool_frames="all", n_jobs=None, verbose=0,
     ):
         self.sr = sr
         self.features = features
@@ -235,13 +250,16 @@ class FrameFeatures1D(BaseSpectralFeatures):
         self.contrast_root = contrast_root
         self.aggregate = aggregate
         self.skip_silent_frames = skip_silent_frames
+        self.pool_frames = pool_frames
         self.n_jobs = n_jobs
         self.verbose = verbose
 
     def __setstate__(self, state):
-        # Models saved before ``cepstral_root`` and ``contrast_root`` existed
-        # computed log cepstra and librosa's contrast.
-        super().__setstate__({"cepstral_root": None, "contrast_root": None, **state})
+        # Models saved before ``cepstral_root``, ``contrast_root`` and
+        # ``pool_frames`` existed computed log cepstra and librosa's contrast,
+        # pooled over all frames.
+        super().__setstate__({"cepstral_root": None, "contrast_root": None,
+                              "pool_frames": "all", **state})
 
     def _check_params(self):
         super()._check_params()
@@ -269,8 +287,12 @@ class FrameFeatures1D(BaseSpectralFeatures):
                 CHECKS[need](self)
 
     def _needs(self):
-        """The intermediates (and member checks) of the requested features, in order."""
-        return list(dict.fromkeys(n for f in self.features for n in FEATURES[f].needs))
+        """The intermediates (and member checks) of the requested features, in
+        order (and the pitch track that voiced pooling reads)."""
+        needs = [n for f in self.features for n in FEATURES[f].needs]
+        if self.aggregate is not None and self.pool_frames == "voiced":
+            needs.append("pitch")
+        return list(dict.fromkeys(needs))
 
     def _deltas(self):
         if isinstance(self.deltas, (bool, np.bool_)):
@@ -319,7 +341,8 @@ class FrameFeatures1D(BaseSpectralFeatures):
         per-frame view of the same features, with or without root
         compression)."""
         params = self.get_params(deep=False)
-        for name in ("aggregate", "skip_silent_frames", "n_jobs", "verbose", *self._COMPRESSION):
+        for name in ("aggregate", "skip_silent_frames", "pool_frames", "n_jobs", "verbose",
+                     *self._COMPRESSION):
             del params[name]
         return type(self), repr(sorted(params.items()))
 
@@ -328,7 +351,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         """``[step.transform(X) for step in steps]``, the frames computed once.
 
         ``steps`` agree on `_shared_frames_key` (they differ at most in
-        ``aggregate``, ``skip_silent_frames``, ``n_jobs``, ``verbose``,
+        ``aggregate``, ``skip_silent_frames``, ``pool_frames``, ``n_jobs``, ``verbose``,
         ``cepstral_root`` and ``contrast_root``; the first step's ``n_jobs``
         and ``verbose`` run the pass). The intermediates (spectra, pitch,
         filterbank products) are computed once; the frames once per
@@ -338,7 +361,7 @@ class FrameFeatures1D(BaseSpectralFeatures):
         own copy of them."""
         if len({step._shared_frames_key() for step in steps}) != 1:
             raise ValueError("_transform_shared takes FrameFeatures1D steps that differ at "
-                             "most in aggregate, skip_silent_frames, n_jobs, verbose, "
+                             "most in aggregate, skip_silent_frames, pool_frames, n_jobs, verbose, "
                              "cepstral_root and contrast_root.")
         first = steps[0]
         X = first._check_transform_input(X)
@@ -355,13 +378,14 @@ class FrameFeatures1D(BaseSpectralFeatures):
                     frames[key] = step._frames_chunk(chunk, shared=shared)
                 last_use = key not in keys[i + 1:]
                 out.append(step._finish_chunk(frames[key] if last_use else frames[key].copy(),
-                                              chunk))
+                                              chunk, shared))
             return tuple(out)
 
         return list(first._map_chunks(views, X))
 
     def _transform_chunk(self, X):
-        return self._finish_chunk(self._frames_chunk(X), X)
+        shared = Intermediates(X, self, needs=frozenset(self._needs()))
+        return self._finish_chunk(self._frames_chunk(X, shared=shared), X, shared)
 
     def _frames_chunk(self, X, shared=None):
         """``(n_clips, n_frames, n_features)`` frames of a chunk, NaN where a
@@ -391,8 +415,9 @@ class FrameFeatures1D(BaseSpectralFeatures):
             start += columns[feature].shape[-1]
         return out
 
-    def _finish_chunk(self, out, X):
-        """The output of a chunk ``X`` from its frames ``out`` (overwritten)."""
+    def _finish_chunk(self, out, X, shared):
+        """The output of a chunk ``X`` from its frames ``out`` (overwritten);
+        ``shared``: its `Intermediates` (voiced pooling reads the pitch track)."""
         if self.aggregate is None:
             # Undefined values (F0 of unvoiced frames, ...) read 0 per frame.
             return np.nan_to_num(out, copy=False, nan=0.0)
@@ -402,6 +427,15 @@ class FrameFeatures1D(BaseSpectralFeatures):
             # A clip of zeros keeps its frames: its statistics are then defined.
             silent &= ~silent.all(axis=1, keepdims=True)
             out[silent] = np.nan
+        if self.pool_frames == "voiced":
+            unvoiced = ~shared.pitch.voiced
+            if unvoiced.shape != out.shape[:2]:
+                raise AssertionError(f"pitch frames {unvoiced.shape} != frames {out.shape[:2]}")
+            # Clips with too few voiced frames keep all of theirs.
+            unvoiced &= (~unvoiced).sum(axis=1, keepdims=True) >= MIN_VOICED_FRAMES
+            pooled_voiced = np.asarray([not n.startswith(("voiced", "voicing"))
+                                        for n in self._frame_feature_names()])
+            out[unvoiced[:, :, np.newaxis] & pooled_voiced] = np.nan
         return pool(out, resolve(self.aggregate), frame_seconds=self.hop_length / self.sr)
 
 
