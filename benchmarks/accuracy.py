@@ -165,7 +165,8 @@ ADDED_AT_DEFAULT = {"features__deltas": "()", "features__f0_min": "60.0",
 
 #: Parameters (by their last name) added after rows were stored, at the
 #: value that builds what those rows measured.
-ADDED_LATER = {"speaker_scaler": "None", "cepstral_root": "None", "contrast_root": "None"}
+ADDED_LATER = {"speaker_scaler": "None", "cepstral_root": "None", "contrast_root": "None",
+               "pool_frames": "'all'"}
 
 
 def make_row(name, *, quick=False):

@@ -467,20 +467,18 @@ def clean_trained_ua(corpus, row, summary):
     return None if any(f is None for f in folds) else float(np.mean([f["ua"] for f in folds]))
 
 
-def targets_table(corpus_summaries, *, speaker_normalised=False, adapted=False):
-    """Issue 21's targets per corpus and plain row: clean UA against the
+def targets_table(corpus_summaries, *, twin=None):
+    """Issue 21's targets per corpus and row: clean UA against the
     clean-trained model's on the same folds (within 1 point), the mean drop
     over the moderate conditions (at most 5 points), the worst of them (at
     most 12), and the conditions where the row is behind openSMILE.
-    ``speaker_normalised``: the same for the speaker-normalised rows, each
-    against openSMILE's speaker-normalised twin. ``adapted``: the same for
-    the rows adapted to each condition's test clips (``+adapt``), against
-    openSMILE's speaker-normalised twin, the peer that also reads the test
-    clips' unlabelled audio."""
-    if speaker_normalised and adapted:
-        raise ValueError("speaker_normalised and adapted select different rows; "
-                         "ask for one table at a time.")
-    twin = SPK if speaker_normalised else ADAPT if adapted else None
+    ``twin`` picks the rows: None the plain ones, against plain openSMILE;
+    ``SPK`` the speaker-normalised ones, each against openSMILE's
+    speaker-normalised twin; ``ADAPT`` the rows adapted to each condition's
+    test clips, against openSMILE's speaker-normalised twin, the peer that
+    also reads the test clips' unlabelled audio."""
+    if twin not in (None, SPK, ADAPT):
+        raise ValueError(f"twin must be None, {SPK!r} or {ADAPT!r}; got {twin!r}.")
     peer_row = "opensmile" if twin is None else "opensmile" + SPK
     lines = ["| corpus | row | clean UA (clean-trained model) | mean moderate drop | worst "
              f"moderate drop | conditions behind {row_label(peer_row)} |",
@@ -705,13 +703,13 @@ def main(argv=None):
     tables = ("### Targets\n\n" + targets_table(corpus_summaries) + "\n\n"
               + "Speaker-normalised rows (each test speaker standardised with their own "
               "unlabelled altered clips), against openSMILE's speaker-normalised twin:\n\n"
-              + targets_table(corpus_summaries, speaker_normalised=True) + "\n\n"
+              + targets_table(corpus_summaries, twin=SPK) + "\n\n"
               + "Rows adapted to the test clips (each condition's altered test clips of a "
               "fold standardised as one recording domain with their own unlabelled "
               "audio, as `skser predict --adapt` does with a batch), against openSMILE's "
               "speaker-normalised twin, which also reads the test clips' unlabelled "
               "audio:\n\n"
-              + targets_table(corpus_summaries, adapted=True) + "\n\n"
+              + targets_table(corpus_summaries, twin=ADAPT) + "\n\n"
               + markdown_tables(corpus_summaries, suite))
     candidates = None if args.quick else candidates_table(corpora, cache)
     if candidates:

@@ -669,7 +669,7 @@ def test_robustness_targets_of_speaker_normalised_rows_count_against_their_peer(
     corpora = {"emodb": ("EmoDB", summary)}
 
     plain = robustness.targets_table(corpora).splitlines()[2:]
-    spk = robustness.targets_table(corpora, speaker_normalised=True).splitlines()
+    spk = robustness.targets_table(corpora, twin=robustness.SPK).splitlines()
 
     assert [line.split("|")[2].strip() for line in plain] == ["stats"]
     assert plain[0].endswith(f"| {len(labels)} of {len(labels)} |")
@@ -689,17 +689,17 @@ def test_robustness_targets_of_adapted_rows_are_a_table_of_their_own():
     summary["pretrained+adapt"][labels[2]] = 0.4  # behind the peer once
     corpora = {"emodb": ("EmoDB", summary)}
 
-    adapted = robustness.targets_table(corpora, adapted=True).splitlines()
+    adapted = robustness.targets_table(corpora, twin=robustness.ADAPT).splitlines()
     plain = robustness.targets_table(corpora).splitlines()[2:]
-    spk = robustness.targets_table(corpora, speaker_normalised=True).splitlines()[2:]
+    spk = robustness.targets_table(corpora, twin=robustness.SPK).splitlines()[2:]
 
     assert "behind opensmile, speaker-normalised" in adapted[0]
     assert [line.split("|")[2].strip() for line in adapted[2:]] == ["pretrained+adapt"]
     assert adapted[2].endswith(f"| 1 of {len(labels)} |")
     assert [line.split("|")[2].strip() for line in plain] == ["pretrained"]
     assert [line.split("|")[2].strip() for line in spk] == ["stats+spk"]
-    with pytest.raises(ValueError, match="one table at a time"):
-        robustness.targets_table(corpora, adapted=True, speaker_normalised=True)
+    with pytest.raises(ValueError, match="twin must be None"):
+        robustness.targets_table(corpora, twin="+adapted")
 
 
 def test_the_shipped_recipe_is_the_adapted_default_and_keeps_the_old_recipe_beside_it(
