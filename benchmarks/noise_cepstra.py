@@ -154,7 +154,10 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None, fami
 def main(argv=None, *, doc=__doc__, results=RESULTS, register=None, **search):
     """Run (or print) a column-family search: this script's, or another's
     with its own ``doc``, ``results`` folder, ``register`` hook and
-    `inner_scores` keywords (``base``, ``family``, ``variants``)."""
+    `inner_scores` keywords (``base``, ``family``, ``variants``), or its own
+    ``scorer`` in place of `inner_scores` (same positional arguments, the
+    other keywords passed on)."""
+    scorer = search.pop("scorer", inner_scores)
     script = Path(results).name + ".py"
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--outer-folds", nargs="+", type=int, default=[1, 2, 3, 4])
@@ -187,7 +190,7 @@ def main(argv=None, *, doc=__doc__, results=RESULTS, register=None, **search):
                     continue
                 start = time.perf_counter()
                 inner = robust_search.inner_folds(data, splits[outer][0])
-                folds = [inner_scores(data, waveforms, outer, k, *split, **search)
+                folds = [scorer(data, waveforms, outer, k, *split, **search)
                          for k, split in enumerate(inner)]
                 Path(results).mkdir(parents=True, exist_ok=True)
                 stored = robust_search.store_merged(path, str(outer), {
