@@ -27,6 +27,8 @@ from skser import (
     AddNoise,
     AudioLoader,
     AugmentedCopies,
+    BandPass,
+    BandwidthExperts,
     CNNClassifier,
     ConditionGatedClassifier,
     SoftVotingEnsemble,
@@ -74,6 +76,7 @@ TWO_D_ESTIMATORS = [
     TimeShift(sr=100, max_shift_seconds=0.02, random_state=0),
     RandomCorruption(corruptions=["gain", "white_noise"], sr=100, random_state=0),
     LevelNormalizer(sr=100),
+    BandPass(sr=2000, low=100.0, high=400.0),
     ConditionGatedClassifier(),
 ]
 
@@ -171,6 +174,8 @@ OTHER_ESTIMATORS = [
     AugmentedCopies(augmenters=[AddNoise(), TimeShift(sr=100)], random_state=0),
     CNNClassifier(width=0.05, epochs=1),
     SoftVotingEnsemble(estimators=[("lr", LogisticRegression())]),
+    BandwidthExperts(wideband=LogisticRegression(), narrowband=LogisticRegression(), sr=2000,
+                     cutoff=500.0),
     EnergyVAD(),
     SpeechDetector(),
 ]
@@ -331,6 +336,8 @@ def _fit(estimator):
         return estimator.fit(rng.normal(size=(4, 10, 3)), ["a", "b", "a", "b"])
     if isinstance(estimator, (SoftVotingEnsemble, ConditionGatedClassifier)):
         return estimator.fit(rng.normal(size=(4, 3)), ["a", "b", "a", "b"])
+    if isinstance(estimator, BandwidthExperts):
+        return estimator.fit(rng.normal(scale=0.1, size=(4, 400)), ["a", "b", "a", "b"])
     if isinstance(estimator, EnergyVAD):
         # A detector, not a transformer: segments() is where it validates.
         return estimator.segments(waves[0], sr=8000)
@@ -395,6 +402,10 @@ INVALID_PARAMS = {
         "weights": [["gain"], {"nope": 1.0}, {"gain": -1.0}, {"gain": "x"}],
     },
     "LevelNormalizer": {"sr": [0, 8000.5], "target_dbfs": [3.0, "loud"]},
+    "BandPass": {"sr": [0, 8000.5], "low": [-1.0, "low"], "high": [0.0, "high"],
+                 "order": [0, 21, 2.5]},
+    "BandwidthExperts": {"wideband": [42, "lr"], "narrowband": [None, "lr"], "sr": [0, 2.5],
+                         "cutoff": [0.0, 1000.0, "4k"], "threshold_db": [1.0, "low"]},
     "AugmentedCopies": {
         "augmenters": [42, [], [42]], "n_copies": [0], "random_state": ["seed"],
     },
@@ -435,6 +446,8 @@ INVALID_COMBINATIONS = [
     ("AddNoise", {"min_snr_db": 30.0, "max_snr_db": 10.0}, "min_snr_db"),
     ("SpeechDetector", {"f0_min": 300.0, "f0_max": 200.0}, "f0_min"),
     ("SpeechDetector", {"sr": 1000}, "f0_max"),
+    ("BandPass", {"low": 500.0, "high": 400.0}, "low"),
+    ("BandPass", {"high": 1000.0}, "high"),
 ]
 
 # The first instance of each class (later ones cover other options).
