@@ -83,6 +83,10 @@ CANDIDATES = {
     "default-gated-member": ("default", {
         "clf__stats__clf": statistics_gate(),
         "clf__stats__features__contrast_root": 3.0}),
+    # The statistics model pooling its statistics over the voiced frames, as
+    # benchmarks/voiced_pooling.py chose on the nested inner splits
+    # (2026-12-08).
+    "stats-voiced": ("stats", {"features__pool_frames": "voiced"}),
 }
 
 #: The row of skser's pretrained model's recipe until 2026-12-07, kept
