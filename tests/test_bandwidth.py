@@ -157,14 +157,36 @@ def test_both_experts_fit_on_every_row_with_the_copies_they_come_from(rng):
         assert expert.copy_of_.tolist() == list(range(8)) * 2
 
 
-def test_bad_copy_of_and_clip_lengths_are_refused(rng):
+def test_a_bad_copy_of_is_refused(rng):
     X, y = _labelled(rng, n=8)
     clf = BandwidthExperts(wideband=_Recorder(), narrowband=_Recorder())
     with pytest.raises(ValueError, match="copy_of holds 3 entries for 8 rows"):
         clf.fit(X, y, copy_of=[0, 1, 2])
-    clf.fit(X, y)
-    with pytest.raises(ValueError, match="fitted on clips of 8000"):
-        clf.predict(X[:, :4000])
+
+
+def test_clips_of_any_lengths_go_to_their_expert_as_a_list(rng):
+    """After the loader, before trimming: a list of waveforms of any lengths,
+    each expert given its own clips as a list."""
+    from skser import TrimPad
+
+    X, y = _labelled(rng, n=8)
+    clips = [x[:n] for x, n in zip(X, rng.integers(3000, 8000, size=len(X)))]
+    tail = make_pipeline(TrimPad(sr=SR, duration=0.5), LogisticRegression())
+    clf = BandwidthExperts(wideband=tail, narrowband=make_pipeline(BandPass(), tail)).fit(clips, y)
+    test = clips[:3] + [_phone(c) for c in clips[:3]]
+
+    proba = clf.predict_proba(test)
+
+    assert clf.is_narrowband(test).tolist() == [False] * 3 + [True] * 3
+    np.testing.assert_allclose(proba[:3], clf.wideband_.predict_proba(test[:3]))
+    np.testing.assert_allclose(proba[3:], clf.narrowband_.predict_proba(test[3:]))
+
+
+def test_band_pass_keeps_a_list_of_waveforms_a_list(rng):
+    clips = [rng.normal(scale=0.1, size=n).astype(np.float32) for n in (1, 50, 4000)]
+    out = BandPass().fit_transform(clips)
+    assert isinstance(out, list) and [len(c) for c in out] == [1, 50, 4000]
+    np.testing.assert_array_equal(out[2], BandPass().fit_transform(clips[2][None])[0])
 
 
 def test_a_cutoff_above_half_the_rate_is_refused(rng):

@@ -2,10 +2,11 @@
 
 Data contract
 -------------
-input : np.ndarray ``(n_clips, n_samples)``, float32 (what `TrimPad` or
-    `LevelNormalizer` gives).
-output : the same shape, float32, each clip filtered forward and backward
-    (zero phase) by a Butterworth band-pass of ``low`` to ``high`` Hz.
+input : list of 1-D float waveforms of any lengths (what `AudioLoader`
+    gives), or a fixed-length batch ``(n_clips, n_samples)``.
+output : the same form (a list of float32 waveforms, or a float32 array of
+    the same shape), each clip filtered forward and backward (zero phase) by
+    a Butterworth band-pass of ``low`` to ``high`` Hz.
 """
 
 from numbers import Integral, Real
@@ -16,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_waveform_batch
+from .._validation import check_waveform_batch, check_waveform_list
 
 __all__ = ["BandPass"]
 
@@ -90,13 +91,13 @@ class BandPass(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Validate the parameters and ``X``; the step learns nothing but the
-        clip length it will be given.
+        """Validate the parameters and ``X``; the step learns nothing but, for
+        a fixed-length batch, the clip length it will be given.
 
         Parameters
         ----------
-        X : np.ndarray [shape=(n_clips, n_samples)]
-            Fixed-length waveforms at ``sr``.
+        X : list of np.ndarray [shape=(n_samples_i,)] or np.ndarray [shape=(n_clips, n_samples)]
+            Waveforms at ``sr``.
         y : ignored
 
         Returns
@@ -104,7 +105,10 @@ class BandPass(TransformerMixin, BaseEstimator):
         self : BandPass
         """
         self._check_params()
-        self.n_features_in_ = check_waveform_batch(X).shape[1]
+        if _is_batch(X):
+            self.n_features_in_ = check_waveform_batch(X).shape[1]
+        else:
+            check_waveform_list(X)
         return self
 
     def transform(self, X):
@@ -112,14 +116,18 @@ class BandPass(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : np.ndarray [shape=(n_clips, n_samples)]
-            Fixed-length waveforms at ``sr``.
+        X : list of np.ndarray [shape=(n_samples_i,)] or np.ndarray [shape=(n_clips, n_samples)]
+            Waveforms at ``sr``.
 
         Returns
         -------
-        Xt : np.ndarray [shape=(n_clips, n_samples), dtype=float32]
+        Xt : list of np.ndarray [shape=(n_samples_i,), dtype=float32] or np.ndarray [shape=(n_clips, n_samples), dtype=float32]
+            The same form as ``X``.
         """
         self._check_params()
+        sos = self._sos()
+        if not _is_batch(X):
+            return [_filtered(sos, y[np.newaxis])[0] for y in check_waveform_list(X)]
         X = check_waveform_batch(X)
         expected = getattr(self, "n_features_in_", X.shape[1])
         if X.shape[1] != expected:
@@ -127,10 +135,7 @@ class BandPass(TransformerMixin, BaseEstimator):
                              f"{expected} features as input (samples per clip, as in fit).")
         if X.shape[0] == 0:
             return X.copy()
-        sos = self._sos()
-        # sosfiltfilt pads by up to 3 * (2 * n_sections + 1) samples each side.
-        padlen = min(3 * (2 * len(sos) + 1), X.shape[1] - 1)
-        return scipy.signal.sosfiltfilt(sos, X, axis=1, padlen=padlen).astype(np.float32)
+        return _filtered(sos, X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: those of the input (``sample0`` ...).
@@ -155,3 +160,21 @@ class BandPass(TransformerMixin, BaseEstimator):
         tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def _is_batch(X):
+    """A fixed-length batch (a 2-D numeric array, or what converts to one),
+    not a list of waveforms."""
+    if isinstance(X, (list, tuple)) or not hasattr(X, "__array__"):
+        return False
+    X = np.asarray(X)
+    return X.ndim == 2 and X.dtype != object
+
+
+def _filtered(sos, X):
+    """``(n, n_samples)`` float32, each row filtered forward and backward."""
+    if X.shape[1] < 2:
+        return np.asarray(X, dtype=np.float32).copy()
+    # sosfiltfilt pads by up to 3 * (2 * n_sections + 1) samples each side.
+    padlen = min(3 * (2 * len(sos) + 1), X.shape[1] - 1)
+    return scipy.signal.sosfiltfilt(sos, X, axis=1, padlen=padlen).astype(np.float32)
