@@ -48,6 +48,7 @@ from numbers import Real
 
 import numpy as np
 from imblearn import pipeline as imblearn_pipeline
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -60,9 +61,10 @@ from .augmentation import (
 )
 from .features import FrameFeatures1D, MelSpectrogram2D
 from .loading import AudioLoader
-from .models import CNNClassifier, ConditionGatedClassifier, SoftVotingEnsemble
+from .models import BandwidthExperts, CNNClassifier, ConditionGatedClassifier, SoftVotingEnsemble
 from .preprocessing import (
-    DomainStandardScaler, LevelNormalizer, SpeakerStandardScaler, StandardScalerND, TrimPad,
+    BandPass, DomainStandardScaler, LevelNormalizer, SpeakerStandardScaler, StandardScalerND,
+    TrimPad,
 )
 
 __all__ = ["Pipeline", "make_ser_pipeline"]
@@ -137,6 +139,9 @@ ENSEMBLE_STATS_CEPSTRAL_ROOT = 3.0
 # every stored row of theirs; four were searched for the statistics model
 # alone, and the ensemble's rows cost hours a corpus to recompute.
 ROBUST_COPIES = 2
+# Band-limited clips (a phone line's 8 kHz rate) hold next to no power above
+# half of it: narrowband_expert's rule (BandwidthExperts' default).
+NARROWBAND_CUTOFF_HZ = 4000.0
 
 
 class Pipeline(imblearn_pipeline.Pipeline):
@@ -449,7 +454,7 @@ def _quoted(names, conjunction="or"):
 def make_ser_pipeline(
     kind="ensemble", *, model=None, sr=16000, duration=3.0, max_duration=30.0, augment=None,
     n_copies=None, memory=None, n_jobs=None, random_state=None, verbose=False,
-    speaker_normalize=False, adapt=False, robust=None, **options,
+    speaker_normalize=False, adapt=False, robust=None, narrowband_expert=False, **options,
 ):
     """Build the standard speech-emotion pipeline from file paths to labels.
 
@@ -596,6 +601,20 @@ def make_ser_pipeline(
         and round (what ``robust=True`` builds with
         ``speaker_normalize=True``), cost it 1.7 points of clean UA on the
         nested inner splits, for 3.8 more on altered clips.
+    narrowband_expert : bool, default=False
+        Classify band-limited clips (phone calls, files recorded at 8 kHz:
+        less than -50 dB of their power above 4 kHz) with a second model of
+        the same kind trained behind a phone line's band: the pipeline
+        becomes ``load, clf``, its ``clf`` a `BandwidthExperts` whose
+        ``wideband`` expert is the rest of the pipeline as built
+        (``clf__wideband__features__...``) and whose ``narrowband`` expert
+        is a `BandPass` (300-3400 Hz) in front of a clone of it
+        (``clf__narrowband__...``). Training costs twice as much;
+        prediction runs one expert per clip, and wideband clips get exactly
+        the predictions of the pipeline without it. ``docs/robustness.md``
+        measures what it gains on phone lines. Not with
+        ``speaker_normalize`` or ``adapt``, whose speakers and domains it
+        does not pass on.
     **options
         ``step__parameter=value`` settings applied with ``set_params``, e.g.
         ``features__n_mels=64`` or ``clf__epochs=20`` (the ensemble's:
@@ -623,6 +642,42 @@ def make_ser_pipeline(
     >>> [name for name, _ in pipe.steps]
     ['load', 'trim', 'features', 'augment', 'scale', 'clf']
     """
+    if narrowband_expert not in (True, False):
+        raise ValueError(f"narrowband_expert must be True or False; got {narrowband_expert!r}.")
+    if narrowband_expert and sr <= 2 * NARROWBAND_CUTOFF_HZ:
+        raise ValueError(
+            f"narrowband_expert=True tells band-limited clips by their power above "
+            f"{NARROWBAND_CUTOFF_HZ:g} Hz, which sr={sr!r} cannot hold; use sr above "
+            f"{2 * NARROWBAND_CUTOFF_HZ:g} (16000, the default).")
+    if narrowband_expert and (speaker_normalize or adapt):
+        raise ValueError(
+            "narrowband_expert=True sends each clip to one of two models, and passes no "
+            "speakers or domains on to them: it does not work with "
+            f"{'speaker_normalize' if speaker_normalize else 'adapt'}=True.")
+    pipeline = _pipeline_of_kind(
+        kind, model=model, sr=sr, duration=duration, max_duration=max_duration,
+        augment=augment, n_copies=n_copies, memory=memory, n_jobs=n_jobs,
+        random_state=random_state, verbose=verbose, speaker_normalize=speaker_normalize,
+        adapt=adapt, robust=robust, options=options)
+    return _with_narrowband_expert(pipeline, sr=sr) if narrowband_expert else pipeline
+
+
+def _with_narrowband_expert(pipeline, *, sr):
+    """``load, clf``: the loader, then `BandwidthExperts` of the rest of
+    ``pipeline`` (wideband) and `BandPass` in front of a clone of it."""
+    (load_name, load), *rest = pipeline.steps
+    wideband = Pipeline(rest, memory=pipeline.memory, verbose=pipeline.verbose)
+    narrowband = Pipeline([("band", BandPass(sr=sr)), *clone(wideband).steps],
+                          memory=pipeline.memory, verbose=pipeline.verbose)
+    experts = BandwidthExperts(wideband=wideband, narrowband=narrowband, sr=sr,
+                               cutoff=NARROWBAND_CUTOFF_HZ)
+    return Pipeline([(load_name, load), ("clf", experts)],
+                    memory=pipeline.memory, verbose=pipeline.verbose)
+
+
+def _pipeline_of_kind(kind, *, model, sr, duration, max_duration, augment, n_copies, memory,
+                      n_jobs, random_state, verbose, speaker_normalize, adapt, robust, options):
+    """`make_ser_pipeline` without ``narrowband_expert``."""
     spec = KINDS.get(kind) if isinstance(kind, str) else None
     if spec is None:
         raise ValueError(f"kind must be {_quoted(KINDS)}; got {kind!r}.")

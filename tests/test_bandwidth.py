@@ -206,3 +206,48 @@ def test_a_fitted_bandwidth_model_round_trips_through_a_model_file(rng, tmp_path
 
     np.testing.assert_array_equal(load_model(tmp_path / "bw.skser").predict_proba(test),
                                   clf.predict_proba(test))
+
+
+# ------------------------------------------------ make_ser_pipeline's option
+
+
+def _wideband_tones(rng, n):
+    from conftest import LABELS, tone
+
+    labels = [LABELS[i % 3] for i in range(n)]
+    clips = [tone(label, sr=SR, seconds=0.6, rng=rng) for label in labels]
+    # Breath and room noise up to 8 kHz: the clips are wideband.
+    return [c + (0.01 * rng.standard_normal(c.size)).astype(np.float32) for c in clips], labels
+
+
+def test_narrowband_expert_keeps_wideband_predictions_and_sends_phone_clips_to_its_expert(rng):
+    from skser import make_ser_pipeline
+
+    clips, labels = _wideband_tones(rng, 24)
+    small = dict(robust=False, duration=0.5, random_state=0, features__n_fft=512,
+                 features__hop_length=256)
+    plain = make_ser_pipeline("stats", **small).fit(clips, labels)
+    both = make_ser_pipeline("stats", narrowband_expert=True, **small).fit(clips, labels)
+    test, _ = _wideband_tones(rng, 6)
+    phone = [_phone(c) for c in test]
+
+    experts = both.named_steps["clf"]
+    assert [n for n, _ in both.steps] == ["load", "clf"]
+    assert [n for n, _ in experts.narrowband.steps][:2] == ["band", "trim"]
+    assert experts.is_narrowband(test + phone).tolist() == [False] * 6 + [True] * 6
+    np.testing.assert_allclose(both.predict_proba(test), plain.predict_proba(test), atol=1e-12)
+    np.testing.assert_allclose(both.predict_proba(phone),
+                               experts.narrowband_.predict_proba(phone), atol=1e-12)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"speaker_normalize": True}, "does not work with speaker_normalize=True"),
+    ({"adapt": True}, "does not work with adapt=True"),
+    ({"sr": 8000}, "use sr above 8000"),
+    ({"narrowband_expert": "yes"}, "narrowband_expert must be True or False"),
+])
+def test_narrowband_expert_refuses_what_it_cannot_do(params, message):
+    from skser import make_ser_pipeline
+
+    with pytest.raises(ValueError, match=message):
+        make_ser_pipeline("stats", **{"narrowband_expert": True, **params})
