@@ -51,6 +51,14 @@ def _retrimmed_corruptions(**params):
     return augmenters
 
 
+def narrowband_experts(kind):
+    """The ``clf`` step of ``make_ser_pipeline(kind, narrowband_expert=True)``
+    (the candidates' seed), its `BandwidthExperts`."""
+    from skser import make_ser_pipeline
+
+    return make_ser_pipeline(kind, narrowband_expert=True, random_state=0).named_steps["clf"]
+
+
 def statistics_gate():
     """The robust statistics model's classifier as `make_ser_pipeline`
     builds it (its `ConditionGatedClassifier`)."""
@@ -87,6 +95,22 @@ CANDIDATES = {
     # benchmarks/voiced_pooling.py chose on the nested inner splits
     # (2026-12-08).
     "stats-voiced": ("stats", {"features__pool_frames": "voiced"}),
+    # The statistics model with a narrowband expert for band-limited clips
+    # (make_ser_pipeline("stats", narrowband_expert=True)), as
+    # benchmarks/bandwidth_experts.py chose on the nested inner splits
+    # (2026-12-08): every step after the loader moves into the clf step's
+    # BandwidthExperts.
+    "stats-bandwidth": ("stats", {
+        **dict.fromkeys(("trim", "augment", "level", "features", "scale"), "passthrough"),
+        "clf": narrowband_experts("stats")}),
+}
+
+#: What a candidate's change is, where its ``set_params`` values are whole
+#: pipelines (the tables print these in place of their reprs).
+CANDIDATE_CHANGES = {
+    "stats-bandwidth": "make_ser_pipeline(\"stats\", narrowband_expert=True): the loader, then "
+                       "BandwidthExperts of the statistics model as built (wideband) and of "
+                       "BandPass (300-3400 Hz) in front of a clone of it (narrowband)",
 }
 
 #: The row of skser's pretrained model's recipe until 2026-12-07, kept

@@ -64,8 +64,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import accuracy  # noqa: E402
 from _common import (  # noqa: E402
-    CANDIDATES, PRETRAINED_STATS, SHARED_DATA, machine, pretrained_stats_pipeline,
-    statistics_before_issue_13, with_epochs,
+    CANDIDATE_CHANGES, CANDIDATES, PRETRAINED_STATS, SHARED_DATA, machine,
+    pretrained_stats_pipeline, statistics_before_issue_13, with_epochs,
 )
 from _opensmile import OPENSMILE_MISSING, OpenSmileFunctionals, opensmile_available  # noqa: E402
 
@@ -541,9 +541,9 @@ def candidates_table(corpora, cache):
     if len(lines) == 2:
         return None
     # One line each: estimators' reprs wrap.
-    changes = "; ".join(f"{name}: {row} with " + ", ".join(f"{k}={' '.join(repr(v).split())}"
-                                                           for k, v in ch.items())
-                        for name, (row, ch) in CANDIDATES.items())
+    changes = "; ".join(f"{name}: {row} with " + CANDIDATE_CHANGES.get(name, ", ".join(
+        f"{k}={' '.join(repr(v).split())}" for k, v in ch.items()))
+        for name, (row, ch) in CANDIDATES.items())
     return ("### Candidates\n\nA change to a row measured on the row's folds, before it "
             f"is adopted or, once adopted, the row as it was ({changes}). Each figure is "
             "the candidate's, then in brackets the row's on the same folds and the "

@@ -95,7 +95,8 @@ def _differing_parameters(a, b):
     it are not compared)."""
     a, b = a.get_params(deep=True), b.get_params(deep=True)
     replaced = {k for k in a.keys() & b.keys()
-                if hasattr(a[k], "get_params") and type(a[k]) is not type(b[k])}
+                if (hasattr(a[k], "get_params") or hasattr(b[k], "get_params"))
+                and type(a[k]) is not type(b[k])}
 
     def under(key):
         return any(key.startswith(r + "__") for r in replaced)

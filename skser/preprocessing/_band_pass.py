@@ -121,8 +121,9 @@ class BandPass(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        Xt : list of np.ndarray [shape=(n_samples_i,), dtype=float32] or np.ndarray [shape=(n_clips, n_samples), dtype=float32]
-            The same form as ``X``.
+        Xt : list of np.ndarray or np.ndarray [shape=(n_clips, n_samples)]
+            The same form as ``X``, float32: a list of waveforms of the same
+            lengths, or an array of the same shape.
         """
         self._check_params()
         sos = self._sos()
