@@ -788,3 +788,28 @@ def test_evaluate_robustness_refuses_bad_options_by_name(folder_corpus, capsys, 
                    r"^(spk\d)_", "--folds", "2", "--kind", "stats", "--quiet", *extra])
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_train_with_a_narrowband_expert_saves_a_model_that_routes_by_band(
+        folder_corpus, tmp_path, capsys):
+    from skser import load_model
+    from skser.models import BandwidthExperts
+
+    out = tmp_path / "out"
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--narrowband-expert",
+                 "--out", str(out), *STATS_FAST]) == 0
+    model = load_model(out / "model.skser")
+    assert isinstance(model.named_steps["clf"], BandwidthExperts)
+    clip = sorted(folder_corpus.rglob("*.wav"))[0]
+    capsys.readouterr()
+    assert main(["predict", str(out / "model.skser"), str(clip), "--format", "json",
+                 TONES]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert abs(sum(row[label] for label in ("angry", "happy", "sad")) - 1) < 1e-6
+
+
+def test_a_narrowband_expert_with_speaker_normalisation_is_refused(folder_corpus, tmp_path,
+                                                                   capsys):
+    assert main(["train", str(folder_corpus), *SPEAKERS, "--narrowband-expert",
+                 "--speaker-normalize", "--out", str(tmp_path / "out"), *STATS_FAST]) != 0
+    assert "does not work with speaker_normalize=True" in capsys.readouterr().err

@@ -43,7 +43,8 @@ def main(argv=None):
         given += [name for name, value in (("--no-robust", args.no_robust),
                                            ("--robust", args.robust),
                                            ("--no-augment", args.no_augment),
-                                           ("--speaker-normalize", args.speaker_normalize))
+                                           ("--speaker-normalize", args.speaker_normalize),
+                                           ("--narrowband-expert", args.narrowband_expert))
                   if value]
         if given:
             print(f"skser {args.command}: error: --recipe pretrained is the pretrained "

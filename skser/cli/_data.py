@@ -118,7 +118,8 @@ def _make_pipeline(args):
         robust=(False if getattr(args, "no_robust", False)
                 else True if getattr(args, "robust", False) else None),
         n_jobs=args.n_jobs, random_state=args.seed,
-        speaker_normalize=args.speaker_normalize, adapt=adapt, **options,
+        speaker_normalize=args.speaker_normalize, adapt=adapt,
+        narrowband_expert=getattr(args, "narrowband_expert", False), **options,
     )
     if not args.quiet:
         # A verbosity given with --set wins (clf__verbose=2: Keras' line per epoch).
@@ -133,10 +134,19 @@ def _epochs_key(kind):
 
 
 def _verbose_params(pipeline, level):
-    """``step__verbose`` for the steps that show progress bars."""
-    names = {"load", "features", "clf"}
-    return {f"{name}__verbose": level for name, step in getattr(pipeline, "steps", [])
-            if name in names and hasattr(step, "verbose")}
+    """``step__verbose`` for the steps that show progress bars (those of
+    both experts of a `BandwidthExperts` step too)."""
+    from ..models import BandwidthExperts
+
+    params = {}
+    for name, step in getattr(pipeline, "steps", []):
+        if name == "clf" and isinstance(step, BandwidthExperts):
+            for expert in ("wideband", "narrowband"):
+                params.update({f"clf__{expert}__{key}": value for key, value in
+                               _verbose_params(getattr(step, expert), level).items()})
+        elif name in {"load", "features", "clf"} and hasattr(step, "verbose"):
+            params[f"{name}__verbose"] = level
+    return params
 
 
 def _pipeline_name(args):

@@ -70,6 +70,10 @@ def _build_parser():
                              "--speaker-normalize (--kind stats: one channel per speaker and "
                              "round, 2-3 points lower on clean clips, up to 4 higher on "
                              "altered ones) and for --kind sequence")
+    group.add_argument("--narrowband-expert", action="store_true",
+                       help="classify band-limited clips (phone calls, 8 kHz files) with a "
+                            "second model trained behind a phone line's band; trains twice "
+                            "(docs/robustness.md)")
     group.add_argument("--set", type=_parse_setting, action="append", metavar="STEP__PARAM=VALUE",
                        help="any pipeline parameter, e.g. --set features__n_mels=64 (repeatable)")
     group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
