@@ -15,14 +15,14 @@ import numpy as np
 import scipy.signal
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_waveform_batch, check_waveform_list
+from ._waveform_step import StatelessWaveformStep
 
 __all__ = ["BandPass"]
 
 
-class BandPass(TransformerMixin, BaseEstimator):
+class BandPass(StatelessWaveformStep, TransformerMixin, BaseEstimator):
     """Keep one frequency band of each clip: by default a phone line's,
     300-3400 Hz.
 
@@ -137,30 +137,6 @@ class BandPass(TransformerMixin, BaseEstimator):
         if X.shape[0] == 0:
             return X.copy()
         return _filtered(sos, X)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: those of the input (``sample0`` ...).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None
-            Names of the input columns; None gives ``sample0`` ...
-            ``sample{n_features_in_ - 1}``.
-
-        Returns
-        -------
-        feature_names_out : np.ndarray of str
-        """
-        if input_features is not None:
-            return np.asarray(input_features, dtype=object)
-        check_is_fitted(self, "n_features_in_")
-        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
 
 
 def _is_batch(X):

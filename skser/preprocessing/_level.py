@@ -12,15 +12,15 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_waveform_batch
 from ..augmentation._corruptions import speech_level_db
+from ._waveform_step import StatelessWaveformStep
 
 __all__ = ["LevelNormalizer"]
 
 
-class LevelNormalizer(TransformerMixin, BaseEstimator):
+class LevelNormalizer(StatelessWaveformStep, TransformerMixin, BaseEstimator):
     """Scale each clip to one active speech level, so that features do not
     depend on the microphone's gain.
 
@@ -109,27 +109,3 @@ class LevelNormalizer(TransformerMixin, BaseEstimator):
             gain = 10.0 ** ((self.target_dbfs - level) / 20.0) if np.isfinite(level) else 1.0
             Xt[i] = y * np.float32(gain)
         return Xt
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: those of the input (``sample0`` ...).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None
-            Names of the input columns; None gives ``sample0`` ...
-            ``sample{n_features_in_ - 1}``.
-
-        Returns
-        -------
-        feature_names_out : np.ndarray of str
-        """
-        if input_features is not None:
-            return np.asarray(input_features, dtype=object)
-        check_is_fitted(self, "n_features_in_")
-        return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
