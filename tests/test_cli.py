@@ -798,6 +798,7 @@ def test_train_with_a_narrowband_expert_saves_a_model_that_routes_by_band(
     out = tmp_path / "out"
     assert main(["train", str(folder_corpus), *SPEAKERS, "--narrowband-expert",
                  "--out", str(out), *STATS_FAST]) == 0
+    assert "with a narrowband expert" in capsys.readouterr().out
     model = load_model(out / "model.skser")
     assert isinstance(model.named_steps["clf"], BandwidthExperts)
     clip = sorted(folder_corpus.rglob("*.wav"))[0]

@@ -155,6 +155,8 @@ def _pipeline_name(args):
                 "network, adapting per recording domain)")
     suffix = (", speaker-normalised" if args.speaker_normalize
               else ", adapting" if getattr(args, "adapt", False) else "")
+    if getattr(args, "narrowband_expert", False):
+        suffix += ", with a narrowband expert for band-limited clips"
     if args.kind == "stats":
         return "STATS (pooled prosodic and spectral statistics + logistic regression)" + suffix
     if args.kind == "sequence":
