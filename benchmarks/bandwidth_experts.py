@@ -46,22 +46,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "bandwidth_experts"
 BASE = {"cepstral_root": 3.0, "contrast_root": 3.0, "as_built": True, "draw": "clip"}
 
 
-def bandwidth_experts(pipe):
-    """A waveform pipeline's loader, then ``BandwidthExperts`` over the rest
-    of it: the rest for wideband clips, and `BandPass` then a clone of the
-    rest for band-limited ones."""
-    from sklearn.base import clone
-
-    from skser import BandPass, BandwidthExperts
-    from skser.pipeline import Pipeline
-
-    (load_name, load), *rest = clone(pipe).steps
-    wideband = Pipeline(rest)
-    narrowband = Pipeline([("band", BandPass()), *clone(wideband).steps])
-    return Pipeline([(load_name, load),
-                     ("clf", BandwidthExperts(wideband=wideband, narrowband=narrowband))])
-
-
 def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None):
     """Inner UA of ``stats`` and ``bandwidth`` per condition on one inner fold."""
     import numpy as np
@@ -69,8 +53,10 @@ def inner_scores(data, waveforms, outer, k, fit_idx, val_idx, *, base=None):
     import robust_search
     import robustness
     from skser.evaluation import emotion_report
+    from skser.pipeline import _with_narrowband_expert
 
-    pipe = bandwidth_experts(robust_search.candidate_pipeline(base or BASE))
+    # What make_ser_pipeline(narrowband_expert=True) wraps the model in.
+    pipe = _with_narrowband_expert(robust_search.candidate_pipeline(base or BASE), sr=16000)
     y = data.target[fit_idx]
     pipe.fit([waveforms[i] for i in fit_idx], y)
     load, experts = pipe.named_steps["load"], pipe.named_steps["clf"]

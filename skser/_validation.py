@@ -95,6 +95,16 @@ def check_waveform_list(X, *, name="X"):
     return waveforms
 
 
+def is_waveform_batch(X):
+    """Whether ``X`` is a fixed-length batch (a 2-D numeric array, or what
+    converts to one) rather than a list of waveforms of any lengths: the
+    form a step that takes both gives back."""
+    if isinstance(X, (list, tuple)) or not hasattr(X, "__array__"):
+        return False
+    X = np.asarray(X)
+    return X.ndim == 2 and X.dtype != object
+
+
 def check_waveform_batch(X, *, name="X"):
     """Return a fixed-length waveform batch as a C-contiguous float32 array.
 

@@ -14,5 +14,5 @@ from ._ensemble import SoftVotingEnsemble
 from ._gated import ConditionGatedClassifier
 from ._onnx import ONNX_TOLERANCE, OnnxNetwork
 
-__all__ = ["ARCHITECTURES", "BandwidthExperts", "CNNClassifier", "ConditionGatedClassifier", "ONNX_TOLERANCE",
-           "OnnxNetwork", "SoftVotingEnsemble"]
+__all__ = ["ARCHITECTURES", "BandwidthExperts", "CNNClassifier", "ConditionGatedClassifier",
+           "ONNX_TOLERANCE", "OnnxNetwork", "SoftVotingEnsemble"]

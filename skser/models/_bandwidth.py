@@ -24,8 +24,9 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
-from .._validation import check_waveform_list, method_takes
-from ..preprocessing._band_pass import _is_batch
+from .._validation import (
+    check_waveform_batch, check_waveform_list, is_waveform_batch, method_takes,
+)
 
 __all__ = ["BandwidthExperts", "high_band_db"]
 
@@ -49,8 +50,12 @@ def high_band_db(X, *, sr, cutoff):
         average of Hann-windowed 32 ms frames; 0 for a silent clip (nothing
         says it is band-limited).
     """
+    return _high_band_dbs(check_waveform_list(X), sr, cutoff)
+
+
+def _high_band_dbs(waveforms, sr, cutoff):
     return np.array([_high_band_db(np.asarray(y, dtype=np.float64), sr, cutoff)
-                     for y in check_waveform_list(X)], dtype=np.float64)
+                     for y in waveforms], dtype=np.float64)
 
 
 def _high_band_db(y, sr, cutoff):
@@ -225,7 +230,11 @@ class BandwidthExperts(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             True where less than ``threshold_db`` of the clip's power lies
             above ``cutoff``.
         """
-        return high_band_db(X, sr=self.sr, cutoff=self.cutoff) < self.threshold_db
+        return self._narrow(_waveforms(X))
+
+    def _narrow(self, X):
+        """`is_narrowband` of waveforms already validated."""
+        return _high_band_dbs(X, self.sr, self.cutoff) < self.threshold_db
 
     def predict_proba(self, X):
         """Each clip's probabilities from the expert of its band.
@@ -242,7 +251,7 @@ class BandwidthExperts(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self, "wideband_")
         X = _waveforms(X)
-        narrow = self.is_narrowband(X)
+        narrow = self._narrow(X)
         proba = np.empty((len(X), len(self.classes_)), dtype=np.float64)
         for expert, rows in ((self.wideband_, ~narrow), (self.narrowband_, narrow)):
             if rows.any():
@@ -265,12 +274,9 @@ class BandwidthExperts(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
 
 def _waveforms(X):
-    """``X`` as a fixed-length float32 batch when it is one, else a list of
-    float32 waveforms: the form the experts get."""
-    if _is_batch(X):
-        waveforms = check_waveform_list(X)
-        return np.stack(waveforms) if waveforms else np.asarray(X, dtype=np.float32)
-    return check_waveform_list(X)
+    """``X`` validated in the form the experts get: a fixed-length float32
+    batch when it is one, else a list of float32 waveforms."""
+    return check_waveform_batch(X) if is_waveform_batch(X) else check_waveform_list(X)
 
 
 def _take(X, rows):

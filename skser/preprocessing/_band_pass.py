@@ -16,7 +16,7 @@ import scipy.signal
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
-from .._validation import check_waveform_batch, check_waveform_list
+from .._validation import check_waveform_batch, check_waveform_list, is_waveform_batch
 from ._waveform_step import StatelessWaveformStep
 
 __all__ = ["BandPass"]
@@ -105,7 +105,7 @@ class BandPass(StatelessWaveformStep, TransformerMixin, BaseEstimator):
         self : BandPass
         """
         self._check_params()
-        if _is_batch(X):
+        if is_waveform_batch(X):
             self.n_features_in_ = check_waveform_batch(X).shape[1]
         else:
             check_waveform_list(X)
@@ -127,7 +127,7 @@ class BandPass(StatelessWaveformStep, TransformerMixin, BaseEstimator):
         """
         self._check_params()
         sos = self._sos()
-        if not _is_batch(X):
+        if not is_waveform_batch(X):
             return [_filtered(sos, y[np.newaxis])[0] for y in check_waveform_list(X)]
         X = check_waveform_batch(X)
         expected = getattr(self, "n_features_in_", X.shape[1])
@@ -137,15 +137,6 @@ class BandPass(StatelessWaveformStep, TransformerMixin, BaseEstimator):
         if X.shape[0] == 0:
             return X.copy()
         return _filtered(sos, X)
-
-
-def _is_batch(X):
-    """A fixed-length batch (a 2-D numeric array, or what converts to one),
-    not a list of waveforms."""
-    if isinstance(X, (list, tuple)) or not hasattr(X, "__array__"):
-        return False
-    X = np.asarray(X)
-    return X.ndim == 2 and X.dtype != object
 
 
 def _filtered(sos, X):
